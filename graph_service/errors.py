@@ -1,0 +1,29 @@
+"""Domain errors. Each carries a reason in Chinese and English that a clerk can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the service reports to a person."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh = zh
+        self.en = en
+
+    @property
+    def reason(self) -> str:
+        """The bilingual reason, as written to a rejects file or a problem response."""
+        return f"{self.zh} / {self.en}"
+
+
+class InvalidIdentifier(DomainError, ValueError):
+    """A USCC, resident ID number or region code that fails its standard."""
+
+
+class NotFound(DomainError, LookupError):
+    """A subject the store does not hold."""
+
+
+class StoreUnavailable(DomainError):
+    """The configured store cannot be reached or opened."""
