@@ -1,0 +1,205 @@
+"""Command line: ``python -m graph_service VERB …`` (also installed as ``credit-graph``).
+
+Every verb takes ``--store`` (default: env ``GRAPH_STORE``): a file path for the embedded
+store, or a ``bolt://`` / ``neo4j://`` URI for Neo4j. Query verbs take ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from graph_service.errors import DomainError
+from graph_service.settings import DEV_SECRET, get_settings
+
+EXIT_OK, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 2, 3
+
+EPILOG = """examples:
+  python -m graph_service synth --entities 10000 --seed 42 --out data/demo
+  python -m graph_service load data/demo --store data/demo.graph
+  python -m graph_service info --store data/demo.graph --json
+  python -m graph_service serve --store data/demo.graph --port 8000
+  GRAPH_STORE=bolt://127.0.0.1:7687 python -m graph_service load data/demo
+"""
+
+
+def _console() -> Console:
+    return Console(stderr=True)
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store",
+        default=None,
+        help="embedded store file, or bolt:// / neo4j:// URI (default: $GRAPH_STORE, "
+        f"else {get_settings().graph_store})",
+    )
+
+
+def _store_uri(args: argparse.Namespace) -> str:
+    return str(args.store or get_settings().graph_store)
+
+
+def _keyring() -> Any:
+    from graph_service.ids.person_key import PersonKeyring
+
+    secret = get_settings().graph_person_key_secret.get_secret_value()
+    if secret == DEV_SECRET:
+        _console().print(
+            "[yellow]注意 / note:[/] GRAPH_PERSON_KEY_SECRET is not set; using the demo secret. "
+            "Set it in production: person keys depend on it."
+        )
+    return PersonKeyring(secret)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from graph_service.synth import generate
+
+    summary = generate(Path(args.out), entities=args.entities, seed=args.seed, progress=not args.quiet)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _console().print(f"wrote {args.out}: {summary.to_dict()}")
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from graph_service.stores import open_store
+    from loaders.load import LoadError, load_directory
+
+    keyring = _keyring()
+    try:
+        with open_store(_store_uri(args)) as store:
+            report = load_directory(
+                Path(args.directory),
+                store,
+                keyring,
+                rejects_path=Path(args.rejects) if args.rejects else None,
+                progress=not args.quiet,
+                batch_size=args.batch_size or get_settings().load_batch_size,
+            )
+    except LoadError as exc:
+        _console().print(f"[red]无法加载 / cannot load:[/] {exc}")
+        return EXIT_CANNOT_RUN
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"加载结果 / load {report.batch_id} ({report.seconds:.1f} s)")
+    for col in ("file", "rows", "created", "updated", "unchanged", "rejected"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for f in report.files:
+        table.add_row(f.file, *(str(getattr(f, c)) for c in ("rows", "created", "updated", "unchanged", "rejected")))
+    console = Console()
+    console.print(table)
+    for f in report.files:
+        if f.extra_columns:
+            console.print(f"{f.file}: extra columns kept as properties: {', '.join(f.extra_columns)}")
+        if f.ignored_columns:
+            console.print(f"{f.file}: columns not loaded (not a plain name): {', '.join(f.ignored_columns)}")
+    if report.ignored_files:
+        console.print(f"files not in the contract, not loaded: {', '.join(report.ignored_files)}")
+    if report.rejects_file:
+        console.print(f"[yellow]{report.rejected} rows rejected, reasons in {report.rejects_file}[/]")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from graph_service.stores import open_store
+
+    with open_store(_store_uri(args)) as store:
+        info = {"backend": store.backend, "counts": store.counts(), "loads": store.loads()}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"{_store_uri(args)} ({info['backend']})")
+    table.add_column("label / type")
+    table.add_column("count", justify="right")
+    for name, n in info["counts"].items():
+        table.add_row(name, str(n))
+    Console().print(table)
+    for load in info["loads"]:
+        Console().print(f"{load['batch_id']}  {load['directory']}  rejected={load['rejected']}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from graph_service.api.app import create_app
+
+    app = create_app(store_uri=_store_uri(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from graph_service.settings import Settings
+
+    for name, f in Settings.model_fields.items():
+        print(f"{name.upper():<28} {f.description}  (default: {f.default!r})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and for the docs)."""
+    parser = argparse.ArgumentParser(
+        prog="credit-graph",
+        description="信用联合惩戒图分析 / Graph analytics for cross-region joint punishment.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("synth", help="generate a synthetic national registry (contract files)")
+    p.add_argument("--entities", type=int, default=10_000, help="number of entities (default 10000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("load", help="load a directory of contract files into the store")
+    p.add_argument("directory", help="folder with entities/persons/roles/… (.csv .xlsx .parquet .jsonl)")
+    _add_store(p)
+    p.add_argument("--rejects", help="rejects file (default DIR/rejects/BATCH.csv)")
+    p.add_argument("--batch-size", type=int, default=None, help="rows per write batch")
+    p.add_argument("--json", action="store_true", help="print the load report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("serve", help="serve the REST API and the investigator page")
+    _add_store(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("settings", help="list the environment settings and their defaults")
+    p.set_defaults(func=cmd_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except DomainError as exc:
+        _console().print(f"[red]错误 / error:[/] {exc.reason}")
+        return EXIT_CANNOT_RUN
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""The embedded store: the graph in process on networkx, persisted to one local file.
+
+Durability: a load's writes are applied in memory and the whole graph is written to a
+temporary file beside the store, flushed, fsynced and renamed over the old one
+(``os.replace`` is atomic on POSIX). A crash at any moment leaves either the previous file
+or the new one, never half of a load. A failed load reloads the previous state. Writers take
+an exclusive ``flock`` on ``PATH.lock``; readers notice a newer file and reload it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pickle
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph_service.errors import StoreUnavailable
+from graph_service.ids.regions import region
+from graph_service.stores.base import (
+    BatchMeta,
+    GraphStore,
+    Page,
+    RowKind,
+    SubjectKind,
+    WriteCounts,
+)
+
+FORMAT = "credit-graph-embedded"
+VERSION = 1
+#: Internal properties never shown to callers.
+_HIDDEN = frozenset({"_h", "label", "type", "id_sealed"})
+
+
+def _nid(kind: SubjectKind, key: str) -> str:
+    return ("E:" if kind == "entity" else "P:") + key
+
+
+def public(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties a caller may see (hashes, labels and sealed IDs removed)."""
+    return {k: v for k, v in props.items() if k not in _HIDDEN}
+
+
+class EmbeddedStore(GraphStore):
+    """networkx MultiDiGraph + one pickle file. See the module docstring for durability."""
+
+    backend = "embedded"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._graph: Any = nx.MultiDiGraph()
+        self._loads: list[dict[str, Any]] = []
+        self._signature: tuple[int, int, int] | None = None
+        self._in_tx = False
+        self._unlinked: list[str] = []
+        self._refresh()
+
+    # -- persistence -------------------------------------------------------------------
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _refresh(self) -> None:
+        """Reload the file if another process replaced it since we read it."""
+        if self._in_tx:
+            return
+        sig = self._stat()
+        if sig == self._signature:
+            return
+        if sig is None:
+            self._graph, self._loads = nx.MultiDiGraph(), []
+        else:
+            try:
+                with self.path.open("rb") as fh:
+                    data = pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError) as exc:
+                raise StoreUnavailable(
+                    f"无法读取图存储文件 {self.path}", f"cannot read the store file {self.path}: {exc}"
+                ) from exc
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise StoreUnavailable(
+                    f"{self.path} 不是本系统的图存储文件",
+                    f"{self.path} is not a credit-graph embedded store file",
+                )
+            self._graph, self._loads = data["graph"], data["loads"]
+        self._signature = sig
+
+    def _persist(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+        payload = {"format": FORMAT, "version": VERSION, "graph": self._graph, "loads": self._loads}
+        with tmp.open("wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self._signature = self._stat()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_tx:
+            raise RuntimeError("transactions do not nest")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self._signature = None  # another writer may have finished while we waited
+                self._refresh()
+                self._in_tx = True
+                try:
+                    yield
+                except BaseException:
+                    self._in_tx = False
+                    self._signature = None
+                    self._refresh()  # back to the state on disk
+                    raise
+                self._persist()
+            finally:
+                self._in_tx = False
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def _upsert_node(self, nid: str, label: str, props: Mapping[str, Any], meta: BatchMeta) -> str:
+        g = self._graph
+        if nid in g:
+            current = g.nodes[nid]
+            if current.get("_h") == props["_h"]:
+                return "unchanged"
+            keep = {"id_sealed": current["id_sealed"]} if "id_sealed" in current else {}
+            current.update(props, **keep, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
+            return "updated"
+        g.add_node(
+            nid,
+            **props,
+            label=label,
+            batch_id=meta.batch_id,
+            loaded_at=meta.loaded_at,
+            first_batch_id=meta.batch_id,
+        )
+        return "created"
+
+    def _upsert_edge(
+        self, u: str, v: str, key: str, rtype: str, props: Mapping[str, Any], meta: BatchMeta
+    ) -> str:
+        g = self._graph
+        if g.has_edge(u, v, key):
+            current = g.edges[u, v, key]
+            if current.get("_h") == props["_h"]:
+                return "unchanged"
+            current.update(props, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
+            return "updated"
+        g.add_edge(
+            u,
+            v,
+            key=key,
+            **props,
+            type=rtype,
+            batch_id=meta.batch_id,
+            loaded_at=meta.loaded_at,
+            first_batch_id=meta.batch_id,
+        )
+        return "created"
+
+    def _ensure_region(self, code: str) -> str:
+        nid = "R:" + code
+        if nid not in self._graph:
+            r = region(code)
+            self._graph.add_node(
+                nid, label="Region", code=code, name=r.name, level=r.level, retired=r.retired
+            )
+        return nid
+
+    def _replace_single_edge(self, u: str, rtype: str, v: str | None, outgoing: bool) -> None:
+        """Keep at most one derived edge of ``rtype`` at ``u`` (superior unit, record subject)."""
+        g = self._graph
+        edges = g.out_edges(u, keys=True) if outgoing else g.in_edges(u, keys=True)
+        for a, b, k in list(edges):
+            if k == rtype and (b if outgoing else a) != v:
+                g.remove_edge(a, b, k)
+        if v is not None and not (g.has_edge(u, v, rtype) if outgoing else g.has_edge(v, u, rtype)):
+            if outgoing:
+                g.add_edge(u, v, key=rtype, type=rtype)
+            else:
+                g.add_edge(v, u, key=rtype, type=rtype)
+
+    def write(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts:
+        if not self._in_tx:
+            raise RuntimeError("EmbeddedStore.write must run inside store.transaction()")
+        counts = WriteCounts()
+        for row in rows:
+            outcome = self._write_one(kind, row, meta)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+        return counts
+
+    def _write_one(self, kind: RowKind, row: Mapping[str, Any], meta: BatchMeta) -> str:
+        match kind:
+            case "entities":
+                nid = "E:" + row["uscc"]
+                outcome = self._upsert_node(nid, "Entity", row, meta)
+                if outcome != "unchanged":
+                    self._unlinked.append(nid)
+                return outcome
+            case "persons":
+                return self._upsert_node("P:" + row["key"], "Person", row, meta)
+            case "registrations":
+                reg = self._ensure_region(row["region_code"])
+                key = f"REGISTERED_IN|{row['start_date']}"
+                return self._upsert_edge("E:" + row["uscc"], reg, key, "REGISTERED_IN", row, meta)
+            case "roles":
+                key = f"ROLE|{row['role']}|{row['start_date']}"
+                return self._upsert_edge(
+                    "P:" + row["person_key"], "E:" + row["uscc"], key, "ROLE", row, meta
+                )
+            case "shareholdings":
+                holder = _nid(row["holder_type"], row["holder_key"])
+                key = f"HOLDS|{row['start_date']}"
+                return self._upsert_edge(holder, "E:" + row["uscc"], key, "HOLDS", row, meta)
+            case "records":
+                nid = "C:" + row["record_id"]
+                outcome = self._upsert_node(nid, "Record", row, meta)
+                if outcome != "unchanged":
+                    subject = _nid(row["subject_type"], row["subject_key"])
+                    self._replace_single_edge(nid, "CONCERNS", subject, True)
+                return outcome
+        raise ValueError(kind)
+
+    def link_superiors(self) -> None:
+        g = self._graph
+        for nid in self._unlinked:
+            sup = g.nodes[nid].get("superior_uscc")
+            target = "E:" + sup if sup and "E:" + sup in g else None
+            self._replace_single_edge(nid, "SUPERVISED_BY", target, True)
+        self._unlinked = []
+
+    def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
+        self._refresh()
+        prefix = "E:" if kind == "entity" else "P:"
+        g = self._graph
+        return {k for k in keys if prefix + k in g}
+
+    def record_load(self, summary: Mapping[str, Any]) -> None:
+        if not self._in_tx:
+            raise RuntimeError("record_load must run inside store.transaction()")
+        self._loads.append(dict(summary))
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def loads(self) -> list[dict[str, Any]]:
+        self._refresh()
+        return [dict(x) for x in self._loads]
+
+    def counts(self) -> dict[str, int]:
+        self._refresh()
+        out: dict[str, int] = {}
+        for _, label in self._graph.nodes(data="label"):
+            out[label] = out.get(label, 0) + 1
+        for _, _, rtype in self._graph.edges(data="type"):
+            out[rtype] = out.get(rtype, 0) + 1
+        return dict(sorted(out.items()))
+
+    def _node(self, nid: str) -> dict[str, Any] | None:
+        self._refresh()
+        if nid not in self._graph:
+            return None
+        return public(self._graph.nodes[nid])
+
+    def entity(self, uscc: str) -> dict[str, Any] | None:
+        return self._node("E:" + uscc)
+
+    def person(self, key: str) -> dict[str, Any] | None:
+        return self._node("P:" + key)
+
+    def sealed_person_id(self, key: str) -> str | None:
+        """The sealed ID number of a person (for roles allowed to unseal it)."""
+        self._refresh()
+        node = self._graph.nodes.get("P:" + key)
+        return None if node is None else node.get("id_sealed")
+
+    def record(self, record_id: str) -> dict[str, Any] | None:
+        return self._node("C:" + record_id)
+
+    def _name(self, nid: str) -> str | None:
+        name: str | None = self._graph.nodes[nid].get("name")
+        return name
+
+    def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:
+        self._refresh()
+        g = self._graph
+        nid = _nid(kind, key)
+        out: dict[str, list[dict[str, Any]]] = {
+            "roles": [],
+            "holdings": [],
+            "registrations": [],
+            "records": [],
+        }
+        if nid not in g:
+            return out
+        edges = list(g.out_edges(nid, keys=True, data=True)) + list(
+            g.in_edges(nid, keys=True, data=True)
+        )
+        for u, v, _, data in edges:
+            rtype = data.get("type")
+            if rtype == "ROLE":
+                out["roles"].append(
+                    public(data) | {"person_name": self._name(u), "entity_name": self._name(v)}
+                )
+            elif rtype == "HOLDS":
+                out["holdings"].append(
+                    public(data) | {"holder_name": self._name(u), "entity_name": self._name(v)}
+                )
+            elif rtype == "REGISTERED_IN":
+                out["registrations"].append(public(data) | {"region_name": self._name(v)})
+            elif rtype == "CONCERNS":
+                out["records"].append(public(g.nodes[u]))
+        return sort_relations(out)
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
+        self._refresh()
+        needle = text.strip().upper()
+        hits: list[dict[str, Any]] = []
+        for nid, data in self._graph.nodes(data=True):
+            label = data.get("label")
+            if label == "Entity":
+                if needle in str(data.get("name", "")).upper() or data["uscc"].startswith(needle):
+                    hits.append(search_hit(data))
+            elif label == "Person" and needle in str(data.get("name", "")):
+                hits.append(search_hit(data))
+        hits.sort(key=search_order)
+        return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
+
+
+def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a search result shows for an Entity or Person node."""
+    if "uscc" in node:
+        return {
+            "type": "entity",
+            "uscc": node["uscc"],
+            "name": node.get("name"),
+            "region_code": node.get("region_code"),
+        }
+    return {"type": "person", "key": node["key"], "name": node.get("name"), "id_masked": node.get("id_masked")}
+
+
+def search_order(hit: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Entities first, then by name, then by id: the same order in every store."""
+    return (hit["type"], str(hit.get("name") or ""), str(hit.get("uscc") or hit.get("key")))
+
+
+def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Order each list by dates then identities, so both stores answer in the same order."""
+
+    def order(item: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(
+            str(item.get(k) or "")
+            for k in ("start_date", "decided_on", "uscc", "person_key", "holder_key", "role", "record_id")
+        )
+
+    return {name: sorted(items, key=order) for name, items in rel.items()}

@@ -1,0 +1,169 @@
+"""Readers for the formats users hand in: CSV (UTF-8 or GBK), XLSX, Parquet, JSON Lines.
+
+Every reader yields chunks of rows as lists of ``dict[str, str]`` (cells stripped, empty for
+missing), together with the line number a person sees in the file for each row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph_service.stores.base import ROW_KINDS, RowKind
+
+#: Suffixes tried for each contract file, in this order.
+SUFFIXES = (".csv", ".xlsx", ".parquet", ".jsonl", ".json")
+CHUNK_ROWS = 50_000
+_SNIFF_BYTES = 4 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Rows of one file, with the line each row sits on (header is line 1 in CSV/XLSX)."""
+
+    rows: list[dict[str, str]]
+    lines: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A contract file found in the load directory."""
+
+    kind: RowKind
+    path: Path
+    encoding: str | None = None
+
+    @property
+    def format(self) -> str:
+        return self.path.suffix.lstrip(".")
+
+
+def discover(directory: Path) -> tuple[list[SourceFile], list[Path]]:
+    """The contract files in ``directory`` (in load order) and the files that are not."""
+    found: list[SourceFile] = []
+    used: set[Path] = set()
+    for kind in ROW_KINDS:
+        for suffix in SUFFIXES:
+            path = directory / f"{kind}{suffix}"
+            if path.is_file():
+                enc = sniff_encoding(path) if suffix == ".csv" else None
+                found.append(SourceFile(kind=kind, path=path, encoding=enc))
+                used.add(path)
+                break
+    ignored = sorted(
+        p for p in directory.iterdir() if p.is_file() and p not in used and p.suffix in SUFFIXES
+    )
+    return found, ignored
+
+
+def sniff_encoding(path: Path) -> str:
+    """``utf-8-sig`` when the file decodes as UTF-8 (a BOM is dropped), else ``gb18030``
+    (the superset of GBK and GB 2312 that Chinese spreadsheets export)."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    # A cut in the middle of a multi-byte character at the end of the sample is not an error.
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def count_rows(src: SourceFile) -> int | None:
+    """Data rows in the file when cheap to know (for the progress bar), else None."""
+    if src.format in ("csv", "jsonl"):
+        with src.path.open("rb") as fh:
+            lines = sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b""))
+        return max(lines - (1 if src.format == "csv" else 0), 0)
+    if src.format == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(src.path).metadata.num_rows)
+    return None
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, dt.datetime):  # pandas Timestamps too: spreadsheet date cells
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip()
+
+
+def _frame_chunk(frame: pd.DataFrame, first_line: int) -> Chunk:
+    columns = [str(c).strip() for c in frame.columns]
+    rows = [
+        {col: _cell(v) for col, v in zip(columns, values, strict=True)}
+        for values in frame.itertuples(index=False, name=None)
+    ]
+    return Chunk(rows=rows, lines=list(range(first_line, first_line + len(rows))))
+
+
+def header(src: SourceFile) -> list[str]:
+    """The file's column names."""
+    return [str(c).strip() for c in _read_head(src).columns]
+
+
+def _read_head(src: SourceFile) -> pd.DataFrame:
+    match src.format:
+        case "csv":
+            return pd.read_csv(src.path, dtype=str, nrows=0, encoding=src.encoding)
+        case "xlsx":
+            return pd.read_excel(src.path, dtype=str, nrows=0)
+        case "parquet":
+            import pyarrow.parquet as pq
+
+            return pd.DataFrame(columns=pq.ParquetFile(src.path).schema_arrow.names)
+        case _:
+            first = next(iter(read_chunks(src)), None)
+            return pd.DataFrame(columns=list(first.rows[0]) if first and first.rows else [])
+
+
+def read_chunks(src: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """Yield the file's rows in chunks; cells are text, stripped, ``""`` when missing."""
+    match src.format:
+        case "csv":
+            reader = pd.read_csv(
+                src.path,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding=src.encoding,
+                chunksize=chunk_rows,
+            )
+            line = 2
+            for frame in reader:
+                yield _frame_chunk(frame, line)
+                line += len(frame)
+        case "xlsx":
+            frame = pd.read_excel(src.path, dtype=object, keep_default_na=False)
+            for start in range(0, len(frame), chunk_rows):
+                yield _frame_chunk(frame.iloc[start : start + chunk_rows], start + 2)
+        case "parquet":
+            import pyarrow.parquet as pq
+
+            line = 1
+            for batch in pq.ParquetFile(src.path).iter_batches(batch_size=chunk_rows):
+                frame = batch.to_pandas()
+                yield _frame_chunk(frame.astype(object), line)
+                line += len(frame)
+        case "jsonl" | "json":
+            line = 1
+            for frame in pd.read_json(
+                src.path, lines=True, dtype=False, chunksize=chunk_rows, convert_dates=False
+            ):
+                yield _frame_chunk(frame.astype(object), line)
+                line += len(frame)
+        case other:
+            raise ValueError(f"unsupported format {other}")

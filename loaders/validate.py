@@ -1,0 +1,214 @@
+"""Row validation: each cell checked against its contract column, with reasons a clerk reads.
+
+A row either becomes a normalised dict ready for the store, or a list of :class:`Problem`
+(one per bad cell). References to other items (an entity a role points at) are checked
+later, in :mod:`loaders.load`, because they need the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graph_service.catalogue import vocabulary
+from graph_service.errors import InvalidIdentifier
+from graph_service.ids.person_key import PersonKeyring, mask_resident_id
+from graph_service.ids.regions import validate_region_code
+from graph_service.ids.resident_id import validate_resident_id
+from graph_service.ids.uscc import validate_uscc
+from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
+
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why one cell of one row was refused."""
+
+    column: str
+    value: str
+    reason: str
+
+
+class RowError(Exception):
+    """A cell failed; carries the bilingual reason."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+
+
+@lru_cache(maxsize=1 << 20)
+def _uscc(value: str) -> str:
+    return validate_uscc(value)
+
+
+@lru_cache(maxsize=1 << 20)
+def _person(value: str) -> str:
+    return validate_resident_id(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _region(value: str) -> str:
+    return validate_region_code(value)
+
+
+def parse_date(value: str) -> str:
+    """ISO date text from ``YYYY-MM-DD`` (also ``YYYY/M/D`` and spreadsheet midnight times)."""
+    m = _DATE.match(value)
+    if not m:
+        raise RowError(f"日期“{value}”格式应为YYYY-MM-DD", f"date '{value}' must be YYYY-MM-DD")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise RowError(f"日期“{value}”不存在", f"date '{value}' does not exist") from None
+
+
+def parse_percent(value: str) -> float:
+    """A holding percentage in (0, 100]; a trailing ``%`` is allowed."""
+    try:
+        pct = float(value.rstrip("%").strip())
+    except ValueError:
+        raise RowError(
+            f"持股比例“{value}”不是数字", f"percent '{value}' is not a number"
+        ) from None
+    if not 0 < pct <= 100:
+        raise RowError(
+            f"持股比例“{value}”应大于0且不超过100", f"percent '{value}' must be in (0, 100]"
+        )
+    return pct
+
+
+def content_hash(row: Mapping[str, Any]) -> str:
+    """A digest of a row's content: equal digests mean a reload changes nothing."""
+    text = repr(sorted((k, v) for k, v in row.items() if k not in ("id_sealed", "_h")))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class RowValidator:
+    """Validates and normalises the rows of one contract file."""
+
+    def __init__(
+        self, spec: FileSpec, keyring: PersonKeyring, header: list[str], default_source: str
+    ) -> None:
+        self.spec = spec
+        self.default_source = default_source
+        self.keyring = keyring
+        self.extra = [
+            c for c in header if c not in spec.names and EXTRA_COLUMN.match(c) and c not in RESERVED
+        ]
+        self.ignored = [c for c in header if c not in spec.names and c not in self.extra]
+        self._vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
+
+    def _check(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
+        match col.type:
+            case "text":
+                return raw
+            case "date":
+                return parse_date(raw)
+            case "percent":
+                return parse_percent(raw)
+            case "region_code":
+                return _call(_region, raw)
+            case "uscc":
+                return _call(_uscc, raw)
+            case "person_id":
+                return _call(_person, raw)
+            case "party":
+                by = row.get(col.by or "", "").strip()
+                return _call(_uscc if by == "entity" else _person, raw)
+            case "vocab":
+                codes = self._vocabs[col.vocab]
+                if raw not in codes:
+                    allowed = ", ".join(codes)
+                    raise RowError(
+                        f"“{raw}”不是{col.name}的有效取值（可选：{allowed}）",
+                        f"'{raw}' is not a valid {col.name} (allowed: {allowed})",
+                    )
+                return raw
+        raise ValueError(col.type)
+
+    def validate(self, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The normalised row, or None and the problems found."""
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for col in self.spec.columns:
+            raw = row.get(col.name, "").strip()
+            if not raw and col.default is not None:
+                raw = col.default
+            if not raw:
+                if col.required or _required_when(col, row):
+                    problems.append(Problem(col.name, "", _missing(col)))
+                values[col.name] = None
+                continue
+            try:
+                values[col.name] = self._check(col, raw, row)
+            except RowError as exc:
+                problems.append(Problem(col.name, raw, str(exc)))
+        for col in self.spec.columns:
+            if col.default_from and values.get(col.name) is None:
+                values[col.name] = values.get(col.default_from)
+            if col.not_before and values.get(col.name) and values.get(col.not_before):
+                if values[col.name] < values[col.not_before]:
+                    problems.append(
+                        Problem(
+                            col.name,
+                            str(values[col.name]),
+                            f"{col.name}（{values[col.name]}）早于{col.not_before}"
+                            f"（{values[col.not_before]}） / {col.name} {values[col.name]} is "
+                            f"before {col.not_before} {values[col.not_before]}",
+                        )
+                    )
+        if problems:
+            return None, problems
+        for name in self.extra:
+            values[name] = row.get(name) or None
+        values["source"] = row.get("source") or self.default_source
+        return self._normalise(values), []
+
+    def _normalise(self, v: dict[str, Any]) -> dict[str, Any]:
+        """Rename ID columns to the keyed form the store holds and stamp the content hash."""
+        kind = self.spec.kind
+        if kind == "persons":
+            pid = v.pop("person_id")
+            v = {"key": self.keyring.key(pid), "id_masked": mask_resident_id(pid)} | v
+            v["_h"] = content_hash(v)
+            v["id_sealed"] = self.keyring.seal(pid)
+            return v
+        if kind == "roles":
+            v["person_key"] = self.keyring.key(v.pop("person_id"))
+        elif kind == "shareholdings":
+            holder = v.pop("holder_id")
+            v["holder_key"] = holder if v["holder_type"] == "entity" else self.keyring.key(holder)
+        elif kind == "records":
+            subject = v.pop("subject_id")
+            is_entity = v["subject_type"] == "entity"
+            v["subject_key"] = subject if is_entity else self.keyring.key(subject)
+        v["_h"] = content_hash(v)
+        return v
+
+
+def _call(fn: Callable[[str], str], raw: str) -> str:
+    try:
+        return fn(raw)
+    except InvalidIdentifier as exc:
+        raise RowError(exc.zh, exc.en) from None
+
+
+def _required_when(col: Column, row: Mapping[str, str]) -> bool:
+    for other, wanted in col.required_when.items():
+        allowed = wanted if isinstance(wanted, list) else [wanted]
+        if row.get(other, "").strip() in allowed:
+            return True
+    return False
+
+
+def _missing(col: Column) -> str:
+    if col.required_when:
+        cond = "; ".join(f"{k}={v}" for k, v in col.required_when.items())
+        return f"当{cond}时必须填写{col.name} / {col.name} is required when {cond}"
+    return f"必填列{col.name}为空 / required column {col.name} is empty"
