@@ -62,7 +62,9 @@ def _keyring() -> Any:
 def cmd_synth(args: argparse.Namespace) -> int:
     from graph_service.synth import generate
 
-    summary = generate(Path(args.out), entities=args.entities, seed=args.seed, progress=not args.quiet)
+    summary = generate(
+        Path(args.out), entities=args.entities, seed=args.seed, progress=not args.quiet
+    )
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -95,18 +97,29 @@ def cmd_load(args: argparse.Namespace) -> int:
     for col in ("file", "rows", "created", "updated", "unchanged", "rejected"):
         table.add_column(col, justify="left" if col == "file" else "right")
     for f in report.files:
-        table.add_row(f.file, *(str(getattr(f, c)) for c in ("rows", "created", "updated", "unchanged", "rejected")))
+        table.add_row(
+            f.file,
+            *(str(getattr(f, c)) for c in ("rows", "created", "updated", "unchanged", "rejected")),
+        )
     console = Console()
     console.print(table)
     for f in report.files:
+        if f.error:
+            console.print(f"[red]{f.error}[/]")
         if f.extra_columns:
-            console.print(f"{f.file}: extra columns kept as properties: {', '.join(f.extra_columns)}")
+            console.print(
+                f"{f.file}: extra columns kept as properties: {', '.join(f.extra_columns)}"
+            )
         if f.ignored_columns:
-            console.print(f"{f.file}: columns not loaded (not a plain name): {', '.join(f.ignored_columns)}")
+            console.print(
+                f"{f.file}: columns not loaded (not a plain name): {', '.join(f.ignored_columns)}"
+            )
     if report.ignored_files:
         console.print(f"files not in the contract, not loaded: {', '.join(report.ignored_files)}")
     if report.rejects_file:
-        console.print(f"[yellow]{report.rejected} rows rejected, reasons in {report.rejects_file}[/]")
+        console.print(
+            f"[yellow]{report.rejected} rows rejected, reasons in {report.rejects_file}[/]"
+        )
     return EXIT_OK
 
 
@@ -114,7 +127,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
     with open_store(_store_uri(args)) as store:
-        info = {"backend": store.backend, "counts": store.counts(), "loads": store.loads()}
+        info: dict[str, Any] = {
+            "backend": store.backend,
+            "counts": store.counts(),
+            "loads": store.loads(),
+        }
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -158,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = sub.add_parser("synth", help="generate a synthetic national registry (contract files)")
-    p.add_argument("--entities", type=int, default=10_000, help="number of entities (default 10000)")
+    p.add_argument(
+        "--entities", type=int, default=10_000, help="number of entities (default 10000)"
+    )
     p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -166,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("load", help="load a directory of contract files into the store")
-    p.add_argument("directory", help="folder with entities/persons/roles/… (.csv .xlsx .parquet .jsonl)")
+    p.add_argument(
+        "directory", help="folder with entities/persons/roles/… (.csv .xlsx .parquet .jsonl)"
+    )
     _add_store(p)
     p.add_argument("--rejects", help="rejects file (default DIR/rejects/BATCH.csv)")
     p.add_argument("--batch-size", type=int, default=None, help="rows per write batch")

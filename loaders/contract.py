@@ -16,8 +16,21 @@ from graph_service.stores.base import ROW_KINDS, RowKind
 #: and not one the store uses itself.
 EXTRA_COLUMN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED = frozenset(
-    {"key", "label", "type", "source", "batch_id", "loaded_at", "first_batch_id", "id_masked",
-     "id_sealed", "person_key", "holder_key", "subject_key", "_h"}
+    {
+        "key",
+        "label",
+        "type",
+        "source",
+        "batch_id",
+        "loaded_at",
+        "first_batch_id",
+        "id_masked",
+        "id_sealed",
+        "person_key",
+        "holder_key",
+        "subject_key",
+        "_h",
+    }
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ class FileReport:
     rejected: int = 0
     extra_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    #: Set when the file could not be read at all (corrupt spreadsheet, broken CSV quoting).
+    error: str | None = None
 
     @property
     def loaded(self) -> int:
@@ -128,7 +131,11 @@ class _FileLoader:
         self.report = FileReport(
             kind=spec.kind, file=src.path.name, format=src.format, encoding=src.encoding
         )
-        cols = header(src)
+        try:
+            cols = header(src)
+        except READ_ERRORS as exc:
+            self.report.error = _read_error(src, exc)
+            cols = []
         self.missing = [c for c in spec.required if c not in cols]
         self.validator = RowValidator(spec, keyring, cols, default_source=src.path.name)
         self.report.extra_columns = self.validator.extra
@@ -146,13 +153,23 @@ class _FileLoader:
         self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
 
     def run(self, progress: bool) -> FileReport:
+        if self.report.error:
+            return self.report
         total = count_rows(self.src)
         with tqdm(
-            total=total, desc=f"{self.spec.kind:<14}", unit=" rows", disable=not progress, leave=True
+            total=total,
+            desc=f"{self.spec.kind:<14}",
+            unit=" rows",
+            disable=not progress,
+            leave=True,
         ) as bar:
-            for chunk in read_chunks(self.src):
-                self._chunk(chunk.rows, chunk.lines)
-                bar.update(len(chunk.rows))
+            try:
+                for chunk in read_chunks(self.src):
+                    self._chunk(chunk.rows, chunk.lines)
+                    bar.update(len(chunk.rows))
+            except READ_ERRORS as exc:
+                # Rows before the break are loaded and counted; the report says where it broke.
+                self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
         if self.deferred:  # forward references inside this file (a superior unit listed later)
             pending, self.deferred = self.deferred, []
             self._resolve(pending, final=True)
@@ -179,8 +196,13 @@ class _FileLoader:
                 self._reject(
                     line,
                     raw,
-                    [Problem(",".join(self.spec.identity), "",
-                             f"与本文件第{first}行重复 / duplicates line {first} of this file")],
+                    [
+                        Problem(
+                            ",".join(self.spec.identity),
+                            "",
+                            f"与本文件第{first}行重复 / duplicates line {first} of this file",
+                        )
+                    ],
                 )
                 continue
             self.seen[ident] = line
@@ -224,6 +246,17 @@ class _FileLoader:
     def _reject(self, line: int, raw: Mapping[str, str], problems: list[Problem]) -> None:
         self.rejects.reject(self.src.path.name, line, raw, problems)
         self.report.rejected += 1
+
+
+READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
+
+
+def _read_error(src: SourceFile, exc: Exception, after_rows: int | None = None) -> str:
+    where = f"（已读{after_rows}行后）" if after_rows else ""
+    where_en = f" after {after_rows} rows" if after_rows else ""
+    return (
+        f"文件{src.path.name}无法读取{where}：{exc} / cannot read {src.path.name}{where_en}: {exc}"
+    )
 
 
 def _by_kind(norm: Mapping[str, Any]) -> SubjectKind:

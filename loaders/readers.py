@@ -160,9 +160,7 @@ def read_chunks(src: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk
                 line += len(frame)
         case "jsonl" | "json":
             line = 1
-            for frame in pd.read_json(
-                src.path, lines=True, dtype=False, chunksize=chunk_rows, convert_dates=False
-            ):
+            for frame in pd.read_json(src.path, lines=True, dtype=False, chunksize=chunk_rows):
                 yield _frame_chunk(frame.astype(object), line)
                 line += len(frame)
         case other:

@@ -39,8 +39,14 @@ class RejectsWriter:
         raw = json.dumps(dict(row), ensure_ascii=False)
         for p in problems:
             writer.writerow(
-                {"file": file, "line": line, "column": p.column, "value": p.value,
-                 "reason": p.reason, "row": raw}
+                {
+                    "file": file,
+                    "line": line,
+                    "column": p.column,
+                    "value": p.value,
+                    "reason": p.reason,
+                    "row": raw,
+                }
             )
         self.rows += 1
         self.problems += len(problems)

@@ -73,9 +73,7 @@ def parse_percent(value: str) -> float:
     try:
         pct = float(value.rstrip("%").strip())
     except ValueError:
-        raise RowError(
-            f"持股比例“{value}”不是数字", f"percent '{value}' is not a number"
-        ) from None
+        raise RowError(f"持股比例“{value}”不是数字", f"percent '{value}' is not a number") from None
     if not 0 < pct <= 100:
         raise RowError(
             f"持股比例“{value}”应大于0且不超过100", f"percent '{value}' must be in (0, 100]"
@@ -122,7 +120,7 @@ class RowValidator:
                 by = row.get(col.by or "", "").strip()
                 return _call(_uscc if by == "entity" else _person, raw)
             case "vocab":
-                codes = self._vocabs[col.vocab]
+                codes = self._vocabs[col.vocab or ""]
                 if raw not in codes:
                     allowed = ", ".join(codes)
                     raise RowError(
@@ -152,17 +150,16 @@ class RowValidator:
         for col in self.spec.columns:
             if col.default_from and values.get(col.name) is None:
                 values[col.name] = values.get(col.default_from)
-            if col.not_before and values.get(col.name) and values.get(col.not_before):
-                if values[col.name] < values[col.not_before]:
-                    problems.append(
-                        Problem(
-                            col.name,
-                            str(values[col.name]),
-                            f"{col.name}（{values[col.name]}）早于{col.not_before}"
-                            f"（{values[col.not_before]}） / {col.name} {values[col.name]} is "
-                            f"before {col.not_before} {values[col.not_before]}",
-                        )
+            later, earlier = values.get(col.name), values.get(col.not_before or "")
+            if later and earlier and later < earlier:
+                problems.append(
+                    Problem(
+                        col.name,
+                        str(later),
+                        f"{col.name}（{later}）早于{col.not_before}（{earlier}） / "
+                        f"{col.name} {later} is before {col.not_before} {earlier}",
                     )
+                )
         if problems:
             return None, problems
         for name in self.extra:

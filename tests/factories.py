@@ -24,7 +24,9 @@ def pid(n: int, region: str = "130126", born: dt.date = dt.date(1980, 1, 1)) -> 
 
 
 def write_csv(
-    path: Path, rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None,
+    path: Path,
+    rows: Iterable[Mapping[str, Any]],
+    columns: list[str] | None = None,
     encoding: str = "utf-8",
 ) -> Path:
     """Write ``rows`` as CSV with the contract's columns for the file's kind (or ``columns``)."""
@@ -51,44 +53,107 @@ def small_registry(directory: Path) -> dict[str, Any]:
     a, b, c = uscc(1), uscc(2, "440305"), uscc(3)
     organ = uscc(4, "130100", authority="1", category="1")
     p1, p2 = pid(11), pid(22, "440305", dt.date(1975, 1, 2))
-    write_csv(directory / "entities.csv", [
-        {"uscc": a, "name": "灵寿县恒达建材有限公司", "region_code": "130126",
-         "org_type": "enterprise", "industry": "C", "registered_on": "2015-03-01"},
-        {"uscc": b, "name": "深圳市南山区恒达贸易有限公司", "region_code": "440305",
-         "org_type": "enterprise", "industry": "F", "registered_on": "2019-06-10"},
-        {"uscc": c, "name": "灵寿县城建投资有限公司", "region_code": "130126",
-         "org_type": "state_owned_enterprise", "registered_on": "2010-01-01",
-         "superior_uscc": organ},
-        {"uscc": organ, "name": "石家庄市人民政府国有资产监督管理委员会",
-         "region_code": "130100", "org_type": "state_organ", "registered_on": "2005-01-01"},
-    ])
-    write_csv(directory / "persons.csv", [
-        {"person_id": p1, "name": "张伟"},
-        {"person_id": p2, "name": "李娜"},
-    ])
-    write_csv(directory / "registrations.csv", [
-        {"uscc": a, "region_code": "130126", "start_date": "2015-03-01"},
-        {"uscc": b, "region_code": "440305", "start_date": "2019-06-10"},
-    ])
-    write_csv(directory / "roles.csv", [
-        {"person_id": p1, "uscc": a, "role": "legal_rep", "start_date": "2015-03-01"},
-        {"person_id": p1, "uscc": b, "role": "legal_rep", "start_date": "2019-06-10"},
-        {"person_id": p2, "uscc": a, "role": "supervisor", "start_date": "2015-03-01"},
-    ])
-    write_csv(directory / "shareholdings.csv", [
-        {"holder_type": "person", "holder_id": p1, "uscc": a, "percent": "60",
-         "start_date": "2015-03-01"},
-        {"holder_type": "entity", "holder_id": a, "uscc": b, "percent": "80",
-         "start_date": "2019-06-10"},
-    ])
-    write_csv(directory / "records.csv", [
-        {"record_id": "R1", "subject_type": "entity", "subject_id": a,
-         "kind": "joint_punishment_list", "authority": "灵寿县市场监督管理局",
-         "region_code": "130126", "decided_on": "2019-05-20",
-         "basis": "《企业信息公示暂行条例》第十八条"},
-        {"record_id": "R2", "subject_type": "person", "subject_id": p2,
-         "kind": "dishonest_judgment_debtor", "authority": "石家庄市中级人民法院",
-         "region_code": "130100", "decided_on": "2021-09-01", "status": "repaired",
-         "status_on": "2022-01-15"},
-    ])
+    write_csv(
+        directory / "entities.csv",
+        [
+            {
+                "uscc": a,
+                "name": "灵寿县恒达建材有限公司",
+                "region_code": "130126",
+                "org_type": "enterprise",
+                "industry": "C",
+                "registered_on": "2015-03-01",
+            },
+            {
+                "uscc": b,
+                "name": "深圳市南山区恒达贸易有限公司",
+                "region_code": "440305",
+                "org_type": "enterprise",
+                "industry": "F",
+                "registered_on": "2019-06-10",
+            },
+            {
+                "uscc": c,
+                "name": "灵寿县城建投资有限公司",
+                "region_code": "130126",
+                "org_type": "state_owned_enterprise",
+                "registered_on": "2010-01-01",
+                "superior_uscc": organ,
+            },
+            {
+                "uscc": organ,
+                "name": "石家庄市人民政府国有资产监督管理委员会",
+                "region_code": "130100",
+                "org_type": "state_organ",
+                "registered_on": "2005-01-01",
+            },
+        ],
+    )
+    write_csv(
+        directory / "persons.csv",
+        [
+            {"person_id": p1, "name": "张伟"},
+            {"person_id": p2, "name": "李娜"},
+        ],
+    )
+    write_csv(
+        directory / "registrations.csv",
+        [
+            {"uscc": a, "region_code": "130126", "start_date": "2015-03-01"},
+            {"uscc": b, "region_code": "440305", "start_date": "2019-06-10"},
+        ],
+    )
+    write_csv(
+        directory / "roles.csv",
+        [
+            {"person_id": p1, "uscc": a, "role": "legal_rep", "start_date": "2015-03-01"},
+            {"person_id": p1, "uscc": b, "role": "legal_rep", "start_date": "2019-06-10"},
+            {"person_id": p2, "uscc": a, "role": "supervisor", "start_date": "2015-03-01"},
+        ],
+    )
+    write_csv(
+        directory / "shareholdings.csv",
+        [
+            {
+                "holder_type": "person",
+                "holder_id": p1,
+                "uscc": a,
+                "percent": "60",
+                "start_date": "2015-03-01",
+            },
+            {
+                "holder_type": "entity",
+                "holder_id": a,
+                "uscc": b,
+                "percent": "80",
+                "start_date": "2019-06-10",
+            },
+        ],
+    )
+    write_csv(
+        directory / "records.csv",
+        [
+            {
+                "record_id": "R1",
+                "subject_type": "entity",
+                "subject_id": a,
+                "kind": "joint_punishment_list",
+                "authority": "灵寿县市场监督管理局",
+                "region_code": "130126",
+                "decided_on": "2019-05-20",
+                "basis": "《企业信息公示暂行条例》第十八条",
+            },
+            {
+                "record_id": "R2",
+                "subject_type": "person",
+                "subject_id": p2,
+                "kind": "dishonest_judgment_debtor",
+                "authority": "石家庄市中级人民法院",
+                "region_code": "130100",
+                "decided_on": "2021-09-01",
+                "status": "repaired",
+                "status_on": "2022-01-15",
+            },
+        ],
+    )
     return {"a": a, "b": b, "c": c, "organ": organ, "p1": p1, "p2": p2}

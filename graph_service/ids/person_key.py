@@ -36,7 +36,9 @@ class PersonKeyring:
     def seal(self, resident_id: str) -> str:
         """The number encrypted for storage (base64 of nonce + ciphertext)."""
         nonce = os.urandom(12)
-        return base64.b64encode(nonce + self._aead.encrypt(nonce, resident_id.encode(), None)).decode()
+        return base64.b64encode(
+            nonce + self._aead.encrypt(nonce, resident_id.encode(), None)
+        ).decode()
 
     def unseal(self, sealed: str) -> str:
         """The number back from :meth:`seal`, for roles allowed to see it."""

@@ -82,7 +82,9 @@ class GraphStore(ABC):
         interrupted load)."""
 
     @abstractmethod
-    def write(self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta) -> WriteCounts:
+    def write(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts:
         """Create or update ``rows`` of one kind; rows equal to what is stored change nothing."""
 
     @abstractmethod

@@ -84,7 +84,8 @@ class EmbeddedStore(GraphStore):
                     data = pickle.load(fh)
             except (OSError, pickle.UnpicklingError, EOFError) as exc:
                 raise StoreUnavailable(
-                    f"无法读取图存储文件 {self.path}", f"cannot read the store file {self.path}: {exc}"
+                    f"无法读取图存储文件 {self.path}",
+                    f"cannot read the store file {self.path}: {exc}",
                 ) from exc
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise StoreUnavailable(
@@ -335,7 +336,7 @@ class EmbeddedStore(GraphStore):
         self._refresh()
         needle = text.strip().upper()
         hits: list[dict[str, Any]] = []
-        for nid, data in self._graph.nodes(data=True):
+        for _, data in self._graph.nodes(data=True):
             label = data.get("label")
             if label == "Entity":
                 if needle in str(data.get("name", "")).upper() or data["uscc"].startswith(needle):
@@ -343,7 +344,9 @@ class EmbeddedStore(GraphStore):
             elif label == "Person" and needle in str(data.get("name", "")):
                 hits.append(search_hit(data))
         hits.sort(key=search_order)
-        return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
+        return Page(
+            items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
+        )
 
 
 def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
@@ -355,7 +358,12 @@ def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
             "name": node.get("name"),
             "region_code": node.get("region_code"),
         }
-    return {"type": "person", "key": node["key"], "name": node.get("name"), "id_masked": node.get("id_masked")}
+    return {
+        "type": "person",
+        "key": node["key"],
+        "name": node.get("name"),
+        "id_masked": node.get("id_masked"),
+    }
 
 
 def search_order(hit: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -369,7 +377,15 @@ def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[
     def order(item: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(
             str(item.get(k) or "")
-            for k in ("start_date", "decided_on", "uscc", "person_key", "holder_key", "role", "record_id")
+            for k in (
+                "start_date",
+                "decided_on",
+                "uscc",
+                "person_key",
+                "holder_key",
+                "role",
+                "record_id",
+            )
         )
 
     return {name: sorted(items, key=order) for name, items in rel.items()}
