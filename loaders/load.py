@@ -302,7 +302,7 @@ def load_directory(
             loader = _FileLoader(src, specs[src.kind], store, keyring, rejects, meta, batch_size)
             report.files.append(loader.run(progress))
             if src.kind == "entities":
-                store.link_superiors()
+                store.link_superiors(meta)
         report.seconds = round(time.perf_counter() - started, 3)
         report.rejects_file = str(rejects_path) if rejects.rows else None
         store.record_load(report.to_dict())

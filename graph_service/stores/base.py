@@ -88,7 +88,7 @@ class GraphStore(ABC):
         """Create or update ``rows`` of one kind; rows equal to what is stored change nothing."""
 
     @abstractmethod
-    def link_superiors(self) -> None:
+    def link_superiors(self, meta: BatchMeta) -> None:
         """Draw SUPERVISED_BY from entities written in this transaction to their superior unit
         (run once entities are all in, since a superior may be listed after its subordinates)."""
 
@@ -137,6 +137,11 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def sid(kind: SubjectKind, key: str) -> str:
+    """The subject id both stores key Entity and Person nodes by: ``E:<uscc>``, ``P:<key>``."""
+    return ("E:" if kind == "entity" else "P:") + key
 
 
 def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:

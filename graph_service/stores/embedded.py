@@ -28,16 +28,13 @@ from graph_service.stores.base import (
     RowKind,
     SubjectKind,
     WriteCounts,
+    sid,
 )
 
 FORMAT = "credit-graph-embedded"
 VERSION = 1
 #: Internal properties never shown to callers.
-_HIDDEN = frozenset({"_h", "label", "type", "id_sealed"})
-
-
-def _nid(kind: SubjectKind, key: str) -> str:
-    return ("E:" if kind == "entity" else "P:") + key
+_HIDDEN = frozenset({"_h", "label", "type", "id_sealed", "sid"})
 
 
 def public(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,19 +227,19 @@ class EmbeddedStore(GraphStore):
                     "P:" + row["person_key"], "E:" + row["uscc"], key, "ROLE", row, meta
                 )
             case "shareholdings":
-                holder = _nid(row["holder_type"], row["holder_key"])
+                holder = sid(row["holder_type"], row["holder_key"])
                 key = f"HOLDS|{row['start_date']}"
                 return self._upsert_edge(holder, "E:" + row["uscc"], key, "HOLDS", row, meta)
             case "records":
                 nid = "C:" + row["record_id"]
                 outcome = self._upsert_node(nid, "Record", row, meta)
                 if outcome != "unchanged":
-                    subject = _nid(row["subject_type"], row["subject_key"])
+                    subject = sid(row["subject_type"], row["subject_key"])
                     self._replace_single_edge(nid, "CONCERNS", subject, True)
                 return outcome
         raise ValueError(kind)
 
-    def link_superiors(self) -> None:
+    def link_superiors(self, meta: BatchMeta) -> None:
         g = self._graph
         for nid in self._unlinked:
             sup = g.nodes[nid].get("superior_uscc")
@@ -304,7 +301,7 @@ class EmbeddedStore(GraphStore):
     def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:
         self._refresh()
         g = self._graph
-        nid = _nid(kind, key)
+        nid = sid(kind, key)
         out: dict[str, list[dict[str, Any]]] = {
             "roles": [],
             "holdings": [],

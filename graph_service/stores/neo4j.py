@@ -1,0 +1,213 @@
+"""The Neo4j store: the production store of record, over the official driver.
+
+Connects with ``bolt://`` (one server) or ``neo4j://`` (routing: a cluster or Aura) URIs and
+their TLS variants. The driver is created once per store and shared. Writes go in batches
+(``UNWIND $rows``) in managed write transactions, which the driver retries on transient errors;
+reads are routed as reads. Every query is a file in ``queries/``.
+
+A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
+the relationships that need them, and the load log entry is written last, so a load that was
+interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import ServiceUnavailable
+
+from graph_service.errors import StoreUnavailable
+from graph_service.ids.regions import region
+from graph_service.queries import cypher, statements
+from graph_service.settings import get_settings
+from graph_service.stores.base import (
+    BatchMeta,
+    GraphStore,
+    Page,
+    RowKind,
+    SubjectKind,
+    WriteCounts,
+    sid,
+)
+from graph_service.stores.embedded import public, search_hit, search_order, sort_relations
+
+#: Relations returned per kind for one subject (supernodes are paged by the API).
+RELATION_LIMIT = 10_000
+#: Search hits gathered before paging.
+SEARCH_CAP = 1_000
+
+
+def _q(name: str) -> LiteralString:
+    # The text comes from a file in the repository, never from a caller.
+    return cast(LiteralString, cypher(name))
+
+
+class Neo4jStore(GraphStore):
+    """Neo4j behind :class:`GraphStore`."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, driver: neo4j.Driver | None = None) -> None:
+        settings = get_settings()
+        self.uri = uri
+        self.database = settings.neo4j_database
+        password = settings.neo4j_password.get_secret_value()
+        auth = (settings.neo4j_user, password) if password else None
+        self.driver = driver or GraphDatabase.driver(uri, auth=auth)
+        self._own_driver = driver is None
+        try:
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            raise StoreUnavailable(
+                f"无法连接Neo4j：{uri}", f"cannot reach Neo4j at {uri}: {exc}"
+            ) from exc
+        self.ensure_schema()
+
+    def close(self) -> None:
+        if self._own_driver:
+            self.driver.close()
+
+    def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = self.driver.execute_query(
+            _q(name),
+            params,
+            database_=self.database,
+            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+        )
+        return [r.data() for r in records]
+
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes if missing (idempotent)."""
+        with self.driver.session(database=self.database) as session:
+            for stmt in statements("schema"):
+                session.run(cast(LiteralString, stmt)).consume()
+
+    # -- writes --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def write(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts:
+        if not rows:
+            return WriteCounts()
+        name, payload = _payload(kind, rows)
+        if kind == "registrations":
+            codes = sorted({r["region_code"] for r in rows})
+            self._run("ensure_regions", write=True, regions=[_region_props(c) for c in codes])
+        result = self._run(
+            name, write=True, rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at
+        )
+        counts = WriteCounts()
+        for r in result:
+            setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
+        written = counts.created + counts.updated + counts.unchanged
+        if written != len(rows):
+            raise RuntimeError(
+                f"{kind}: {len(rows)} rows sent, {written} written — a referenced node is missing"
+            )
+        return counts
+
+    def link_superiors(self, meta: BatchMeta) -> None:
+        self._run("link_superiors", write=True, batch_id=meta.batch_id)
+
+    def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
+        if not keys:
+            return set()
+        sids = [sid(kind, k) for k in keys]
+        found = self._run("existing_subjects", sids=sids)
+        return {r["sid"][2:] for r in found}
+
+    def record_load(self, summary: Mapping[str, Any]) -> None:
+        self._run(
+            "record_load",
+            write=True,
+            batch_id=summary["batch_id"],
+            started_at=summary["started_at"],
+            summary=json.dumps(summary, ensure_ascii=False),
+        )
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def loads(self) -> list[dict[str, Any]]:
+        return [json.loads(r["summary"]) for r in self._run("loads")]
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted((r["name"], r["n"]) for r in self._run("counts") if r["n"]))
+
+    def _one(self, name: str, **params: Any) -> dict[str, Any] | None:
+        rows = self._run(name, **params)
+        return public(rows[0]["props"]) if rows else None
+
+    def entity(self, uscc: str) -> dict[str, Any] | None:
+        return self._one("node_by_sid", sid=sid("entity", uscc))
+
+    def person(self, key: str) -> dict[str, Any] | None:
+        return self._one("node_by_sid", sid=sid("person", key))
+
+    def sealed_person_id(self, key: str) -> str | None:
+        rows = self._run("node_by_sid", sid=sid("person", key))
+        return rows[0]["props"].get("id_sealed") if rows else None
+
+    def record(self, record_id: str) -> dict[str, Any] | None:
+        return self._one("record_by_id", record_id=record_id)
+
+    def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:
+        rows = self._run("relations", sid=sid(kind, key), limit=RELATION_LIMIT)
+        if not rows:
+            return {"roles": [], "holdings": [], "registrations": [], "records": []}
+        return sort_relations({k: [public(x) for x in v] for k, v in rows[0].items()})
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
+        rows = self._run("search", text=text.strip().upper(), cap=SEARCH_CAP)
+        hits = sorted((search_hit(r["props"]) for r in rows), key=search_order)
+        return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
+
+
+def _region_props(code: str) -> dict[str, Any]:
+    r = region(code)
+    return {"code": code, "name": r.name, "level": r.level, "retired": r.retired}
+
+
+def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """The query for ``kind`` and its ``$rows``: identity fields beside the properties."""
+    match kind:
+        case "entities":
+            return "write_entities", [{"sid": sid("entity", r["uscc"]), "props": dict(r)} for r in rows]
+        case "persons":
+            return "write_persons", [{"sid": sid("person", r["key"]), "props": dict(r)} for r in rows]
+        case "records":
+            return "write_records", [
+                {
+                    "record_id": r["record_id"],
+                    "subject_sid": sid(r["subject_type"], r["subject_key"]),
+                    "props": dict(r),
+                }
+                for r in rows
+            ]
+        case "roles":
+            return "write_roles", [
+                {"person_key": r["person_key"], "uscc": r["uscc"], "role": r["role"],
+                 "start_date": r["start_date"], "props": dict(r)}
+                for r in rows
+            ]
+        case "shareholdings":
+            return "write_holdings", [
+                {"holder_sid": sid(r["holder_type"], r["holder_key"]), "uscc": r["uscc"],
+                 "start_date": r["start_date"], "props": dict(r)}
+                for r in rows
+            ]
+        case "registrations":
+            return "write_registrations", [
+                {"uscc": r["uscc"], "region_code": r["region_code"],
+                 "start_date": r["start_date"], "props": dict(r)}
+                for r in rows
+            ]
+    raise ValueError(kind)

@@ -1,0 +1,13 @@
+// Upsert Person nodes (also labelled Subject, keyed by sid). A row equal to what is stored
+// (same content hash _h) changes nothing, so reloading a file leaves the graph unchanged.
+// $rows: [{sid, props}], $batch_id, $loaded_at
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Subject {sid: row.sid})
+WITH row, CASE WHEN old IS NULL THEN 'created'
+               WHEN old._h = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
+MERGE (n:Subject:Person {sid: row.sid})
+FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
+  SET n.first_batch_id = $batch_id)
+FOREACH (_ IN CASE WHEN outcome <> 'unchanged' THEN [1] ELSE [] END |
+  SET n += row.props, n.batch_id = $batch_id, n.loaded_at = $loaded_at)
+RETURN outcome, count(*) AS n

@@ -1,0 +1,18 @@
+// Upsert Record nodes and their CONCERNS edge to the subject (Entity or Person).
+// $rows: [{record_id, subject_sid, props}], $batch_id, $loaded_at
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Record {record_id: row.record_id})
+WITH row, CASE WHEN old IS NULL THEN 'created'
+               WHEN old._h = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
+MERGE (c:Record {record_id: row.record_id})
+FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
+  SET c.first_batch_id = $batch_id)
+FOREACH (_ IN CASE WHEN outcome <> 'unchanged' THEN [1] ELSE [] END |
+  SET c += row.props, c.batch_id = $batch_id, c.loaded_at = $loaded_at)
+WITH c, row, outcome
+MATCH (s:Subject {sid: row.subject_sid})
+MERGE (c)-[:CONCERNS]->(s)
+WITH c, s, outcome
+OPTIONAL MATCH (c)-[stale:CONCERNS]->(other) WHERE other <> s
+DELETE stale
+RETURN outcome, count(DISTINCT c) AS n
