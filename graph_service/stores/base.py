@@ -34,6 +34,7 @@ ROW_KINDS: tuple[RowKind, ...] = (
     "records",
 )
 SubjectKind = Literal["entity", "person"]
+Direction = Literal["up", "down"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,22 @@ class GraphStore(ABC):
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
         """Entities and persons whose name contains ``text``, or whose USCC starts with it."""
 
+    # -- primitives the engines build on (batched: one call for many subjects) -----------
+
+    @abstractmethod
+    def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        """Credit records concerning any of the subjects ``sids`` (all statuses)."""
+
+    @abstractmethod
+    def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        """ROLE relationships touching any of ``sids`` (a person's offices, or an entity's
+        officers), over all time, each with ``person_name`` and ``entity_name``."""
+
+    @abstractmethod
+    def holdings_of(self, sids: Collection[str], direction: Direction) -> list[dict[str, Any]]:
+        """HOLDS relationships out of ``sids`` (``down``: what they hold) or into them
+        (``up``: who holds them), over all time, each with ``holder_name``/``entity_name``."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections or locks."""
 
@@ -142,6 +159,11 @@ class GraphStore(ABC):
 def sid(kind: SubjectKind, key: str) -> str:
     """The subject id both stores key Entity and Person nodes by: ``E:<uscc>``, ``P:<key>``."""
     return ("E:" if kind == "entity" else "P:") + key
+
+
+def split_sid(value: str) -> tuple[SubjectKind, str]:
+    """``E:<uscc>`` → ("entity", uscc); ``P:<key>`` → ("person", key)."""
+    return ("entity" if value.startswith("E:") else "person"), value[2:]
 
 
 def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:

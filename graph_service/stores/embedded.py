@@ -23,6 +23,7 @@ from graph_service.errors import StoreUnavailable
 from graph_service.ids.regions import region
 from graph_service.stores.base import (
     BatchMeta,
+    Direction,
     GraphStore,
     Page,
     RowKind,
@@ -38,8 +39,9 @@ _HIDDEN = frozenset({"_h", "label", "type", "id_sealed", "sid"})
 
 
 def public(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties a caller may see (hashes, labels and sealed IDs removed)."""
-    return {k: v for k, v in props.items() if k not in _HIDDEN}
+    """Properties a caller may see: hashes, labels and sealed IDs removed, and empty values
+    left out (Neo4j stores no nulls, so both stores answer alike)."""
+    return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
 
 
 class EmbeddedStore(GraphStore):
@@ -328,6 +330,44 @@ class EmbeddedStore(GraphStore):
             elif rtype == "CONCERNS":
                 out["records"].append(public(g.nodes[u]))
         return sort_relations(out)
+
+    def _edges(
+        self, sids: Collection[str], rtype: str, outgoing: bool, incoming: bool
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        self._refresh()
+        g = self._graph
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for s in sids:
+            if s not in g:
+                continue
+            if outgoing:
+                out += [
+                    (u, v, d) for u, v, d in g.out_edges(s, data=True) if d.get("type") == rtype
+                ]
+            if incoming:
+                out += [(u, v, d) for u, v, d in g.in_edges(s, data=True) if d.get("type") == rtype]
+        return out
+
+    def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        edges = self._edges(sids, "CONCERNS", outgoing=False, incoming=True)
+        g = self._graph
+        return sorted((public(g.nodes[u]) for u, _, _ in edges), key=lambda r: r["record_id"])
+
+    def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        edges = self._edges(sids, "ROLE", outgoing=True, incoming=True)
+        return sort_relations(
+            {"roles": [public(d) | self._end_names(u, v, "person_name") for u, v, d in edges]}
+        )["roles"]
+
+    def holdings_of(self, sids: Collection[str], direction: Direction) -> list[dict[str, Any]]:
+        down = direction == "down"
+        edges = self._edges(sids, "HOLDS", outgoing=down, incoming=not down)
+        return sort_relations(
+            {"holdings": [public(d) | self._end_names(u, v, "holder_name") for u, v, d in edges]}
+        )["holdings"]
+
+    def _end_names(self, u: str, v: str, start_field: str) -> dict[str, Any]:
+        return {start_field: self._name(u), "entity_name": self._name(v)}
 
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
         self._refresh()

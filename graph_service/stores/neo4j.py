@@ -27,6 +27,7 @@ from graph_service.queries import cypher, statements
 from graph_service.settings import get_settings
 from graph_service.stores.base import (
     BatchMeta,
+    Direction,
     GraphStore,
     Page,
     RowKind,
@@ -165,10 +166,25 @@ class Neo4jStore(GraphStore):
             return {"roles": [], "holdings": [], "registrations": [], "records": []}
         return sort_relations({k: [public(x) for x in v] for k, v in rows[0].items()})
 
+    def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("records_of", sids=list(sids))
+        return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
+
+    def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("roles_of", sids=list(sids))
+        return sort_relations({"roles": [public(r["props"]) for r in rows]})["roles"]
+
+    def holdings_of(self, sids: Collection[str], direction: Direction) -> list[dict[str, Any]]:
+        name = "holdings_down" if direction == "down" else "holdings_up"
+        rows = self._run(name, sids=list(sids))
+        return sort_relations({"holdings": [public(r["props"]) for r in rows]})["holdings"]
+
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
         rows = self._run("search", text=text.strip().upper(), cap=SEARCH_CAP)
         hits = sorted((search_hit(r["props"]) for r in rows), key=search_order)
-        return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
+        return Page(
+            items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
+        )
 
 
 def _region_props(code: str) -> dict[str, Any]:
@@ -180,9 +196,13 @@ def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, lis
     """The query for ``kind`` and its ``$rows``: identity fields beside the properties."""
     match kind:
         case "entities":
-            return "write_entities", [{"sid": sid("entity", r["uscc"]), "props": dict(r)} for r in rows]
+            return "write_entities", [
+                {"sid": sid("entity", r["uscc"]), "props": dict(r)} for r in rows
+            ]
         case "persons":
-            return "write_persons", [{"sid": sid("person", r["key"]), "props": dict(r)} for r in rows]
+            return "write_persons", [
+                {"sid": sid("person", r["key"]), "props": dict(r)} for r in rows
+            ]
         case "records":
             return "write_records", [
                 {
@@ -194,20 +214,33 @@ def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, lis
             ]
         case "roles":
             return "write_roles", [
-                {"person_key": r["person_key"], "uscc": r["uscc"], "role": r["role"],
-                 "start_date": r["start_date"], "props": dict(r)}
+                {
+                    "person_key": r["person_key"],
+                    "uscc": r["uscc"],
+                    "role": r["role"],
+                    "start_date": r["start_date"],
+                    "props": dict(r),
+                }
                 for r in rows
             ]
         case "shareholdings":
             return "write_holdings", [
-                {"holder_sid": sid(r["holder_type"], r["holder_key"]), "uscc": r["uscc"],
-                 "start_date": r["start_date"], "props": dict(r)}
+                {
+                    "holder_sid": sid(r["holder_type"], r["holder_key"]),
+                    "uscc": r["uscc"],
+                    "start_date": r["start_date"],
+                    "props": dict(r),
+                }
                 for r in rows
             ]
         case "registrations":
             return "write_registrations", [
-                {"uscc": r["uscc"], "region_code": r["region_code"],
-                 "start_date": r["start_date"], "props": dict(r)}
+                {
+                    "uscc": r["uscc"],
+                    "region_code": r["region_code"],
+                    "start_date": r["start_date"],
+                    "props": dict(r),
+                }
                 for r in rows
             ]
     raise ValueError(kind)

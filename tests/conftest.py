@@ -1,0 +1,60 @@
+"""Shared fixtures: a store of each kind, each empty at the start of a test.
+
+The Neo4j store is the real server started by ``scripts/neo4j-local`` (``scripts/test`` does
+it and sets ``NEO4J_TEST_URI``). Tests only ever wipe a database that carries the marker
+node this suite created when it found the database empty: never somebody else's data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from neo4j import GraphDatabase
+
+from graph_service.ids.person_key import PersonKeyring
+from graph_service.queries import cypher
+from graph_service.stores.base import GraphStore
+from graph_service.stores.embedded import EmbeddedStore
+
+RING = PersonKeyring("test-secret")
+NEO4J_URI = os.environ.get("NEO4J_TEST_URI")
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver() -> Iterator[object]:
+    if not NEO4J_URI:
+        pytest.skip("NEO4J_TEST_URI not set: run scripts/test, which starts Neo4j")
+    driver = GraphDatabase.driver(NEO4J_URI, auth=None)
+    records, _, _ = driver.execute_query(cypher("test_database_marker"))  # type: ignore[arg-type]
+    if not records[0]["marked"]:
+        driver.close()
+        pytest.fail(
+            f"{NEO4J_URI} holds data and no test marker: refusing to use it for tests. "
+            "Point NEO4J_TEST_URI at the server scripts/neo4j-local starts."
+        )
+    yield driver
+    driver.close()
+
+
+def _wipe(driver: object) -> None:
+    with driver.session() as session:  # type: ignore[attr-defined]
+        session.run(cypher("wipe_test_database")).consume()
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """An empty store of each kind: the conformance suite runs every test on both."""
+    if request.param == "embedded":
+        yield EmbeddedStore(tmp_path / "store.graph")
+        return
+    from graph_service.stores.neo4j import Neo4jStore
+
+    driver = request.getfixturevalue("neo4j_driver")
+    _wipe(driver)
+    neo = Neo4jStore(cast(str, NEO4J_URI), driver=driver)  # type: ignore[arg-type]
+    yield neo
+    neo.close()
