@@ -50,3 +50,13 @@ def label(vocab: str, code: str) -> str:
 def responsible_roles() -> frozenset[str]:
     """Roles whose holders answer for the entity (RULES.md: legal_rep, principal, controller)."""
     return frozenset(code for code, e in vocabulary("role").items() if e.get("responsible"))
+
+
+def label_zh(vocab: str, code: str) -> str:
+    """The Chinese label of a code (the code itself if unknown)."""
+    return str(vocabulary(vocab).get(code, {}).get("zh", code))
+
+
+def label_en(vocab: str, code: str) -> str:
+    """The English label of a code (the code itself if unknown)."""
+    return str(vocabulary(vocab).get(code, {}).get("en", code))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -45,7 +45,7 @@ SEARCH_CAP = 1_000
 
 def _q(name: str) -> LiteralString:
     # The text comes from a file in the repository, never from a caller.
-    return cast(LiteralString, cypher(name))
+    return cypher(name)
 
 
 class Neo4jStore(GraphStore):
@@ -86,7 +86,7 @@ class Neo4jStore(GraphStore):
         """Create constraints and indexes if missing (idempotent)."""
         with self.driver.session(database=self.database) as session:
             for stmt in statements("schema"):
-                session.run(cast(LiteralString, stmt)).consume()
+                session.run(stmt).consume()
 
     # -- writes --------------------------------------------------------------------------
 
