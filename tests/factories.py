@@ -157,3 +157,115 @@ def small_registry(directory: Path) -> dict[str, Any]:
         ],
     )
     return {"a": a, "b": b, "c": c, "organ": organ, "p1": p1, "p2": p2}
+
+
+class Scenario:
+    """A small explicit registry built fact by fact, written as contract files.
+
+    >>> s = Scenario()
+    >>> x = s.entity("甲公司", region="130126")
+    >>> p = s.person("张伟")
+    >>> s.role(p, x, "legal_rep", "2015-01-01")
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {
+            k: []
+            for k in ("entities", "persons", "registrations", "roles", "shareholdings", "records")
+        }
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def entity(
+        self,
+        name: str,
+        region: str = "130126",
+        org_type: str = "enterprise",
+        registered_on: str = "2010-01-01",
+        superior: str | None = None,
+    ) -> str:
+        code = uscc(self._next(), region)
+        self.rows["entities"].append(
+            {
+                "uscc": code,
+                "name": name,
+                "region_code": region,
+                "org_type": org_type,
+                "registered_on": registered_on,
+                "superior_uscc": superior or "",
+            }
+        )
+        self.rows["registrations"].append(
+            {"uscc": code, "region_code": region, "start_date": registered_on}
+        )
+        return code
+
+    def person(self, name: str, region: str = "130126") -> str:
+        n = self._next()
+        code = pid(n, region, dt.date(1960 + n % 40, 1 + n % 12, 1 + n % 28))
+        self.rows["persons"].append({"person_id": code, "name": name})
+        return code
+
+    def role(self, person: str, entity: str, role: str, start: str, end: str = "") -> None:
+        self.rows["roles"].append(
+            {
+                "person_id": person,
+                "uscc": entity,
+                "role": role,
+                "start_date": start,
+                "end_date": end,
+            }
+        )
+
+    def holds(
+        self, holder: str, entity: str, percent: float, start: str = "2010-01-01", end: str = ""
+    ) -> None:
+        kind = "person" if holder[:17].isdigit() else "entity"  # test USCCs contain a "T"
+        self.rows["shareholdings"].append(
+            {
+                "holder_type": kind,
+                "holder_id": holder,
+                "uscc": entity,
+                "percent": str(percent),
+                "start_date": start,
+                "end_date": end,
+            }
+        )
+
+    def moves(self, entity: str, region: str, on: str) -> None:
+        """The entity's registration moves to ``region`` on ``on`` (old one ends the day before)."""
+        regs = [
+            r for r in self.rows["registrations"] if r["uscc"] == entity and not r.get("end_date")
+        ]
+        day_before = (dt.date.fromisoformat(on) - dt.timedelta(days=1)).isoformat()
+        for r in regs:
+            r["end_date"] = day_before
+        self.rows["registrations"].append({"uscc": entity, "region_code": region, "start_date": on})
+
+    def record(self, subject: str, kind: str, decided_on: str, **fields: str) -> str:
+        rid = f"REC-{self._next():04d}"
+        subject_type = "person" if subject[:17].isdigit() else "entity"
+        self.rows["records"].append(
+            {
+                "record_id": rid,
+                "subject_type": subject_type,
+                "subject_id": subject,
+                "kind": kind,
+                "authority": fields.pop("authority", "灵寿县市场监督管理局"),
+                "region_code": fields.pop("region_code", "130126"),
+                "decided_on": decided_on,
+                "basis": fields.pop("basis", "《企业信息公示暂行条例》第十八条"),
+                **fields,
+            }
+        )
+        return rid
+
+    def write(self, directory: Path) -> Path:
+        """Write the contract files (only those with rows)."""
+        for kind, rows in self.rows.items():
+            if rows:
+                write_csv(directory / f"{kind}.csv", rows)
+        return directory
