@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from graph_service.errors import DomainError
+from graph_service.errors import DomainError, StoreUnavailable
 from graph_service.settings import DEV_SECRET, get_settings
 
 EXIT_OK, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 2, 3
@@ -123,6 +123,35 @@ def cmd_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from graph_service.engine.restrictions import RestrictionEngine
+    from graph_service.engine.subjects import resolve_subject
+    from graph_service.stores import open_store
+
+    kind, key = resolve_subject(args.subject, _keyring())
+    with open_store(_store_uri(args)) as store:
+        result = RestrictionEngine(store).check(kind, key, args.action, args.on)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return EXIT_OK
+    console = Console()
+    verdict = "[green]允许 / allowed[/]" if result.allowed else "[red]禁止 / denied[/]"
+    who = result.subject.name or result.subject.id
+    console.print(f"{who} — {args.action} on {args.on}: {verdict}")
+    for r in result.reasons:
+        console.print(f"  • [{r.rule_id}] {r.measure.zh} / {r.measure.en}")
+        console.print(f"    {r.explanation_zh}")
+        console.print(f"    {r.explanation_en}")
+        for step in r.path:
+            extra = step.role or (f"{step.percent:g}%" if step.percent is not None else "")
+            dates = f"{step.start_date or ''}..{step.end_date or ''}"
+            console.print(
+                f"      {step.type:<8} {step.from_name or step.from_id} → "
+                f"{step.to_name or step.to_id} {extra} {dates} (source: {step.source})"
+            )
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
@@ -164,6 +193,21 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
+
+
+def _iso_date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for the docs)."""
     parser = argparse.ArgumentParser(
@@ -195,6 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_load)
 
+    p = sub.add_parser(
+        "check",
+        help="may SUBJECT do ACTION on a date? (allowed/denied with evidence)",
+        description="SUBJECT is a USCC, a resident ID number or a person key. ACTION is one of "
+        "the measures list's actions, e.g. bid_tender, air_travel, enter_sector:food_drug.",
+    )
+    p.add_argument("subject", help="USCC, resident ID number, or person key")
+    p.add_argument("action", help="e.g. bid_tender, air_travel, serve_as_officer")
+    p.add_argument("--on", type=_iso_date, default=_today(), help="date asked (default: today)")
+    _add_store(p)
+    p.add_argument("--json", action="store_true", help="machine-readable answer")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
     _add_store(p)
     p.add_argument("--json", action="store_true")
@@ -216,9 +273,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except DomainError as exc:
-        _console().print(f"[red]错误 / error:[/] {exc.reason}")
+    except StoreUnavailable as exc:
+        _console().print(f"[red]存储不可用 / store unavailable:[/] {exc.reason}")
         return EXIT_CANNOT_RUN
+    except DomainError as exc:  # bad input: what to fix is in the reason
+        _console().print(f"[red]错误 / error:[/] {exc.reason}")
+        return EXIT_USAGE
     return code
 
 
