@@ -10,18 +10,24 @@ an exclusive ``flock`` on ``PATH.lock``; readers notice a newer file and reload 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import pickle
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from graph_service.errors import StoreUnavailable
+from graph_service.errors import NotFound, StoreUnavailable
 from graph_service.ids.regions import region
 from graph_service.stores.base import (
+    MAX_PATH_HOPS,
+    NEIGHBOUR_TYPES,
+    PATH_TYPES,
     BatchMeta,
     Direction,
     GraphStore,
@@ -29,6 +35,12 @@ from graph_service.stores.base import (
     RowKind,
     SubjectKind,
     WriteCounts,
+    active_on,
+    edge_order,
+    edge_view,
+    neighbour_order,
+    node_view,
+    parse_node_id,
     sid,
 )
 
@@ -36,6 +48,29 @@ FORMAT = "credit-graph-embedded"
 VERSION = 1
 #: Internal properties never shown to callers.
 _HIDDEN = frozenset({"_h", "label", "type", "id_sealed", "sid"})
+
+
+def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
+    """The operations of one journal line, or None for a torn or corrupt line."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        entry = json.loads(line)
+        ops: list[dict[str, Any]] = entry["ops"]
+        body = json.dumps(ops, ensure_ascii=False, sort_keys=True)
+    except (ValueError, KeyError, TypeError):
+        return None
+    if hashlib.sha256(body.encode("utf-8")).hexdigest() != entry.get("sha256"):
+        return None
+    return ops
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def public(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,29 +87,38 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._journal_path = self.path.with_name(self.path.name + ".journal")
         self._graph: Any = nx.MultiDiGraph()
         self._loads: list[dict[str, Any]] = []
         self._signature: tuple[int, int, int] | None = None
+        self._journal_at: tuple[int, int] = (0, 0)  # (inode, bytes replayed)
         self._in_tx = False
+        self._ops: list[dict[str, Any]] | None = None
         self._unlinked: list[str] = []
         self._refresh()
 
     # -- persistence -------------------------------------------------------------------
 
-    def _stat(self) -> tuple[int, int, int] | None:
+    @staticmethod
+    def _stat(path: Path) -> tuple[int, int, int] | None:
         try:
-            st = self.path.stat()
+            st = path.stat()
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _refresh(self) -> None:
-        """Reload the file if another process replaced it since we read it."""
+        """Catch up with what other processes wrote: a replaced graph file is reloaded,
+        journal lines appended since we last looked are replayed."""
         if self._in_tx:
             return
-        sig = self._stat()
-        if sig == self._signature:
-            return
+        sig = self._stat(self.path)
+        if sig != self._signature:
+            self._load_file(sig)
+            self._journal_at = (0, 0)
+        self._replay_journal()
+
+    def _load_file(self, sig: tuple[int, int, int] | None) -> None:
         if sig is None:
             self._graph, self._loads = nx.MultiDiGraph(), []
         else:
@@ -94,6 +138,29 @@ class EmbeddedStore(GraphStore):
             self._graph, self._loads = data["graph"], data["loads"]
         self._signature = sig
 
+    def _replay_journal(self) -> None:
+        """Apply whole, checksummed journal lines past the last replayed byte. A torn last
+        line (a crash while appending) fails its checksum and is ignored: its change never
+        happened."""
+        jsig = self._stat(self._journal_path)
+        if jsig is None:
+            return
+        inode, done = self._journal_at
+        if inode != jsig[0] or jsig[1] < done:
+            # The journal was compacted into a newer graph file by another process.
+            self._load_file(self._stat(self.path))
+            done = 0
+        with self._journal_path.open("rb") as fh:
+            fh.seek(done)
+            for line in fh:
+                entry = _parse_journal_line(line)
+                if entry is None:
+                    break
+                for op in entry:
+                    self._apply_op(op)
+                done += len(line)
+        self._journal_at = (jsig[0], done)
+
     def _persist(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
@@ -103,24 +170,38 @@ class EmbeddedStore(GraphStore):
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        self._signature = self._stat()
+        _fsync_dir(self.path.parent)
+        # The journal's changes are in the new file now. A crash before this unlink replays
+        # them once more, which changes nothing: every write is an idempotent upsert.
+        self._journal_path.unlink(missing_ok=True)
+        self._signature = self._stat(self.path)
+        self._journal_at = (0, 0)
+
+    def _append_journal(self, ops: list[dict[str, Any]]) -> None:
+        body = json.dumps(ops, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        line = (json.dumps({"sha256": digest, "ops": ops}, ensure_ascii=False) + "\n").encode()
+        with self._journal_path.open("ab") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        jsig = self._stat(self._journal_path)
+        self._journal_at = (jsig[0], jsig[1]) if jsig else (0, 0)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, small: bool = False) -> Iterator[None]:
+        """Group writes. On success the whole graph file is rewritten atomically — or, with
+        ``small=True`` (a record event, a few rows), the writes are appended to the journal
+        as one checksummed line, and folded into the graph file by the next full write."""
         if self._in_tx:
             raise RuntimeError("transactions do not nest")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock_path.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                self._signature = None  # another writer may have finished while we waited
                 self._refresh()
                 self._in_tx = True
+                self._ops = [] if small else None
                 try:
                     yield
                 except BaseException:
@@ -128,9 +209,14 @@ class EmbeddedStore(GraphStore):
                     self._signature = None
                     self._refresh()  # back to the state on disk
                     raise
-                self._persist()
+                if self._ops is not None:
+                    if self._ops:
+                        self._append_journal(self._ops)
+                else:
+                    self._persist()
             finally:
                 self._in_tx = False
+                self._ops = None
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- writes --------------------------------------------------------------------------
@@ -203,6 +289,11 @@ class EmbeddedStore(GraphStore):
     ) -> WriteCounts:
         if not self._in_tx:
             raise RuntimeError("EmbeddedStore.write must run inside store.transaction()")
+        if self._ops is not None:
+            self._ops.append(
+                {"op": "write", "kind": kind, "rows": [dict(r) for r in rows],
+                 "meta": [meta.batch_id, meta.loaded_at]}
+            )
         counts = WriteCounts()
         for row in rows:
             outcome = self._write_one(kind, row, meta)
@@ -241,13 +332,30 @@ class EmbeddedStore(GraphStore):
                 return outcome
         raise ValueError(kind)
 
+    def _apply_op(self, op: Mapping[str, Any]) -> None:
+        """Replay one journalled operation."""
+        if op["op"] == "write":
+            meta = BatchMeta(*op["meta"])
+            for row in op["rows"]:
+                self._write_one(op["kind"], row, meta)
+        elif op["op"] == "link_superiors":
+            self._link_superiors(op["uscc"])
+        elif op["op"] == "record_load":
+            self._loads.append(op["summary"])
+
     def link_superiors(self, meta: BatchMeta) -> None:
+        if self._ops is not None:
+            self._ops.append({"op": "link_superiors", "uscc": [n[2:] for n in self._unlinked]})
+        self._link_superiors([n[2:] for n in self._unlinked])
+        self._unlinked = []
+
+    def _link_superiors(self, usccs: list[str]) -> None:
         g = self._graph
-        for nid in self._unlinked:
+        for uscc in usccs:
+            nid = "E:" + uscc
             sup = g.nodes[nid].get("superior_uscc")
             target = "E:" + sup if sup and "E:" + sup in g else None
             self._replace_single_edge(nid, "SUPERVISED_BY", target, True)
-        self._unlinked = []
 
     def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
         self._refresh()
@@ -258,6 +366,8 @@ class EmbeddedStore(GraphStore):
     def record_load(self, summary: Mapping[str, Any]) -> None:
         if not self._in_tx:
             raise RuntimeError("record_load must run inside store.transaction()")
+        if self._ops is not None:
+            self._ops.append({"op": "record_load", "summary": dict(summary)})
         self._loads.append(dict(summary))
 
     # -- reads ---------------------------------------------------------------------------
@@ -384,6 +494,97 @@ class EmbeddedStore(GraphStore):
         return Page(
             items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
         )
+
+    # -- graph exploration -----------------------------------------------------------------
+
+    def _view(self, nid: str) -> dict[str, Any]:
+        data = self._graph.nodes[nid]
+        return node_view(data["label"], data)
+
+    def _explorable(self, nid: str, labels: tuple[str, ...]) -> None:
+        node = self._graph.nodes.get(nid)
+        if node is None or node.get("label") not in labels:
+            raise NotFound(f"图中没有节点“{nid}”", f"no node '{nid}' in the graph")
+
+    def neighbourhood(
+        self, node: str, *, on: str | None = None, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        parse_node_id(node)
+        self._refresh()
+        g = self._graph
+        self._explorable(node, ("Entity", "Person", "Region", "Record"))
+        by_neighbour: dict[str, list[dict[str, Any]]] = {}
+        edges = list(g.out_edges(node, data=True)) + list(g.in_edges(node, data=True))
+        for u, v, data in edges:
+            rtype = data.get("type")
+            if rtype not in NEIGHBOUR_TYPES:
+                continue
+            decided = g.nodes[u].get("decided_on") if rtype == "CONCERNS" else None
+            if not active_on(rtype, data, on, decided):
+                continue
+            other = v if u == node else u
+            by_neighbour.setdefault(other, []).append(edge_view(rtype, u, v, data))
+        neighbours = sorted((self._view(n) for n in by_neighbour), key=neighbour_order)
+        shown = neighbours[offset : offset + limit]
+        shown_edges = [e for n in shown for e in by_neighbour[n["id"]]]
+        return {
+            "node": self._view(node),
+            "neighbours": shown,
+            "edges": sorted(shown_edges, key=edge_order),
+            "total": len(neighbours),
+            "more": max(0, len(neighbours) - offset - len(shown)),
+        }
+
+    def _path_neighbours(self, nid: str) -> Iterator[str]:
+        g = self._graph
+        for adjacency in (g.succ[nid], g.pred[nid]):
+            for other, keyed in adjacency.items():
+                if any(d.get("type") in PATH_TYPES for d in keyed.values()):
+                    yield other
+
+    def _path_edges(self, a: str, b: str) -> list[dict[str, Any]]:
+        g = self._graph
+        out: list[dict[str, Any]] = []
+        for u, v in ((a, b), (b, a)):
+            for data in g.succ[u].get(v, {}).values():
+                if data.get("type") in PATH_TYPES:
+                    out.append(edge_view(data["type"], u, v, data))
+        return sorted(out, key=edge_order)
+
+    def shortest_path(
+        self, a_sid: str, b_sid: str, *, max_hops: int = 6
+    ) -> list[dict[str, Any]] | None:
+        self._refresh()
+        for s in (a_sid, b_sid):
+            self._explorable(s, ("Entity", "Person"))
+        if a_sid == b_sid:
+            return [self._view(a_sid)]
+        hops = max(1, min(max_hops, MAX_PATH_HOPS))
+        # Breadth-first from b, one level at a time, until a is reached or the bound.
+        dist = {b_sid: 0}
+        frontier = [b_sid]
+        level = 0
+        while frontier and a_sid not in dist and level < hops:
+            level += 1
+            nxt: list[str] = []
+            for x in frontier:
+                for y in self._path_neighbours(x):
+                    if y not in dist:
+                        dist[y] = level
+                        nxt.append(y)
+            frontier = nxt
+        if a_sid not in dist:
+            return None
+        # Walk from a, always to the smallest id one step closer: the smallest path in order.
+        seq = [a_sid]
+        while seq[-1] != b_sid:
+            here = seq[-1]
+            seq.append(min(y for y in self._path_neighbours(here) if dist.get(y) == dist[here] - 1))
+        out: list[dict[str, Any]] = [self._view(a_sid)]
+        for x, y in pairwise(seq):
+            out += self._path_edges(x, y)
+            out.append(self._view(y))
+        return out
 
 
 def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
