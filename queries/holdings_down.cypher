@@ -2,4 +2,4 @@
 UNWIND $sids AS sid
 MATCH (:Subject {sid: sid})-[r:HOLDS]->()
 WITH DISTINCT r
-RETURN properties(r) {.*, holder_name: startNode(r).name, entity_name: endNode(r).name} AS props
+RETURN r {.*, holder_name: startNode(r).name, entity_name: endNode(r).name} AS props

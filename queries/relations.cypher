@@ -3,19 +3,19 @@ MATCH (n:Subject {sid: $sid})
 CALL (n) {
   MATCH (n)-[r:ROLE]-()
   WITH r LIMIT $limit
-  RETURN collect(properties(r) {.*, person_name: startNode(r).name,
+  RETURN collect(r {.*, person_name: startNode(r).name,
                                      entity_name: endNode(r).name}) AS roles
 }
 CALL (n) {
   MATCH (n)-[r:HOLDS]-()
   WITH r LIMIT $limit
-  RETURN collect(properties(r) {.*, holder_name: startNode(r).name,
+  RETURN collect(r {.*, holder_name: startNode(r).name,
                                      entity_name: endNode(r).name}) AS holdings
 }
 CALL (n) {
   MATCH (n)-[r:REGISTERED_IN]->(g:Region)
   WITH r, g LIMIT $limit
-  RETURN collect(properties(r) {.*, region_name: g.name}) AS registrations
+  RETURN collect(r {.*, region_name: g.name}) AS registrations
 }
 CALL (n) {
   MATCH (c:Record)-[:CONCERNS]->(n)

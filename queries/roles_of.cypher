@@ -4,4 +4,4 @@
 UNWIND $sids AS sid
 MATCH (:Subject {sid: sid})-[r:ROLE]-()
 WITH DISTINCT r
-RETURN properties(r) {.*, person_name: startNode(r).name, entity_name: endNode(r).name} AS props
+RETURN r {.*, person_name: startNode(r).name, entity_name: endNode(r).name} AS props

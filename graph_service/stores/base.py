@@ -23,6 +23,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from graph_service.errors import NotFound
+
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal["entities", "persons", "registrations", "roles", "shareholdings", "records"]
 ROW_KINDS: tuple[RowKind, ...] = (
@@ -77,10 +79,11 @@ class GraphStore(ABC):
     backend: str
 
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group the writes of one load. The embedded store persists atomically at the end;
-        Neo4j commits each batch (every batch is an idempotent MERGE, so a rerun completes an
-        interrupted load)."""
+    def transaction(self, small: bool = False) -> AbstractContextManager[None]:
+        """Group the writes of one load. The embedded store persists atomically at the end
+        (``small``: appends them to its journal instead, for a record event); Neo4j commits
+        each batch (every batch is an idempotent MERGE, so a rerun completes an interrupted
+        load)."""
 
     @abstractmethod
     def write(
@@ -146,6 +149,46 @@ class GraphStore(ABC):
         """HOLDS relationships out of ``sids`` (``down``: what they hold) or into them
         (``up``: who holds them), over all time, each with ``holder_name``/``entity_name``."""
 
+    @abstractmethod
+    def sealed_person_id(self, key: str) -> str | None:
+        """The sealed ID number of a person (for roles allowed to unseal it), or None."""
+
+    # -- graph exploration (the investigator page and /v1/graph) --------------------------
+
+    @abstractmethod
+    def neighbourhood(
+        self, node: str, *, on: str | None = None, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        """A node and its direct ROLE/HOLDS/REGISTERED_IN/CONCERNS/SUPERVISED_BY neighbours.
+
+        ``node`` is a node id (see :func:`node_id`): ``E:<uscc>``, ``P:<key>``,
+        ``R:<region code>`` or ``C:<record_id>``. With ``on`` (``YYYY-MM-DD``) only the
+        relationships in force that day count (see :func:`active_on`). Neighbours come in
+        :func:`neighbour_order`; ``offset``/``limit`` pick a page of them. Returns::
+
+            {"node": {...}, "neighbours": [{...}], "edges": [{...}],
+             "total": <neighbours in all>, "more": <neighbours after this page>}
+
+        where nodes are :func:`node_view` and edges :func:`edge_view` (every qualifying
+        relationship between the node and a listed neighbour, in :func:`edge_order`).
+        Raises :class:`~graph_service.errors.NotFound` for an unknown node.
+        """
+
+    @abstractmethod
+    def shortest_path(
+        self, a_sid: str, b_sid: str, *, max_hops: int = 6
+    ) -> list[dict[str, Any]] | None:
+        """A shortest path between two subjects over ROLE/HOLDS/SUPERVISED_BY in either
+        direction, at most ``max_hops`` (1..:data:`MAX_PATH_HOPS`) relationships long.
+
+        Returns the sequence ``[node, edge…, node, edge…, node]``: nodes (:func:`node_view`,
+        which have ``label``) alternate with every path-type relationship between the two
+        consecutive nodes (:func:`edge_view`, which have ``type``). Among equally short paths
+        the one whose node ids are smallest in order is chosen, so every store answers alike.
+        None when no path is that short; raises :class:`~graph_service.errors.NotFound` for an
+        unknown subject.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections or locks."""
 
@@ -188,3 +231,116 @@ def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of ``rows`` of at most ``size``."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+# -- graph exploration (the investigator page and /v1/graph) ------------------------------
+
+#: Relationship types a neighbourhood shows.
+NEIGHBOUR_TYPES: tuple[str, ...] = ("ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY")
+#: Relationship types a path between two subjects may follow (in either direction).
+PATH_TYPES: tuple[str, ...] = ("ROLE", "HOLDS", "SUPERVISED_BY")
+#: Longest path :meth:`GraphStore.shortest_path` looks for (the bound in
+#: ``queries/shortest_path.cypher``: Cypher takes no parameter there).
+MAX_PATH_HOPS = 10
+#: Neighbours are listed records first, then persons, entities and regions, then by id.
+LABEL_RANK: dict[str, int] = {"Record": 0, "Person": 1, "Entity": 2, "Region": 3}
+#: Relationship types that carry ``start_date``/``end_date``.
+DATED_TYPES: frozenset[str] = frozenset({"ROLE", "HOLDS", "REGISTERED_IN"})
+
+_NODE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Entity": ("uscc", "region_code", "org_type", "registered_on", "deregistered_on"),
+    "Person": ("key", "id_masked"),
+    "Region": ("code", "level", "retired"),
+    "Record": (
+        "record_id",
+        "kind",
+        "status",
+        "status_on",
+        "decided_on",
+        "authority",
+        "basis",
+        "region_code",
+        "sector",
+        "effective_from",
+        "effective_to",
+        "subject_type",
+        "subject_key",
+    ),
+}
+_EDGE_FIELDS = ("role", "percent", "start_date", "end_date", "source", "batch_id")
+_ID_PREFIX = {"E:": "Entity", "P:": "Person", "R:": "Region", "C:": "Record"}
+
+
+def node_id(label: str, props: Mapping[str, Any]) -> str:
+    """The id a node goes by in exploration answers: the subject id (``E:``/``P:``) for
+    entities and persons, ``R:<code>`` for regions and ``C:<record_id>`` for records."""
+    match label:
+        case "Entity":
+            return sid("entity", props["uscc"])
+        case "Person":
+            return sid("person", props["key"])
+        case "Region":
+            return "R:" + str(props["code"])
+        case "Record":
+            return "C:" + str(props["record_id"])
+    raise ValueError(f"not an explorable label: {label}")
+
+
+def parse_node_id(value: str) -> tuple[str, str]:
+    """``E:…``/``P:…``/``R:…``/``C:…`` → (label, key). Raises :class:`NotFound` otherwise."""
+    label = _ID_PREFIX.get(value[:2])
+    if label is None or len(value) < 3:
+        raise NotFound(
+            f"节点标识“{value}”应以E:、P:、R:或C:开头",
+            f"node id '{value}' must start with E:, P:, R: or C:",
+        )
+    return label, value[2:]
+
+
+def node_view(label: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """A node as exploration answers show it: label, id, name and the fields of its kind
+    (never the sealed ID number nor internal hashes). Empty values are left out."""
+    out: dict[str, Any] = {"label": label, "id": node_id(label, props), "name": props.get("name")}
+    for k in _NODE_FIELDS[label]:
+        out[k] = props.get(k)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def edge_view(rtype: str, start: str, end: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """A relationship as exploration answers show it: type, ``from``/``to`` node ids (its real
+    direction), role or percent, dates and provenance (``source`` file, ``batch_id``)."""
+    out: dict[str, Any] = {"type": rtype, "from": start, "to": end}
+    for k in _EDGE_FIELDS:
+        v = props.get(k)
+        if v is not None and v != "":
+            out[k] = v
+    return out
+
+
+def edge_order(edge: Mapping[str, Any]) -> tuple[str, ...]:
+    """Order of the edges in an answer, the same in every store."""
+    return tuple(
+        str(edge.get(k) or "") for k in ("from", "to", "type", "start_date", "role", "end_date")
+    )
+
+
+def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: str | None) -> bool:
+    """Whether a relationship belongs to the graph as of ``on`` (None: any time).
+
+    Dated relationships (ROLE, HOLDS, REGISTERED_IN) hold from ``start_date`` to ``end_date``,
+    both inclusive; an empty end is open. A record CONCERNS its subject from the day it was
+    decided (``decided_on``). SUPERVISED_BY carries no dates and always holds.
+    """
+    if on is None:
+        return True
+    if rtype in DATED_TYPES:
+        start, end = props.get("start_date"), props.get("end_date")
+        return bool(start) and str(start) <= on and (not end or on <= str(end))
+    if rtype == "CONCERNS":
+        return decided_on is not None and decided_on <= on
+    return True
+
+
+def neighbour_order(node: Mapping[str, Any]) -> tuple[int, str]:
+    """Order of neighbours: records, persons, entities, regions; then by id."""
+    return (LABEL_RANK[node["label"]], node["id"])

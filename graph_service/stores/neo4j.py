@@ -21,11 +21,13 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import ServiceUnavailable
 
-from graph_service.errors import StoreUnavailable
+from graph_service.errors import NotFound, StoreUnavailable
 from graph_service.ids.regions import region
 from graph_service.queries import cypher, statements
 from graph_service.settings import get_settings
 from graph_service.stores.base import (
+    LABEL_RANK,
+    MAX_PATH_HOPS,
     BatchMeta,
     Direction,
     GraphStore,
@@ -33,6 +35,11 @@ from graph_service.stores.base import (
     RowKind,
     SubjectKind,
     WriteCounts,
+    edge_order,
+    edge_view,
+    node_id,
+    node_view,
+    parse_node_id,
     sid,
 )
 from graph_service.stores.embedded import public, search_hit, search_order, sort_relations
@@ -41,6 +48,8 @@ from graph_service.stores.embedded import public, search_hit, search_order, sort
 RELATION_LIMIT = 10_000
 #: Search hits gathered before paging.
 SEARCH_CAP = 1_000
+#: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
+PATH_CAP = 256
 
 
 def _q(name: str) -> LiteralString:
@@ -91,7 +100,7 @@ class Neo4jStore(GraphStore):
     # -- writes --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, small: bool = False) -> Iterator[None]:
         yield
 
     def write(
@@ -185,6 +194,73 @@ class Neo4jStore(GraphStore):
         return Page(
             items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
         )
+
+    # -- graph exploration -----------------------------------------------------------------
+
+    def neighbourhood(
+        self, node: str, *, on: str | None = None, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        label, key = parse_node_id(node)
+        rows = self._run(
+            "neighbourhood",
+            sid=node if label in ("Entity", "Person") else None,
+            code=key if label == "Region" else None,
+            record_id=key if label == "Record" else None,
+            on=on,
+            offset=offset,
+            limit=limit,
+        )
+        if not rows:
+            raise NotFound(f"图中没有节点“{node}”", f"no node '{node}' in the graph")
+        row = rows[0]
+        center = node_view(_label(row["labels"]), row["props"])
+        shown = [node_view(_label(m["labels"]), m["props"]) for m in row["neighbours"]]
+        edges = []
+        for r in row["rels"]:
+            other = node_id(_label(r["other_labels"]), r["other"])
+            a, b = (center["id"], other) if r["outgoing"] else (other, center["id"])
+            edges.append(edge_view(r["type"], a, b, r["props"]))
+        return {
+            "node": center,
+            "neighbours": shown,
+            "edges": sorted(edges, key=edge_order),
+            "total": row["total"],
+            "more": max(0, row["total"] - offset - len(shown)),
+        }
+
+    def shortest_path(
+        self, a_sid: str, b_sid: str, *, max_hops: int = 6
+    ) -> list[dict[str, Any]] | None:
+        for s in (a_sid, b_sid):
+            if parse_node_id(s)[0] not in ("Entity", "Person") or not self._run(
+                "node_by_sid", sid=s
+            ):
+                raise NotFound(f"图中没有主体“{s}”", f"no subject '{s}' in the graph")
+        if a_sid == b_sid:
+            rows = self._run("path_detail", sids=[a_sid])
+        else:
+            hops = max(1, min(max_hops, MAX_PATH_HOPS))
+            found = [r["sids"] for r in self._run("shortest_path", a=a_sid, b=b_sid, cap=PATH_CAP)]
+            if not found or len(found[0]) - 1 > hops:
+                return None
+            rows = self._run("path_detail", sids=min(found))
+        out: list[dict[str, Any]] = []
+        for i, row in enumerate(rows):
+            if i:
+                out += sorted(
+                    (
+                        edge_view(r["type"], r["from"], r["to"], r["props"])
+                        for r in rows[i - 1]["rels"]
+                    ),
+                    key=edge_order,
+                )
+            out.append(node_view(_label(row["labels"]), row["props"]))
+        return out
+
+
+def _label(labels: Sequence[str]) -> str:
+    """The exploration label among a node's labels (Subject is only an index label)."""
+    return next(x for x in labels if x in LABEL_RANK)
 
 
 def _region_props(code: str) -> dict[str, Any]:
