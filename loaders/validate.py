@@ -8,7 +8,6 @@ later, in :mod:`loaders.load`, because they need the store.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
+from graph_service.stores.base import content_hash
 from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
@@ -79,12 +79,6 @@ def parse_percent(value: str) -> float:
             f"持股比例“{value}”应大于0且不超过100", f"percent '{value}' must be in (0, 100]"
         )
     return pct
-
-
-def content_hash(row: Mapping[str, Any]) -> str:
-    """A digest of a row's content: equal digests mean a reload changes nothing."""
-    text = repr(sorted((k, v) for k, v in row.items() if k not in ("id_sealed", "_h")))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 class RowValidator:
@@ -173,7 +167,7 @@ class RowValidator:
         if kind == "persons":
             pid = v.pop("person_id")
             v = {"key": self.keyring.key(pid), "id_masked": mask_resident_id(pid)} | v
-            v["_h"] = content_hash(v)
+            v["_h"] = v["_src"] = content_hash(v)
             v["id_sealed"] = self.keyring.seal(pid)
             return v
         if kind == "roles":
@@ -185,7 +179,9 @@ class RowValidator:
             subject = v.pop("subject_id")
             is_entity = v["subject_type"] == "entity"
             v["subject_key"] = subject if is_entity else self.keyring.key(subject)
-        v["_h"] = content_hash(v)
+        # _src: what the source said last. A reload of the same row changes nothing even after
+        # a life-cycle event changed the record in this system (events carry no _src).
+        v["_h"] = v["_src"] = content_hash(v)
         return v
 
 

@@ -4,7 +4,7 @@
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Subject {sid: row.sid})
 WITH row, CASE WHEN old IS NULL THEN 'created'
-               WHEN old._h = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
+               WHEN old._h = row.props._h OR old._src = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
 MERGE (n:Subject:Entity {sid: row.sid})
 FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
   SET n.first_batch_id = $batch_id)

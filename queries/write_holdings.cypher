@@ -5,7 +5,7 @@ MATCH (a:Subject {sid: row.holder_sid})
 MATCH (b:Entity {uscc: row.uscc})
 OPTIONAL MATCH (a)-[old:HOLDS {start_date: row.start_date}]->(b)
 WITH row, a, b, CASE WHEN old IS NULL THEN 'created'
-                     WHEN old._h = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
+                     WHEN old._h = row.props._h OR old._src = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
 MERGE (a)-[r:HOLDS {start_date: row.start_date}]->(b)
 FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
   SET r.first_batch_id = $batch_id)

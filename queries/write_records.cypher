@@ -2,9 +2,13 @@
 // $rows: [{record_id, subject_sid, props}], $batch_id, $loaded_at
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Record {record_id: row.record_id})
-WITH row, CASE WHEN old IS NULL THEN 'created'
-               WHEN old._h = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
+WITH row, old, CASE WHEN old IS NULL THEN 'created'
+               WHEN old._h = row.props._h OR old._src = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
 MERGE (c:Record {record_id: row.record_id})
+// A changed record keeps its earlier version (for as-of questions), never overwritten.
+FOREACH (_ IN CASE WHEN outcome = 'updated' THEN [1] ELSE [] END |
+  CREATE (v:RecordVersion)-[:VERSION_OF]->(c)
+  SET v = properties(c))
 FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
   SET c.first_batch_id = $batch_id)
 FOREACH (_ IN CASE WHEN outcome <> 'unchanged' THEN [1] ELSE [] END |

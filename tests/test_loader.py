@@ -340,3 +340,22 @@ def test_a_killed_load_leaves_either_the_old_or_the_new_graph(tmp_path: Path) ->
         proc.wait()
         counts = EmbeddedStore(graph).counts()
         assert counts["Entity"] in (old["Entity"], old["Entity"] + 20000)
+
+
+def test_journalled_event_survives_reopening_and_a_torn_line_is_ignored(tmp_path: Path) -> None:
+    from graph_service.engine.lifecycle import RecordEvent, apply_event
+
+    small_registry(tmp_path / "in")
+    store = EmbeddedStore(tmp_path / "g.graph")
+    load(tmp_path / "in", store)
+    size = (tmp_path / "g.graph").stat().st_size
+    apply_event(store, RecordEvent("R1", "objection_opened", "2020-01-01", "admin", "异议"))
+    assert (tmp_path / "g.graph").stat().st_size == size  # the graph file was not rewritten
+    assert (EmbeddedStore(tmp_path / "g.graph").record("R1") or {})["status"] == "disputed"
+    with open(tmp_path / "g.graph.journal", "ab") as fh:
+        fh.write(b'{"sha256": "00", "ops": [')  # a crash in the middle of appending
+    assert (EmbeddedStore(tmp_path / "g.graph").record("R1") or {})["status"] == "disputed"
+    write_csv(tmp_path / "more" / "persons.csv", [{"person_id": pid(5), "name": "新人"}])
+    load(tmp_path / "more", store)  # a full write folds the journal into the graph file
+    assert not (tmp_path / "g.graph.journal").exists()
+    assert (EmbeddedStore(tmp_path / "g.graph").record("R1") or {})["status"] == "disputed"

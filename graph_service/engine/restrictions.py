@@ -34,6 +34,7 @@ from graph_service.engine.control import (
     holding_closure,
     target_sid,
 )
+from graph_service.engine.lifecycle import record_as_known
 from graph_service.engine.measures import Catalogue, Rule, catalogue, validate_action
 from graph_service.engine.models import CheckResult, MeasureRef, Reason, RecordRef, Step, SubjectRef
 from graph_service.engine.timeline import in_force, record_applies
@@ -109,11 +110,19 @@ class RestrictionEngine:
         self.store = store
         self.catalogue = measures or catalogue()
         self._roles = vocabulary("role")
+        self._known_at: str | None = None
 
-    def check(self, kind: SubjectKind, key: str, action: str, on: str) -> CheckResult:
+    def check(
+        self, kind: SubjectKind, key: str, action: str, on: str, known_at: str | None = None
+    ) -> CheckResult:
         """May the subject do ``action`` on ``on``? Raises :class:`NotFound` for an unknown
-        subject and ``UnknownAction`` for an action the measures list does not define."""
+        subject and ``UnknownAction`` for an action the measures list does not define.
+
+        With ``known_at`` (a date or timestamp), records are taken as they were known then:
+        the answer the service gave at that time.
+        """
         validate_action(action)
+        self._known_at = known_at
         node = self.store.entity(key) if kind == "entity" else self.store.person(key)
         if node is None:
             what = "市场主体" if kind == "entity" else "人员"
@@ -121,7 +130,7 @@ class RestrictionEngine:
         me = sid(kind, key)
         reasons = [
             self._reason(rec, rule, [concerns_step(rec, node.get("name"))], on)
-            for rec in self.store.records_of([me])
+            for rec in self._records([me])
             if record_applies(rec, on)
             for rule in self.catalogue.rules_for(rec["kind"], "subject", action, rec.get("sector"))
         ]
@@ -137,6 +146,35 @@ class RestrictionEngine:
             reasons=reasons,
             catalogue_version=self.catalogue.version,
         )
+
+    def _records(self, sids: Iterable[str]) -> list[dict[str, Any]]:
+        """Records concerning ``sids``, as known at ``known_at`` when one is set."""
+        records = self.store.records_of(list(sids))
+        if self._known_at is None:
+            return records
+        k = self._known_at
+        out = []
+        for rec in records:
+            if rec["loaded_at"][: len(k)] > k:
+                old = record_as_known(self.store, rec["record_id"], k)
+                if old is None:
+                    continue
+                rec = old
+            out.append(rec)
+        return out
+
+    def review(
+        self, kind: SubjectKind, key: str, action: str, on: str, known_at: str
+    ) -> dict[str, Any]:
+        """What was answered for ``on`` with what was known at ``known_at``, what the answer is
+        now, and whether the earlier answer was wrong (a revocation or correction since)."""
+        then = self.check(kind, key, action, on, known_at=known_at)
+        now = self.check(kind, key, action, on)
+        return {
+            "then": then,
+            "now": now,
+            "was_right": then.summary() | {"on": on} == now.summary() | {"on": on},
+        }
 
     def check_many(
         self, items: Iterable[tuple[SubjectKind, str, str]], on: str
@@ -166,7 +204,7 @@ class RestrictionEngine:
             return []
         records = [
             rec
-            for rec in self.store.records_of(candidates)
+            for rec in self._records(candidates)
             if rec["kind"] in kinds and rec["subject_type"] == "entity" and record_applies(rec, on)
         ]
         if not records:

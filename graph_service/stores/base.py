@@ -17,6 +17,7 @@ Every node and relationship written by a load keeps ``source``, ``batch_id``, ``
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -125,6 +126,15 @@ class GraphStore(ABC):
         """A credit record's properties, or None."""
 
     @abstractmethod
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        """Every version of a record, oldest first, the current one last. Each version's
+        ``loaded_at`` is when it became known (a load, or a life-cycle event)."""
+
+    @abstractmethod
+    def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
+        """All records of the given kinds (for nationwide passes: notices, scans)."""
+
+    @abstractmethod
     def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:
         """Everything attached to a subject, over all time: ``roles`` (with the other end's
         name), ``holdings`` (held and holders), ``registrations``, ``records``."""
@@ -197,6 +207,18 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def unchanged(stored: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """True when writing ``row`` over ``stored`` would change nothing: same content, or the
+    same source row as last loaded (events since then stand until the source changes)."""
+    return bool(row["_h"] == stored.get("_h") or row["_h"] == stored.get("_src"))
+
+
+def content_hash(row: Mapping[str, Any]) -> str:
+    """A digest of a row's content (``_h``): equal digests mean a rewrite changes nothing."""
+    text = repr(sorted((k, v) for k, v in row.items() if k not in ("id_sealed", "_h", "_src")))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def sid(kind: SubjectKind, key: str) -> str:

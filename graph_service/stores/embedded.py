@@ -42,12 +42,13 @@ from graph_service.stores.base import (
     node_view,
     parse_node_id,
     sid,
+    unchanged,
 )
 
 FORMAT = "credit-graph-embedded"
 VERSION = 1
 #: Internal properties never shown to callers.
-_HIDDEN = frozenset({"_h", "label", "type", "id_sealed", "sid"})
+_HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
 
 
 def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
@@ -225,9 +226,12 @@ class EmbeddedStore(GraphStore):
         g = self._graph
         if nid in g:
             current = g.nodes[nid]
-            if current.get("_h") == props["_h"]:
+            if unchanged(current, props):
                 return "unchanged"
             keep = {"id_sealed": current["id_sealed"]} if "id_sealed" in current else {}
+            if label == "Record":  # records keep every earlier version (as-of questions)
+                old = {k: v for k, v in current.items() if k != "_versions"}
+                keep["_versions"] = [*current.get("_versions", []), old]
             current.update(props, **keep, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
             return "updated"
         g.add_node(
@@ -246,7 +250,7 @@ class EmbeddedStore(GraphStore):
         g = self._graph
         if g.has_edge(u, v, key):
             current = g.edges[u, v, key]
-            if current.get("_h") == props["_h"]:
+            if unchanged(current, props):
                 return "unchanged"
             current.update(props, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
             return "updated"
@@ -405,6 +409,25 @@ class EmbeddedStore(GraphStore):
 
     def record(self, record_id: str) -> dict[str, Any] | None:
         return self._node("C:" + record_id)
+
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        self._refresh()
+        node = self._graph.nodes.get("C:" + record_id)
+        if node is None:
+            return []
+        return [public(v) for v in [*node.get("_versions", []), node]]
+
+    def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
+        self._refresh()
+        wanted = set(kinds)
+        return sorted(
+            (
+                public(d)
+                for _, d in self._graph.nodes(data=True)
+                if d.get("label") == "Record" and d.get("kind") in wanted
+            ),
+            key=lambda r: r["record_id"],
+        )
 
     def _name(self, nid: str) -> str | None:
         name: str | None = self._graph.nodes[nid].get("name")

@@ -169,6 +169,17 @@ class Neo4jStore(GraphStore):
     def record(self, record_id: str) -> dict[str, Any] | None:
         return self._one("record_by_id", record_id=record_id)
 
+    def record_history(self, record_id: str) -> list[dict[str, Any]]:
+        rows = self._run("record_history", record_id=record_id)
+        if not rows:
+            return []
+        versions = sorted(rows[0]["versions"], key=lambda v: (v["loaded_at"], v["batch_id"]))
+        return [public(v) for v in [*versions, rows[0]["current"]]]
+
+    def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("records_where", kinds=list(kinds))
+        return [public(r["props"]) for r in rows]
+
     def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:
         rows = self._run("relations", sid=sid(kind, key), limit=RELATION_LIMIT)
         if not rows:
