@@ -152,6 +152,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_relocations(args: argparse.Namespace) -> int:
+    from graph_service.engine.relocations import detect_relocations
+    from graph_service.ids.regions import region_name
+    from graph_service.stores import open_store
+
+    with open_store(_store_uri(args)) as store:
+        flags = detect_relocations(store, args.on, args.level)
+    if args.json:
+        print(json.dumps([f.model_dump() for f in flags], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"易地出现 / relocated repeat offenders — {args.level}, {args.on}")
+    for col in ("pattern", "who", "entity", "from → to", "since", "score", "records"):
+        table.add_column(col)
+    for f in flags:
+        moves = (
+            f"{region_name(f.region_from)} → {region_name(f.region_to)}"
+            if f.region_from and f.region_to
+            else " / ".join(region_name(r) for r in f.regions)
+        )
+        table.add_row(
+            f.pattern,
+            f.person_name or "",
+            f.uscc or "",
+            moves,
+            f.since,
+            str(f.score),
+            ", ".join(f.record_ids),
+        )
+    Console().print(table)
+    Console().print(f"{len(flags)} flags")
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
@@ -251,6 +284,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     p.add_argument("--json", action="store_true", help="machine-readable answer")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "relocations",
+        help="relocated repeat offenders (phoenix, migration, serial) as of a date",
+    )
+    p.add_argument(
+        "--level",
+        choices=["county", "city", "province"],
+        default="county",
+        help="compare regions at this level (default county)",
+    )
+    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    _add_store(p)
+    p.add_argument("--json", action="store_true", help="machine-readable flags with evidence")
+    p.set_defaults(func=cmd_relocations)
 
     p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
     _add_store(p)

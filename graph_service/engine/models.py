@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class Step(BaseModel):
     """One relationship on an evidence path, with its dates and source (可查可核可溯)."""
 
-    type: Literal["CONCERNS", "ROLE", "HOLDS"]
+    type: Literal["CONCERNS", "ROLE", "HOLDS", "REGISTERED_IN"]
     from_id: str = Field(
         description="Subject id of the start: E:<USCC>, P:<person key>, C:<record>"
     )
@@ -19,6 +19,7 @@ class Step(BaseModel):
     to_name: str | None = None
     role: str | None = None
     percent: float | None = None
+    region_code: str | None = None
     start_date: str | None = None
     end_date: str | None = None
     source: str | None = None
@@ -121,3 +122,24 @@ class CheckResult(BaseModel):
             "allowed": self.allowed,
             "records": sorted({r.record.record_id for r in self.reasons}),
         }
+
+
+class Flag(BaseModel):
+    """A relocated repeat offender (易地出现) flag, with its evidence and score."""
+
+    flag_id: str
+    pattern: Literal["phoenix", "migration", "serial"]
+    level: Literal["county", "city", "province"]
+    person_key: str | None = Field(None, description="The flagged person (phoenix, serial)")
+    person_name: str | None = None
+    uscc: str | None = Field(None, description="The flagged entity (phoenix: the new one)")
+    entity_name: str | None = None
+    record_ids: list[str] = Field(description="The triggering record(s)")
+    region_from: str | None = None
+    region_to: str | None = None
+    regions: list[str] = Field(default_factory=list, description="serial: regions involved")
+    since: str = Field(description="The day the pattern appeared")
+    via: str | None = Field(None, description="office role, or 'control' through holdings")
+    score: int = Field(description="0-100, the weighted sum of score_parts")
+    score_parts: dict[str, float]
+    evidence: list[Step]

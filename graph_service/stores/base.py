@@ -199,6 +199,10 @@ class GraphStore(ABC):
         unknown subject.
         """
 
+    @abstractmethod
+    def registrations_of(self, usccs: Collection[str]) -> list[dict[str, Any]]:
+        """REGISTERED_IN relationships of the entities, over all time, with ``region_name``."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections or locks."""
 

@@ -499,6 +499,12 @@ class EmbeddedStore(GraphStore):
             {"holdings": [public(d) | self._end_names(u, v, "holder_name") for u, v, d in edges]}
         )["holdings"]
 
+    def registrations_of(self, usccs: Collection[str]) -> list[dict[str, Any]]:
+        edges = self._edges([sid("entity", u) for u in usccs], "REGISTERED_IN", True, False)
+        return sort_relations(
+            {"r": [public(d) | {"region_name": self._name(v)} for _, v, d in edges]}
+        )["r"]
+
     def _end_names(self, u: str, v: str, start_field: str) -> dict[str, Any]:
         return {start_field: self._name(u), "entity_name": self._name(v)}
 

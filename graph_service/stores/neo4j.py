@@ -199,6 +199,10 @@ class Neo4jStore(GraphStore):
         rows = self._run(name, sids=list(sids))
         return sort_relations({"holdings": [public(r["props"]) for r in rows]})["holdings"]
 
+    def registrations_of(self, usccs: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("registrations_of", usccs=list(usccs))
+        return sort_relations({"r": [public(r["props"]) for r in rows]})["r"]
+
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
         rows = self._run("search", text=text.strip().upper(), cap=SEARCH_CAP)
         hits = sorted((search_hit(r["props"]) for r in rows), key=search_order)
