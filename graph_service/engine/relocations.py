@@ -339,7 +339,7 @@ class RelocationDetector:
 
     def _flag(
         self,
-        pattern: str,
+        pattern: Literal["phoenix", "migration"],
         level: Level,
         t: _Trigger,
         *,

@@ -43,7 +43,7 @@ def test_boss_who_opens_a_company_in_another_county_is_a_phoenix(
 def test_phoenix_flag_carries_its_evidence_and_score_parts(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    s, y = boss_scenario()
+    s, _ = boss_scenario()
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     [flag] = detect_relocations(store, "2024-01-01")
     assert (flag.region_from, flag.region_to, flag.since, flag.via) == (
