@@ -219,8 +219,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from graph_service.settings import Settings
+    from graph_service.settings import Settings, check_settings
 
+    if args.check:
+        problems = check_settings(get_settings())
+        for p in problems:
+            _console().print(f"[red]配置错误 / configuration:[/] {p}")
+        return EXIT_USAGE if problems else EXIT_OK
     for name, f in Settings.model_fields.items():
         print(f"{name.upper():<28} {f.description}  (default: {f.default!r})")
     return EXIT_OK
@@ -312,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("settings", help="list the environment settings and their defaults")
+    p.add_argument(
+        "--check", action="store_true", help="validate the settings in force (exit 2 if wrong)"
+    )
     p.set_defaults(func=cmd_settings)
     return parser
 

@@ -35,9 +35,44 @@ class Settings(BaseSettings):
     catalogue_dir: Path | None = Field(
         None, description="Folder whose YAML files override the shipped catalogue."
     )
+    graph_api_keys_file: Path | None = Field(
+        None,
+        description="YAML or JSON file of API keys (sha256 of each key, user, role); see "
+        "docs/api.md. Unset: the demo keys, accepted only with the demo person-key secret.",
+    )
+    graph_audit_log: Path = Field(
+        Path("data/audit.jsonl"),
+        description="Append-only, hash-chained audit log (JSON lines) of access to persons' "
+        "data and changes to records.",
+    )
+    graph_audit_fsync: bool = Field(
+        True, description="fsync the audit log after every entry (off only for benchmarks)."
+    )
+    graph_request_timeout: float = Field(
+        30.0, gt=0, description="Seconds a request may take before it is answered 504."
+    )
+    graph_neighbour_limit: int = Field(
+        50,
+        ge=1,
+        le=500,
+        description="Neighbours the investigator page shows per node before 'and N more'.",
+    )
 
 
 @cache
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
+
+
+def check_settings(settings: Settings) -> list[str]:
+    """What is wrong with the settings for serving (empty when fine)."""
+    from graph_service.stores import is_neo4j_uri
+
+    problems = []
+    if is_neo4j_uri(settings.graph_store):
+        if not settings.neo4j_password.get_secret_value():
+            problems.append("GRAPH_STORE is Neo4j but NEO4J_PASSWORD is empty (auth is on)")
+        if settings.graph_person_key_secret.get_secret_value() == DEV_SECRET:
+            problems.append("GRAPH_PERSON_KEY_SECRET is the demo secret; set your own")
+    return problems

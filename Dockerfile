@@ -1,0 +1,16 @@
+# The credit-graph service image. Built by docker-compose.yml; configuration by environment.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY graph_service ./graph_service
+COPY loaders ./loaders
+COPY queries ./queries
+COPY scripts/docker-entrypoint ./scripts/docker-entrypoint
+# Editable install keeps queries/ beside the package, where graph_service.queries reads it.
+RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 app
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
+ENTRYPOINT ["scripts/docker-entrypoint"]
