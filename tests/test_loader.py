@@ -74,7 +74,14 @@ def test_loading_the_same_files_twice_changes_nothing(tmp_path: Path) -> None:
     load(tmp_path / "in", store)
     before = store.counts()
     nodes_before = dict(store._graph.nodes(data=True))
+    file_before = (tmp_path / "g.graph").stat()
     second = load(tmp_path / "in", store)
+    file_after = (tmp_path / "g.graph").stat()
+    assert (file_after.st_ino, file_after.st_mtime_ns) == (
+        file_before.st_ino,
+        file_before.st_mtime_ns,
+    )
+    assert len(EmbeddedStore(tmp_path / "g.graph").loads()) == 2  # the reload is still logged
     assert all(f.created == 0 and f.updated == 0 for f in second.files)
     assert sum(f.unchanged for f in second.files) == 15
     assert store.counts() == before

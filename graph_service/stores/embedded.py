@@ -95,6 +95,8 @@ class EmbeddedStore(GraphStore):
         self._journal_at: tuple[int, int] = (0, 0)  # (inode, bytes replayed)
         self._in_tx = False
         self._ops: list[dict[str, Any]] | None = None
+        self._dirty = False  # did this transaction change the graph?
+        self._small = False  # journal every write of this transaction (see transaction())
         self._unlinked: list[str] = []
         self._refresh()
 
@@ -202,7 +204,9 @@ class EmbeddedStore(GraphStore):
             try:
                 self._refresh()
                 self._in_tx = True
-                self._ops = [] if small else None
+                self._dirty = False
+                self._small = small
+                self._ops = []
                 try:
                     yield
                 except BaseException:
@@ -210,14 +214,16 @@ class EmbeddedStore(GraphStore):
                     self._signature = None
                     self._refresh()  # back to the state on disk
                     raise
-                if self._ops is not None:
+                if small or not self._dirty:
+                    # Small writes, or a load that changed nothing but its log entry: journal
+                    # them rather than rewrite the whole graph file.
                     if self._ops:
                         self._append_journal(self._ops)
                 else:
                     self._persist()
             finally:
                 self._in_tx = False
-                self._ops = None
+                self._ops, self._small = None, False
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- writes --------------------------------------------------------------------------
@@ -293,15 +299,20 @@ class EmbeddedStore(GraphStore):
     ) -> WriteCounts:
         if not self._in_tx:
             raise RuntimeError("EmbeddedStore.write must run inside store.transaction()")
-        if self._ops is not None:
+        if self._ops is not None and self._small:
             self._ops.append(
-                {"op": "write", "kind": kind, "rows": [dict(r) for r in rows],
-                 "meta": [meta.batch_id, meta.loaded_at]}
+                {
+                    "op": "write",
+                    "kind": kind,
+                    "rows": [dict(r) for r in rows],
+                    "meta": [meta.batch_id, meta.loaded_at],
+                }
             )
         counts = WriteCounts()
         for row in rows:
             outcome = self._write_one(kind, row, meta)
             setattr(counts, outcome, getattr(counts, outcome) + 1)
+        self._dirty = self._dirty or counts.created + counts.updated > 0
         return counts
 
     def _write_one(self, kind: RowKind, row: Mapping[str, Any], meta: BatchMeta) -> str:

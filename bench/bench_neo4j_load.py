@@ -1,0 +1,92 @@
+"""Loading into Neo4j: our loader (validation, keyed IDs, idempotent batched MERGE) against the
+ceiling of the same files through plain ``LOAD CSV … CREATE`` (no validation, no idempotency),
+in the same run, as nodes/s and relationships/s and a ratio (issue 3).
+
+    scripts/neo4j-local start           # NEO4J_HEAP=4g for 1M entities
+    python bench/bench_neo4j_load.py --sizes 100000 --uri bolt://127.0.0.1:7687
+
+Only runs against the project's own test server (the database must carry the test marker or be
+empty): it wipes the database between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from neo4j import GraphDatabase  # noqa: E402
+
+from bench.common import OUT, ROOT, machine, table, timed  # noqa: E402
+from graph_service.ids.person_key import PersonKeyring  # noqa: E402
+from graph_service.queries import cypher  # noqa: E402
+from graph_service.stores.neo4j import Neo4jStore  # noqa: E402
+from graph_service.synth import generate  # noqa: E402
+from loaders.load import load_directory  # noqa: E402
+
+FILES = ("entities", "persons", "registrations", "roles", "shareholdings", "records")
+IMPORT_DIR = ROOT / ".cache" / "neo4j" / "import"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--uri", default="bolt://127.0.0.1:7687")
+    args = parser.parse_args()
+    driver = GraphDatabase.driver(args.uri, auth=None)
+    marked = driver.execute_query(cypher("test_database_marker"))[0][0]["marked"]  # type: ignore[arg-type]
+    if not marked:
+        sys.exit(f"{args.uri} holds data that is not the test suite's: refusing to wipe it")
+
+    def wipe() -> None:
+        with driver.session() as s:
+            s.run(cypher("wipe_test_database")).consume()  # type: ignore[arg-type]
+
+    def counts() -> tuple[int, int]:
+        nodes = driver.execute_query("MATCH (n) WHERE NOT n:CreditGraphTestDatabase RETURN count(n) AS n")[0][0]["n"]
+        rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n")[0][0]["n"]
+        return nodes, rels
+
+    results = []
+    for n in args.sizes:
+        data = OUT / f"load-{n}-{args.seed}"
+        if not (data / "truth.json").exists():
+            generate(data, entities=n, seed=args.seed, progress=True)
+        wipe()
+        store = Neo4jStore(args.uri, driver=driver)  # creates the schema
+        _, ours_s = timed(lambda: load_directory(data, store, PersonKeyring("bench"), progress=True))  # noqa: B023
+        nodes, rels = counts()
+        _, reload_s = timed(lambda: load_directory(data, store, PersonKeyring("bench"), progress=False))  # noqa: B023
+        wipe()
+        IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+        for f in FILES:
+            shutil.copy(data / f"{f}.csv", IMPORT_DIR / f"{f}.csv")
+        ceiling_s = 0.0
+        for f in FILES:
+            text = (ROOT / "bench" / "cypher" / f"ceiling_{f}.cypher").read_text(encoding="utf-8")
+            _, s = timed(lambda t=text: driver.session().run(t).consume())  # type: ignore[misc]
+            ceiling_s += s
+        c_nodes, c_rels = counts()
+        wipe()
+        results.append({
+            "entities": n, "nodes": nodes, "relationships": rels,
+            "ours_s": round(ours_s, 1),
+            "ours_nodes_per_s": round(nodes / ours_s), "ours_rels_per_s": round(rels / ours_s),
+            "ceiling_s": round(ceiling_s, 1),
+            "ceiling_nodes": c_nodes, "ceiling_rels": c_rels,
+            "ours_vs_ceiling_time": round(ours_s / ceiling_s, 2),
+            "reload_unchanged_s": round(reload_s, 1),
+        })
+        print(json.dumps(results[-1]), flush=True)
+    driver.close()
+    print(f"\nMachine: {machine()}\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
