@@ -159,6 +159,14 @@ def cmd_relocations(args: argparse.Namespace) -> int:
 
     with open_store(_store_uri(args)) as store:
         flags = detect_relocations(store, args.on, args.level)
+    if args.flows:
+        from graph_service.engine.flows import flow_matrix, plot_flows
+
+        matrix = flow_matrix(flags, args.flows_level)
+        out = Path(args.flows)
+        matrix.to_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
+        plot_flows(matrix, out)
+        _console().print(f"flows: {out} and {out.with_suffix('.csv')}")
     if args.json:
         print(json.dumps([f.model_dump() for f in flags], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -303,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
     _add_store(p)
     p.add_argument("--json", action="store_true", help="machine-readable flags with evidence")
+    p.add_argument(
+        "--flows",
+        help="also write the region flow heat map here (.png/.svg/.pdf) "
+        "and its table beside it (.csv)",
+    )
+    p.add_argument("--flows-level", choices=["province", "city"], default="province")
     p.set_defaults(func=cmd_relocations)
 
     p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
