@@ -193,6 +193,39 @@ def cmd_relocations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notices(args: argparse.Namespace) -> int:
+    from graph_service.engine.notices import notices
+    from graph_service.stores import open_store
+
+    with open_store(_store_uri(args)) as store:
+        found = notices(store, args.on, args.region or "")
+    if args.csv:
+        import csv
+
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["notice_id", "kind", "record_id", "decided_on", "to", "about", "text"])
+            for n in found:
+                w.writerow(
+                    [
+                        n["notice_id"],
+                        n["kind"],
+                        n["record_id"],
+                        n["decided_on"],
+                        n["to"].get("name"),
+                        n["about"].get("name"),
+                        n["text_zh"],
+                    ]
+                )
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    for n in found:
+        Console().print(f"[{n['kind']}] → {n['to'].get('name')}: {n['text_zh']}")
+    Console().print(f"{len(found)} notices")
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
@@ -318,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--flows-level", choices=["province", "city"], default="province")
     p.set_defaults(func=cmd_relocations)
+
+    p = sub.add_parser(
+        "notices",
+        help="notices due to superior units, audit, employers (clause 十二) as of a date",
+    )
+    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--region", help="only records decided in regions starting with this code")
+    p.add_argument("--csv", help="also export to this CSV file")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_notices)
 
     p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
     _add_store(p)

@@ -262,6 +262,16 @@ def test_beneficial_owner_with_44_percent_is_not_restricted(control: Built) -> N
     assert not person_denied(engine, ids["q"], "air_travel", "2021-01-01")
 
 
+def test_beneficial_owners_are_listed_with_effective_ownership(control: Built) -> None:
+    from graph_service.engine.control import beneficial_owners
+
+    engine, ids = control
+    owners = beneficial_owners(engine.store, ids["y"], "2021-01-01")
+    assert owners == [{"person_sid": "P:" + RING.key(ids["q"]), "effective": 0.44}]
+    chain = beneficial_owners(engine.store, ids["x"], "2021-01-01")
+    assert chain == [{"person_sid": "P:" + RING.key(ids["p"]), "effective": 0.42}]  # 60 % × 70 %
+
+
 def test_declared_controller_is_restricted_and_displaces_the_inferred_one(control: Built) -> None:
     engine, ids = control
     result = engine.check("person", RING.key(ids["d"]), "air_travel", "2021-01-01")
