@@ -62,10 +62,12 @@ class County:
 
     @property
     def province(self) -> str:
+        """First two digits of the code."""
         return self.code[:2]
 
     @property
     def city(self) -> str:
+        """First four digits of the code."""
         return self.code[:4]
 
     @property
@@ -116,6 +118,8 @@ class Geography:
             by_city.setdefault(c.city, []).append(i)
             by_province.setdefault(c.province, []).append(i)
         self._by_city = {k: tuple(v) for k, v in by_city.items()}
+        #: 4-digit city prefixes that have counties.
+        self.cities = frozenset(by_city)
         self._by_province = {k: tuple(v) for k, v in by_province.items()}
 
     def __len__(self) -> int:
@@ -124,6 +128,13 @@ class Geography:
     def index(self, code: str) -> int:
         """Position of a county code in :attr:`counties`."""
         return self._index[code]
+
+    def seat(self, city: str) -> int:
+        """The county where a city's (or, for ``xx01``, a province's) government sits.
+
+        Taken as the city's lowest-coded county, its central district in the code table.
+        """
+        return self._by_city[city][0]
 
     def draw(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
         """``n`` county indices drawn by province weight (vectorised)."""
