@@ -212,11 +212,20 @@ class Neo4jStore(GraphStore):
 
     # -- graph exploration -----------------------------------------------------------------
 
+    def _run_timed(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """A read query the server abandons after ``GRAPH_REQUEST_TIMEOUT`` seconds (paths and
+        neighbourhoods of supernodes are the queries that can run long)."""
+        query = neo4j.Query(_q(name), timeout=get_settings().graph_request_timeout)
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [r.data() for r in records]
+
     def neighbourhood(
         self, node: str, *, on: str | None = None, limit: int = 50, offset: int = 0
     ) -> dict[str, Any]:
         label, key = parse_node_id(node)
-        rows = self._run(
+        rows = self._run_timed(
             "neighbourhood",
             sid=node if label in ("Entity", "Person") else None,
             code=key if label == "Region" else None,
@@ -255,7 +264,9 @@ class Neo4jStore(GraphStore):
             rows = self._run("path_detail", sids=[a_sid])
         else:
             hops = max(1, min(max_hops, MAX_PATH_HOPS))
-            found = [r["sids"] for r in self._run("shortest_path", a=a_sid, b=b_sid, cap=PATH_CAP)]
+            found = [
+                r["sids"] for r in self._run_timed("shortest_path", a=a_sid, b=b_sid, cap=PATH_CAP)
+            ]
             if not found or len(found[0]) - 1 > hops:
                 return None
             rows = self._run("path_detail", sids=min(found))

@@ -1,0 +1,400 @@
+"""Every request and response body of the API, in one module, with examples.
+
+Descriptions are ``中文 / English``. Objects read from the store allow extra properties (a
+load may keep extra columns as properties); the documented fields are always named the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+USCC_EXAMPLE = "91130126T0000001XK"
+PERSON_KEY_EXAMPLE = "7bb5e5bc9a6fe2f92c23a667406e01bb"
+BATCH_EXAMPLE = "load-20250101T080000Z-0e064d"
+
+
+class Open(BaseModel):
+    """A store object: documented fields, and any extra properties kept by a load."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Provenance(Open):
+    """可查可核可溯: where a fact came from."""
+
+    source: str | None = Field(None, description="来源文件 / Source file", examples=["roles.csv"])
+    batch_id: str | None = Field(
+        None,
+        description="最后修改它的加载批次 / Load that last changed it",
+        examples=[BATCH_EXAMPLE],
+    )
+    loaded_at: str | None = Field(None, description="加载时间 / When that load ran")
+    first_batch_id: str | None = Field(None, description="首次加载批次 / Load that created it")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with the reason in Chinese and English."""
+
+    type: str = Field(examples=["urn:credit-graph:problem:invalid-identifier"])
+    title: str = Field(examples=["标识不符合国家标准 / Invalid identifier"])
+    status: int = Field(examples=[422])
+    detail: str = Field(
+        description="原因（中文 / English） / Reason in both languages",
+        examples=[
+            "统一社会信用代码校验位错误：应为K，实为X / USCC check character wrong: "
+            "expected K, got X"
+        ],
+    )
+    detail_zh: str = Field(examples=["统一社会信用代码校验位错误：应为K，实为X"])
+    detail_en: str = Field(examples=["USCC check character wrong: expected K, got X"])
+    instance: str | None = Field(None, examples=["/v1/entities/91130126T0000001XX"])
+    errors: list[dict[str, str]] | None = Field(
+        None, description="逐项说明（参数错误时） / One item per bad field"
+    )
+    reference: str | None = Field(None, description="内部错误编号 / Internal error reference")
+
+
+class PageOf(BaseModel, Generic[T]):
+    """One page of a list: ``items`` from ``offset``, at most ``limit``, of ``total``."""
+
+    items: list[T]
+    total: int = Field(description="总数 / Items in all", examples=[1234])
+    offset: int = Field(description="起始位置 / First item's position", examples=[0])
+    limit: int = Field(description="每页上限 / Page size", examples=[50])
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+class SearchHit(Open):
+    """An entity or a person whose name contains the text (or whose USCC starts with it)."""
+
+    type: Literal["entity", "person"] = Field(description="主体类型 / Subject kind")
+    id: str = Field(
+        description="节点标识 / Node id (E:<USCC> or P:<person key>)",
+        examples=[f"E:{USCC_EXAMPLE}"],
+    )
+    name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
+    uscc: str | None = Field(None, examples=[USCC_EXAMPLE])
+    region_code: str | None = Field(None, examples=["130126"])
+    key: str | None = Field(
+        None, description="人员密钥 / Person key", examples=[PERSON_KEY_EXAMPLE]
+    )
+    id_masked: str | None = Field(
+        None, description="脱敏身份证号 / Masked ID number", examples=["130126********0118"]
+    )
+
+
+class SearchPage(PageOf[SearchHit]):
+    """Search results."""
+
+    q: str = Field(description="检索词 / The text searched for", examples=["恒达"])
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "q": "恒达",
+                    "total": 1,
+                    "offset": 0,
+                    "limit": 20,
+                    "items": [
+                        {
+                            "type": "entity",
+                            "id": f"E:{USCC_EXAMPLE}",
+                            "uscc": USCC_EXAMPLE,
+                            "name": "灵寿县恒达建材有限公司",
+                            "name_en": "Lingshou Hengda Building Materials Co.",
+                            "region_code": "130126",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+
+# -- profiles ------------------------------------------------------------------------------
+
+
+class Entity(Provenance):
+    """A market entity (市场主体), keyed by its USCC."""
+
+    uscc: str = Field(examples=[USCC_EXAMPLE])
+    name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
+    region_code: str | None = Field(None, examples=["130126"])
+    region_name: str | None = Field(None, examples=["河北省 石家庄市 灵寿县"])
+    org_type: str | None = Field(None, examples=["enterprise"])
+    org_type_label: str | None = Field(None, examples=["企业 / Enterprise"])
+    registered_on: str | None = Field(None, examples=["2015-03-01"])
+    deregistered_on: str | None = None
+    superior_uscc: str | None = Field(None, description="上级单位 / Superior unit")
+
+
+class Person(Provenance):
+    """A natural person: keyed, ID number masked unless the caller is an investigator."""
+
+    key: str = Field(examples=[PERSON_KEY_EXAMPLE])
+    name: str | None = Field(None, examples=["张伟"])
+    id_masked: str | None = Field(None, examples=["130126********0118"])
+    id_number: str | None = Field(
+        None,
+        description="完整身份证号（仅调查人员可见，访问记入审计日志） / Full ID number "
+        "(investigators only; every access is audited)",
+        examples=["130126198001010118"],
+    )
+
+
+class RoleItem(Provenance):
+    """A person's office in an entity, from a date to a date (inclusive; empty: still held)."""
+
+    uscc: str = Field(examples=[USCC_EXAMPLE])
+    person_key: str = Field(examples=[PERSON_KEY_EXAMPLE])
+    role: str = Field(examples=["legal_rep"])
+    role_label: str | None = Field(None, examples=["法定代表人 / Legal representative"])
+    start_date: str = Field(examples=["2015-03-01"])
+    end_date: str | None = None
+    person_name: str | None = Field(None, examples=["张伟"])
+    entity_name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
+
+
+class HoldingItem(Provenance):
+    """A shareholding by a person or an entity."""
+
+    holder_type: str = Field(examples=["person"])
+    holder_key: str = Field(examples=[PERSON_KEY_EXAMPLE])
+    uscc: str = Field(examples=[USCC_EXAMPLE])
+    percent: float | None = Field(None, examples=[60.0])
+    start_date: str = Field(examples=["2015-03-01"])
+    end_date: str | None = None
+    holder_name: str | None = Field(None, examples=["张伟"])
+    entity_name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
+
+
+class RegistrationItem(Provenance):
+    """Where an entity was registered, from a date to a date."""
+
+    uscc: str = Field(examples=[USCC_EXAMPLE])
+    region_code: str = Field(examples=["130126"])
+    region_name: str | None = Field(None, examples=["灵寿县"])
+    start_date: str = Field(examples=["2015-03-01"])
+    end_date: str | None = None
+
+
+class RecordItem(Provenance):
+    """A credit record (信用记录): the evidence behind any flag or restriction."""
+
+    record_id: str = Field(examples=["R1"])
+    subject_type: str | None = Field(None, examples=["entity"])
+    subject_key: str | None = Field(None, examples=[USCC_EXAMPLE])
+    kind: str | None = Field(None, examples=["joint_punishment_list"])
+    kind_label: str | None = Field(None, examples=["失信联合惩戒对象名单 / Joint punishment list"])
+    authority: str | None = Field(
+        None, description="认定机关 / Deciding authority", examples=["灵寿县市场监督管理局"]
+    )
+    region_code: str | None = Field(None, examples=["130126"])
+    decided_on: str | None = Field(None, examples=["2019-05-20"])
+    basis: str | None = Field(
+        None, description="依据 / Legal basis", examples=["《企业信息公示暂行条例》第十八条"]
+    )
+    sector: str | None = None
+    effective_from: str | None = Field(None, examples=["2019-05-20"])
+    effective_to: str | None = None
+    status: str | None = Field(None, examples=["active"])
+    status_label: str | None = Field(None, examples=["有效 / Active"])
+    status_on: str | None = None
+
+
+class EntityProfile(BaseModel):
+    """An entity with its roles, holdings, registrations and records over time (each paged)."""
+
+    entity: Entity
+    roles: PageOf[RoleItem]
+    holdings: PageOf[HoldingItem]
+    registrations: PageOf[RegistrationItem]
+    records: PageOf[RecordItem]
+
+
+class PersonProfile(BaseModel):
+    """A person with their offices, holdings and records over time (each paged)."""
+
+    person: Person
+    roles: PageOf[RoleItem]
+    holdings: PageOf[HoldingItem]
+    records: PageOf[RecordItem]
+
+
+# -- graph ---------------------------------------------------------------------------------
+
+
+class GraphNode(Open):
+    """A node of a view: label, id, name and the fields of its kind."""
+
+    label: Literal["Entity", "Person", "Region", "Record"]
+    id: str = Field(examples=[f"E:{USCC_EXAMPLE}", "R:130126", "C:R1"])
+    name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
+    risk: str | None = Field(
+        None,
+        description="风险（依有效记录）：listed、watch、repaired、none / Risk from the records "
+        "in force: listed, watch, repaired, none",
+        examples=["listed"],
+    )
+    in_force: bool | None = Field(
+        None, description="记录在视图日期是否有效 / Whether a record is in force that day"
+    )
+
+
+class GraphEdge(Open):
+    """A relationship of a view in its real direction, with role or percent, dates, source."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY"]
+    from_: str = Field(alias="from", examples=[f"P:{PERSON_KEY_EXAMPLE}"])
+    to: str = Field(examples=[f"E:{USCC_EXAMPLE}"])
+    role: str | None = Field(None, examples=["legal_rep"])
+    percent: float | None = None
+    start_date: str | None = Field(None, examples=["2015-03-01"])
+    end_date: str | None = None
+    source: str | None = Field(None, examples=["roles.csv"])
+    batch_id: str | None = None
+
+
+class VisData(BaseModel):
+    """The view as vis-network data, styled by pyvis (colours by kind and risk, edge labels
+    with role and dates), for the investigator page."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+class Neighbourhood(BaseModel):
+    """A node and a page of its neighbours ("and ``more`` more")."""
+
+    node: GraphNode
+    neighbours: list[GraphNode]
+    edges: list[GraphEdge]
+    total: int = Field(description="邻居总数 / Neighbours in all", examples=[5])
+    more: int = Field(description="本页之后还有 / Neighbours after this page", examples=[0])
+    offset: int = 0
+    limit: int = 50
+    on: str | None = Field(None, description="视图日期 / As-of date", examples=["2021-01-01"])
+    vis: VisData | None = None
+
+
+class GraphPath(BaseModel):
+    """A shortest path between two subjects over roles, holdings and supervision."""
+
+    found: bool
+    hops: int | None = Field(None, description="关系数 / Relationships on the path", examples=[2])
+    nodes: list[GraphNode] = Field(default_factory=list)
+    edges: list[GraphEdge] = Field(default_factory=list)
+    vis: VisData | None = None
+
+
+class VisNodeIn(BaseModel):
+    """A node of the page's view, as sent for export."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(max_length=300)
+    label: str = Field("", max_length=300)
+    title: str | None = Field(None, max_length=4000)
+    color: str | dict[str, Any] | None = None
+    shape: str | None = Field(None, max_length=40)
+    size: float | None = None
+    x: float | None = None
+    y: float | None = None
+
+
+class VisEdgeIn(BaseModel):
+    """An edge of the page's view, as sent for export."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    from_: str = Field(alias="from", max_length=300)
+    to: str = Field(max_length=300)
+    label: str | None = Field(None, max_length=300)
+    title: str | None = Field(None, max_length=4000)
+    color: str | dict[str, Any] | None = None
+    dashes: bool | None = None
+
+
+class ExportRequest(BaseModel):
+    """The page's current view, to be written as a standalone HTML file (works offline)."""
+
+    title: str = Field("信用图谱 / Credit graph", max_length=200)
+    nodes: list[VisNodeIn] = Field(max_length=2000)
+    edges: list[VisEdgeIn] = Field(max_length=5000)
+
+
+# -- service -------------------------------------------------------------------------------
+
+
+class Info(BaseModel):
+    """What the store holds and how it was loaded."""
+
+    backend: str = Field(examples=["embedded"])
+    counts: dict[str, int] = Field(examples=[{"Entity": 4, "Person": 2, "ROLE": 3}])
+    loads: list[dict[str, Any]] = Field(description="加载日志，最早的在前 / Load log, oldest first")
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    """Readiness: the store answers."""
+
+    status: Literal["ready"] = "ready"
+    backend: str = Field(examples=["neo4j"])
+
+
+class KeyRequest(BaseModel):
+    """A new API key for a user."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$", examples=["wang.li"])
+    role: Literal["investigator", "regulator", "analyst", "admin"] = Field(examples=["regulator"])
+
+
+class KeyCreated(BaseModel):
+    """The new key: shown once, stored only as its hash."""
+
+    user: str = Field(examples=["wang.li"])
+    role: str = Field(examples=["regulator"])
+    key: str = Field(examples=["cg_3q2-7wzKp…"])
+
+
+class KeyInfo(BaseModel):
+    """A configured key (never the key itself)."""
+
+    user: str
+    role: str
+    created_at: str | None = None
+
+
+class KeysRevoked(BaseModel):
+    """How many keys were removed."""
+
+    user: str
+    revoked: int
+
+
+class AuditCheck(BaseModel):
+    """The audit chain's state (``python -m graph_service audit-verify`` prints the same)."""
+
+    ok: bool
+    entries: int
+    last_hash: str
+    first_bad_line: int | None = None
+    first_bad_seq: int | None = None
+    reason: str = ""
+    reason_zh: str = ""
+    reason_en: str = ""

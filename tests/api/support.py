@@ -1,0 +1,72 @@
+"""Helpers for the API tests: a real embedded store (the small registry on a tmp file), a keys
+file holding one key per role, and settings with an audit log of their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from graph_service.api.auth import ROLES, hash_key
+from graph_service.settings import Settings
+from graph_service.stores.embedded import EmbeddedStore
+from loaders.load import load_directory
+from tests.conftest import RING
+from tests.factories import small_registry
+
+#: One key per role: "key-investigator", "key-regulator", …
+KEYS = {role: f"key-{role}" for role in ROLES}
+
+
+def headers(role: str) -> dict[str, str]:
+    """Request headers carrying the key of ``role``."""
+    return {"X-API-Key": KEYS[role]}
+
+
+def write_keys(path: Path) -> Path:
+    """A keys file with one key per role."""
+    entries = [{"user": f"{r}.user", "role": r, "sha256": hash_key(k)} for r, k in KEYS.items()]
+    path.write_text(yaml.safe_dump({"keys": entries}), encoding="utf-8")
+    return path
+
+
+def service_settings(tmp: Path, **overrides: Any) -> Settings:
+    """Settings for a test service: the tests' person-key secret, tmp keys and audit files."""
+    values: dict[str, Any] = {
+        "graph_store": str(tmp / "store.graph"),
+        "graph_person_key_secret": SecretStr("test-secret"),
+        "graph_api_keys_file": write_keys(tmp / "keys.yaml"),
+        "graph_audit_log": tmp / "audit.jsonl",
+        "graph_audit_fsync": False,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Service:
+    """A running test service and what it was built from."""
+
+    client: TestClient
+    ids: dict[str, Any]
+    store_path: Path
+    audit_path: Path
+    keys_path: Path
+
+    def get(self, url: str, role: str | None = "investigator", **kw: Any) -> Any:
+        """GET with the key of ``role`` (None: no key)."""
+        return self.client.get(url, headers=headers(role) if role else {}, **kw)
+
+
+def build_store(directory: Path) -> tuple[Path, dict[str, Any]]:
+    """The small registry loaded into an embedded store file under ``directory``."""
+    ids = small_registry(directory / "in")
+    path = directory / "store.graph"
+    store = EmbeddedStore(path)
+    load_directory(directory / "in", store, RING, progress=False)
+    ids["k1"], ids["k2"] = RING.key(ids["p1"]), RING.key(ids["p2"])
+    return path, ids

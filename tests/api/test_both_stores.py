@@ -1,0 +1,50 @@
+"""The API answers the same over the embedded store and Neo4j (the ``store`` fixture gives
+each; Neo4j runs when NEO4J_TEST_URI names the server scripts/neo4j-local starts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from graph_service.api.app import create_app
+from graph_service.stores.base import GraphStore
+from loaders.load import load_directory
+from tests.api.support import headers, service_settings
+from tests.conftest import RING
+from tests.factories import small_registry
+
+
+def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path) -> None:
+    ids = small_registry(tmp_path / "in")
+    load_directory(tmp_path / "in", store, RING, progress=False)
+    k1, k2 = RING.key(ids["p1"]), RING.key(ids["p2"])
+    app = create_app(store=store, settings=service_settings(tmp_path))
+    with TestClient(app, raise_server_exceptions=False) as client:
+
+        def get(url: str) -> dict:  # type: ignore[type-arg]
+            response = client.get(url, headers=headers("investigator"))
+            assert response.status_code == 200, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        assert get("/readyz")["backend"] == store.backend
+        assert [h["name"] for h in get("/v1/search?q=恒达")["items"]] == [
+            "深圳市南山区恒达贸易有限公司",
+            "灵寿县恒达建材有限公司",
+        ]
+        profile = get(f"/v1/entities/{ids['a']}")
+        assert [r["person_name"] for r in profile["roles"]["items"]] == ["李娜", "张伟"]
+        assert profile["records"]["items"][0]["record_id"] == "R1"
+        person = get(f"/v1/persons/{ids['p2']}")
+        assert person["person"]["id_number"] == ids["p2"]
+        view = get(f"/v1/graph/neighbourhood?id=E:{ids['a']}&limit=3&vis=zh")
+        assert [n["id"] for n in view["neighbours"]] == ["C:R1", *sorted([f"P:{k1}", f"P:{k2}"])]
+        assert (view["total"], view["more"], view["node"]["risk"]) == (5, 2, "listed")
+        assert len(view["vis"]["nodes"]) == 5  # the node, 3 neighbours, "and 2 more"
+        path = get(f"/v1/graph/path?from=P:{k2}&to=E:{ids['b']}")
+        assert [n["name"] for n in path["nodes"]] == [
+            "李娜",
+            "灵寿县恒达建材有限公司",
+            "深圳市南山区恒达贸易有限公司",
+        ]
+        assert get("/v1/info")["counts"]["ROLE"] == 3

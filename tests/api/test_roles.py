@@ -1,0 +1,115 @@
+"""Every endpoint states its roles, admits them, refuses every other role with 403, and
+answers 401 to a missing or unknown key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph_service.api.app import endpoint_roles, endpoints
+from graph_service.api.auth import ROLES
+from tests.api.support import KEYS, Service, headers
+
+#: The role matrix (docs/api.md shows the same table). Changing it is a decision: change both.
+EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
+    ("GET", "/v1/info"): {"investigator", "regulator", "analyst", "admin"},
+    ("GET", "/v1/search"): {"investigator", "regulator", "analyst"},
+    ("GET", "/v1/entities/{uscc}"): {"investigator", "regulator", "analyst"},
+    ("GET", "/v1/persons/{person_id}"): {"investigator", "regulator"},
+    ("GET", "/v1/records/{record_id}"): {"investigator", "regulator", "admin"},
+    ("GET", "/v1/graph/neighbourhood"): {"investigator"},
+    ("GET", "/v1/graph/path"): {"investigator"},
+    ("POST", "/v1/graph/export"): {"investigator"},
+    ("GET", "/v1/admin/keys"): {"admin"},
+    ("POST", "/v1/admin/keys"): {"admin"},
+    ("DELETE", "/v1/admin/keys/{user}"): {"admin"},
+    ("GET", "/v1/admin/audit/verify"): {"admin"},
+}
+PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/")}
+
+
+def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str, Any]]:
+    """A well-formed request to each endpoint (url, extra httpx arguments)."""
+    a, k1 = ids["a"], ids["k1"]
+    urls = {
+        "/v1/info": "/v1/info",
+        "/v1/search": "/v1/search?q=恒达",
+        "/v1/entities/{uscc}": f"/v1/entities/{a}",
+        "/v1/persons/{person_id}": f"/v1/persons/{k1}",
+        "/v1/records/{record_id}": "/v1/records/R1",
+        "/v1/graph/neighbourhood": f"/v1/graph/neighbourhood?id=E:{a}",
+        "/v1/graph/path": f"/v1/graph/path?from=P:{k1}&to=E:{a}",
+        "/v1/graph/export": "/v1/graph/export",
+        "/v1/admin/keys": "/v1/admin/keys",
+        "/v1/admin/keys/{user}": "/v1/admin/keys/nobody",
+        "/v1/admin/audit/verify": "/v1/admin/audit/verify",
+    }
+    bodies = {
+        ("POST", "/v1/graph/export"): {"nodes": [{"id": "E:1", "label": "甲"}], "edges": []},
+        ("POST", "/v1/admin/keys"): {"user": "new.user", "role": "analyst"},
+    }
+    extra = {"json": bodies[(method, path)]} if (method, path) in bodies else {}
+    return urls[path], extra
+
+
+def test_every_endpoint_declares_the_roles_of_the_matrix(service: Service) -> None:
+    declared = {}
+    public = set()
+    for ep in endpoints(service.client.app):  # type: ignore[arg-type]
+        roles = endpoint_roles(ep.route)
+        if roles is None:
+            public.add((ep.method, ep.path))
+        else:
+            declared[(ep.method, ep.path)] = set(roles)
+    assert declared == EXPECTED_ROLES
+    assert public == PUBLIC - {("GET", "/")}  # the page is public but not in the schema
+
+
+def test_openapi_states_each_operations_roles(service: Service) -> None:
+    schema = service.client.get("/openapi.json").json()
+    for (method, path), roles in EXPECTED_ROLES.items():
+        op = schema["paths"][path][method.lower()]
+        assert set(op["x-roles"]) == roles
+        assert "Roles:" in op["description"]
+    assert schema["paths"]["/healthz"]["get"]["x-roles"] == ["public"]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_ROLES))
+def test_roles_outside_an_endpoint_are_refused_with_403(
+    service: Service, method: str, path: str
+) -> None:
+    url, extra = _request(service.ids, method, path)
+    for role in ROLES:
+        response = service.client.request(method, url, headers=headers(role), **extra)
+        if role in EXPECTED_ROLES[(method, path)]:
+            assert response.status_code not in (401, 403), (role, response.text)
+            assert response.status_code < 500, (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+            problem = response.json()
+            assert response.headers["content-type"] == "application/problem+json"
+            assert role in problem["detail_en"]
+            assert problem["detail_zh"]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_ROLES))
+def test_a_missing_or_unknown_key_gets_401(service: Service, method: str, path: str) -> None:
+    url, extra = _request(service.ids, method, path)
+    for hdrs in ({}, {"X-API-Key": "not-a-key"}, {"Authorization": "Bearer not-a-key"}):
+        response = service.client.request(method, url, headers=hdrs, **extra)
+        assert response.status_code == 401, (hdrs, response.text)
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_key_works_as_bearer_token_too(service: Service) -> None:
+    response = service.client.get(
+        "/v1/info", headers={"Authorization": f"Bearer {KEYS['analyst']}"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PUBLIC))
+def test_public_endpoints_need_no_key(service: Service, method: str, path: str) -> None:
+    assert service.client.request(method, path).status_code == 200
