@@ -21,16 +21,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, machine, percentile, table  # noqa: E402
-from graph_service.engine.restrictions import RestrictionEngine  # noqa: E402
-from graph_service.ids.person_key import PersonKeyring  # noqa: E402
-from graph_service.stores import open_store  # noqa: E402
-from graph_service.stores.base import SubjectKind  # noqa: E402
+from bench.common import OUT, machine, percentile, table
+from graph_service.engine.restrictions import RestrictionEngine
+from graph_service.ids.person_key import PersonKeyring
+from graph_service.stores import open_store
+from graph_service.stores.base import SubjectKind
 
 ACTIONS = ["bid_tender", "air_travel", "serve_as_officer", "obtain_credit", "honours"]
 
 
-def sample(data: Path, ring: PersonKeyring, n: int, seed: int) -> list[tuple[SubjectKind, str, str]]:
+def sample(
+    data: Path, ring: PersonKeyring, n: int, seed: int
+) -> list[tuple[SubjectKind, str, str]]:
     """``n`` (kind, key, action) questions drawn from the registry files."""
     rnd = random.Random(seed)
     with (data / "records.csv").open(encoding="utf-8") as fh:
@@ -55,7 +57,9 @@ def sample(data: Path, ring: PersonKeyring, n: int, seed: int) -> list[tuple[Sub
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--store", required=True)
@@ -81,10 +85,15 @@ def main() -> None:
         batch_s = time.perf_counter() - t0
         backend = store.backend
     row = {
-        "store": backend, "entities": args.entities, "checks": len(questions),
-        "denied": denied, "checks_per_s": round(len(questions) / single_s),
-        "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2),
-        "batch": len(batch), "batch_s": round(batch_s, 2),
+        "store": backend,
+        "entities": args.entities,
+        "checks": len(questions),
+        "denied": denied,
+        "checks_per_s": round(len(questions) / single_s),
+        "p50_ms": round(percentile(latencies, 50), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+        "batch": len(batch),
+        "batch_s": round(batch_s, 2),
         "batch_checks_per_s": round(len(batch) / batch_s),
     }
     print(f"\nMachine: {machine()}\n")

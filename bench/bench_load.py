@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, machine, run_child, table  # noqa: E402
+from bench.common import OUT, machine, run_child, table
 
 
 def rows_in(directory: Path) -> int:
@@ -29,7 +29,9 @@ def rows_in(directory: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -40,8 +42,18 @@ def main() -> None:
         shutil.rmtree(data, ignore_errors=True)
         graph.unlink(missing_ok=True)
         gen_s, gen_mem = run_child(
-            ["-m", "graph_service", "synth", "--entities", str(n), "--seed", str(args.seed),
-             "--out", str(data), "--quiet"]
+            [
+                "-m",
+                "graph_service",
+                "synth",
+                "--entities",
+                str(n),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(data),
+                "--quiet",
+            ]
         )
         rows = rows_in(data)
         env = {"GRAPH_PERSON_KEY_SECRET": "bench-secret"}
@@ -53,15 +65,20 @@ def main() -> None:
             ["-m", "graph_service", "load", str(data), "--store", str(graph), "--quiet", "--json"],
             env=env,
         )
-        results.append({
-            "entities": n, "rows": rows,
-            "generate_s": round(gen_s, 1), "generate_entities_per_s": round(n / gen_s),
-            "generate_peak_mib": round(gen_mem),
-            "load_s": round(load_s, 1), "load_rows_per_s": round(rows / load_s),
-            "load_peak_mib": round(load_mem),
-            "reload_unchanged_s": round(reload_s, 1),
-            "store_file_mib": round(graph.stat().st_size / 2**20),
-        })
+        results.append(
+            {
+                "entities": n,
+                "rows": rows,
+                "generate_s": round(gen_s, 1),
+                "generate_entities_per_s": round(n / gen_s),
+                "generate_peak_mib": round(gen_mem),
+                "load_s": round(load_s, 1),
+                "load_rows_per_s": round(rows / load_s),
+                "load_peak_mib": round(load_mem),
+                "reload_unchanged_s": round(reload_s, 1),
+                "store_file_mib": round(graph.stat().st_size / 2**20),
+            }
+        )
         print(json.dumps(results[-1]), flush=True)
     print(f"\nMachine: {machine()}\n")
     print(table(results))

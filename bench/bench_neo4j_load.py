@@ -19,21 +19,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from neo4j import GraphDatabase  # noqa: E402
+from neo4j import GraphDatabase
 
-from bench.common import OUT, ROOT, machine, table, timed  # noqa: E402
-from graph_service.ids.person_key import PersonKeyring  # noqa: E402
-from graph_service.queries import cypher  # noqa: E402
-from graph_service.stores.neo4j import Neo4jStore  # noqa: E402
-from graph_service.synth import generate  # noqa: E402
-from loaders.load import load_directory  # noqa: E402
+from bench.common import OUT, ROOT, machine, table, timed
+from graph_service.ids.person_key import PersonKeyring
+from graph_service.queries import cypher
+from graph_service.stores.neo4j import Neo4jStore
+from graph_service.synth import generate
+from loaders.load import load_directory
 
 FILES = ("entities", "persons", "registrations", "roles", "shareholdings", "records")
 IMPORT_DIR = ROOT / ".cache" / "neo4j" / "import"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--uri", default="bolt://127.0.0.1:7687")
@@ -48,7 +50,9 @@ def main() -> None:
             s.run(cypher("wipe_test_database")).consume()  # type: ignore[arg-type]
 
     def counts() -> tuple[int, int]:
-        nodes = driver.execute_query("MATCH (n) WHERE NOT n:CreditGraphTestDatabase RETURN count(n) AS n")[0][0]["n"]
+        nodes = driver.execute_query(
+            "MATCH (n) WHERE NOT n:CreditGraphTestDatabase RETURN count(n) AS n"
+        )[0][0]["n"]
         rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n")[0][0]["n"]
         return nodes, rels
 
@@ -59,9 +63,13 @@ def main() -> None:
             generate(data, entities=n, seed=args.seed, progress=True)
         wipe()
         store = Neo4jStore(args.uri, driver=driver)  # creates the schema
-        _, ours_s = timed(lambda: load_directory(data, store, PersonKeyring("bench"), progress=True))  # noqa: B023
+        _, ours_s = timed(
+            lambda: load_directory(data, store, PersonKeyring("bench"), progress=True)
+        )
         nodes, rels = counts()
-        _, reload_s = timed(lambda: load_directory(data, store, PersonKeyring("bench"), progress=False))  # noqa: B023
+        _, reload_s = timed(
+            lambda: load_directory(data, store, PersonKeyring("bench"), progress=False)
+        )
         wipe()
         IMPORT_DIR.mkdir(parents=True, exist_ok=True)
         for f in FILES:
@@ -73,15 +81,21 @@ def main() -> None:
             ceiling_s += s
         c_nodes, c_rels = counts()
         wipe()
-        results.append({
-            "entities": n, "nodes": nodes, "relationships": rels,
-            "ours_s": round(ours_s, 1),
-            "ours_nodes_per_s": round(nodes / ours_s), "ours_rels_per_s": round(rels / ours_s),
-            "ceiling_s": round(ceiling_s, 1),
-            "ceiling_nodes": c_nodes, "ceiling_rels": c_rels,
-            "ours_vs_ceiling_time": round(ours_s / ceiling_s, 2),
-            "reload_unchanged_s": round(reload_s, 1),
-        })
+        results.append(
+            {
+                "entities": n,
+                "nodes": nodes,
+                "relationships": rels,
+                "ours_s": round(ours_s, 1),
+                "ours_nodes_per_s": round(nodes / ours_s),
+                "ours_rels_per_s": round(rels / ours_s),
+                "ceiling_s": round(ceiling_s, 1),
+                "ceiling_nodes": c_nodes,
+                "ceiling_rels": c_rels,
+                "ours_vs_ceiling_time": round(ours_s / ceiling_s, 2),
+                "reload_unchanged_s": round(reload_s, 1),
+            }
+        )
         print(json.dumps(results[-1]), flush=True)
     driver.close()
     print(f"\nMachine: {machine()}\n")

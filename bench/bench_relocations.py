@@ -19,12 +19,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, machine, table, timed  # noqa: E402
-from graph_service.engine.relocations import detect_relocations  # noqa: E402
-from graph_service.ids.person_key import PersonKeyring  # noqa: E402
-from graph_service.stores import is_neo4j_uri, open_store  # noqa: E402
-from graph_service.synth import generate  # noqa: E402
-from loaders.load import load_directory  # noqa: E402
+from bench.common import OUT, machine, table, timed
+from graph_service.engine.relocations import detect_relocations
+from graph_service.ids.person_key import PersonKeyring
+from graph_service.stores import is_neo4j_uri, open_store
+from graph_service.synth import generate
+from loaders.load import load_directory
 
 SECRET = "bench-secret"
 LEVELS = ("county", "city", "province")
@@ -59,10 +59,12 @@ def flag_keys(flags: list[Any]) -> dict[str, set[Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--store", default=None, help="embedded file (default bench/out/…) or bolt:// URI")
+    parser.add_argument("--store", default=None, help="embedded file or bolt:// URI")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
 
@@ -84,13 +86,19 @@ def main() -> None:
             want, got = truth_keys(truth, ring, level), flag_keys(flags)
             for pattern in ("phoenix", "migration", "serial"):
                 tp = len(want[pattern] & got[pattern])
-                rows.append({
-                    "store": store.backend, "entities": args.entities, "level": level,
-                    "pattern": pattern, "truth": len(want[pattern]), "flagged": len(got[pattern]),
-                    "precision": round(tp / len(got[pattern]), 4) if got[pattern] else 1.0,
-                    "recall": round(tp / len(want[pattern]), 4) if want[pattern] else 1.0,
-                    "scan_s": round(seconds, 2),
-                })
+                rows.append(
+                    {
+                        "store": store.backend,
+                        "entities": args.entities,
+                        "level": level,
+                        "pattern": pattern,
+                        "truth": len(want[pattern]),
+                        "flagged": len(got[pattern]),
+                        "precision": round(tp / len(got[pattern]), 4) if got[pattern] else 1.0,
+                        "recall": round(tp / len(want[pattern]), 4) if want[pattern] else 1.0,
+                        "scan_s": round(seconds, 2),
+                    }
+                )
                 missed = sorted(want[pattern] - got[pattern])[:3]
                 extra = sorted(got[pattern] - want[pattern])[:3]
                 if missed or extra:
