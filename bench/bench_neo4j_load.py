@@ -15,6 +15,7 @@ import argparse
 import json
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -63,12 +64,10 @@ def main() -> None:
             generate(data, entities=n, seed=args.seed, progress=True)
         wipe()
         store = Neo4jStore(args.uri, driver=driver)  # creates the schema
-        _, ours_s = timed(
-            lambda: load_directory(data, store, PersonKeyring("bench"), progress=True)
-        )
+        _, ours_s = timed(partial(load_directory, data, store, PersonKeyring("bench")))
         nodes, rels = counts()
         _, reload_s = timed(
-            lambda: load_directory(data, store, PersonKeyring("bench"), progress=False)
+            partial(load_directory, data, store, PersonKeyring("bench"), progress=False)
         )
         wipe()
         IMPORT_DIR.mkdir(parents=True, exist_ok=True)
