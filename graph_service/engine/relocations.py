@@ -33,7 +33,7 @@ import datetime as dt
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -155,7 +155,7 @@ class RelocationDetector:
             ]
             if any(r["role"] == "actual_controller" for r in held):
                 continue
-            edges = _ancestors(sid("entity", t.uscc), parents)
+            edges = _reachable(sid("entity", t.uscc), parents, holder_sid)
             target = sid("entity", t.uscc)
             for person in sorted({holder_sid(e) for e in edges if e["holder_type"] == "person"}):
                 ctl = control_on(person, edges, d)
@@ -208,7 +208,9 @@ class RelocationDetector:
         for r in self.store.roles_of(people):
             if r["role"] in self.roles:
                 offices[sid("person", r["person_key"])].append(r)
-        down = holding_closure(self.store, people, "down")
+        children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in holding_closure(self.store, people, "down"):
+            children[holder_sid(e)].append(e)
         priors = _count_by(link.person for t in triggers for link in t.responsible)
         candidates: list[tuple[_Trigger, _Link, _Link, str]] = []  # trigger, at X, at Y, Y uscc
         for t in triggers:
@@ -218,7 +220,8 @@ class RelocationDetector:
                     if r["uscc"] != t.uscc and d <= r["start_date"] <= on:
                         at_y = _Link(link.person, link.name, r["role"], False, [r], r["start_date"])
                         candidates.append((t, link, at_y, r["uscc"]))
-                for uscc, at_y in self._new_control(link.person, down, d, on):
+                mine = _reachable(link.person, children, target_sid)
+                for uscc, at_y in self._new_control(link.person, mine, d, on):
                     if uscc != t.uscc:
                         candidates.append((t, link, at_y, uscc))
         self._load_registrations(c[3] for c in candidates)
@@ -376,17 +379,23 @@ def detect_relocations(store: GraphStore, on: str, level: Level = "county") -> l
     return RelocationDetector(store).detect(on, level)
 
 
-def _ancestors(target: str, parents: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _reachable(
+    start: str,
+    adjacency: Mapping[str, list[dict[str, Any]]],
+    there: Callable[[Mapping[str, Any]], str],
+) -> list[dict[str, Any]]:
+    """The holdings reachable from ``start`` through ``adjacency`` (holder → its holdings
+    going down, entity → its holders going up), each once; cycles are followed once."""
     out: list[dict[str, Any]] = []
-    seen, stack = {target}, [target]
+    seen, stack = {start}, [start]
     while stack:
         node = stack.pop()
-        for e in parents.get(node, []):
+        for e in adjacency.get(node, []):
             out.append(e)
-            h = holder_sid(e)
-            if h not in seen:
-                seen.add(h)
-                stack.append(h)
+            nxt = there(e)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
     return out
 
 
