@@ -25,5 +25,9 @@ class NotFound(DomainError, LookupError):
     """A subject the store does not hold."""
 
 
+class Conflict(DomainError):
+    """The request clashes with the current state (a record's status, a key's owner)."""
+
+
 class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""

@@ -21,7 +21,7 @@ from graph_service.api.audit import AuditLog
 from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.graphview import VIS_DIR
 from graph_service.api.middleware import BodyLimitMiddleware, Metrics, MetricsMiddleware
-from graph_service.api.routers import admin, graph, page, profiles, search, system
+from graph_service.api.routers import admin, engine, graph, page, profiles, search, system
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
@@ -173,7 +173,14 @@ def create_app(
         on_append=metrics.audit_entries.inc,
     )
     problems.install(app)
-    for router in (system.router, search.router, profiles.router, graph.router, admin.router):
+    for router in (
+        system.router,
+        search.router,
+        profiles.router,
+        graph.router,
+        engine.router,
+        admin.router,
+    ):
         app.include_router(router)
     app.include_router(page.router)
     app.mount("/static/vis", StaticFiles(directory=VIS_DIR), name="vis")

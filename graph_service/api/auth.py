@@ -44,7 +44,8 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from graph_service.api.problems import ConfigError, Conflict, Forbidden, Unauthenticated
+from graph_service.api.problems import ConfigError, Forbidden, Unauthenticated
+from graph_service.errors import Conflict
 
 Role = Literal["investigator", "regulator", "analyst", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)

@@ -18,7 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph_service.errors import DomainError, InvalidIdentifier, NotFound, StoreUnavailable
+from graph_service.errors import (
+    Conflict,
+    DomainError,
+    InvalidIdentifier,
+    NotFound,
+    StoreUnavailable,
+)
 
 log = logging.getLogger("graph_service.api")
 
@@ -43,10 +49,6 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     """A key whose role may not use the endpoint."""
-
-
-class Conflict(DomainError):
-    """The request clashes with the state of the service (e.g. keys not managed by file)."""
 
 
 class PayloadTooLarge(DomainError):

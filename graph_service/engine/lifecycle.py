@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph_service.engine.reach import reached_by
-from graph_service.errors import DomainError, NotFound
+from graph_service.errors import Conflict, NotFound
 from graph_service.stores.base import BatchMeta, GraphStore, content_hash
 
 EventType = Literal[
@@ -63,7 +63,7 @@ _NEW_STATUS = {
 }
 
 
-class InvalidTransition(DomainError, ValueError):
+class InvalidTransition(Conflict, ValueError):
     """An event that does not fit the record's current status."""
 
 

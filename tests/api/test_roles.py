@@ -25,8 +25,22 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/admin/keys"): {"admin"},
     ("DELETE", "/v1/admin/keys/{user}"): {"admin"},
     ("GET", "/v1/admin/audit/verify"): {"admin"},
+    ("GET", "/v1/check"): {"investigator", "regulator"},
+    ("POST", "/v1/check/batch"): {"investigator", "regulator"},
+    ("GET", "/v1/relocations"): {"investigator", "regulator"},
+    ("GET", "/v1/relocations/flows"): {"investigator", "regulator", "analyst"},
+    ("GET", "/v1/notices"): {"investigator", "regulator", "admin"},
+    ("GET", "/v1/persons/{person_id}/credit-record"): {"investigator", "regulator"},
+    ("POST", "/v1/records/{record_id}/events"): {"admin"},
+    ("GET", "/v1/records/{record_id}/history"): {"investigator", "regulator", "admin"},
 }
-PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/")}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/"),
+    ("GET", "/v1/measures"),
+}
 
 
 def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str, Any]]:
@@ -44,10 +58,24 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
         "/v1/admin/keys": "/v1/admin/keys",
         "/v1/admin/keys/{user}": "/v1/admin/keys/nobody",
         "/v1/admin/audit/verify": "/v1/admin/audit/verify",
+        "/v1/check": f"/v1/check?subject={a}&action=bid_tender&on=2024-01-01",
+        "/v1/check/batch": "/v1/check/batch",
+        "/v1/relocations": "/v1/relocations?on=2024-01-01",
+        "/v1/relocations/flows": "/v1/relocations/flows?on=2024-01-01",
+        "/v1/notices": "/v1/notices?on=2024-01-01",
+        "/v1/persons/{person_id}/credit-record": f"/v1/persons/{k1}/credit-record?on=2024-01-01",
+        "/v1/records/{record_id}/events": "/v1/records/R1/events",
+        "/v1/records/{record_id}/history": "/v1/records/R1/history",
     }
     bodies = {
         ("POST", "/v1/graph/export"): {"nodes": [{"id": "E:1", "label": "甲"}], "edges": []},
         ("POST", "/v1/admin/keys"): {"user": "new.user", "role": "analyst"},
+        ("POST", "/v1/check/batch"): {"items": [{"subject": a, "action": "bid_tender"}]},
+        ("POST", "/v1/records/{record_id}/events"): {
+            "type": "objection_opened",
+            "on": "2024-01-01",
+            "reason": "异议",
+        },
     }
     extra = {"json": bodies[(method, path)]} if (method, path) in bodies else {}
     return urls[path], extra

@@ -10,9 +10,8 @@ from graph_service.api.audit import verify_chain
 from graph_service.api.auth import Allow, ApiKeys, Principal
 from graph_service.api.deps import access_of
 from graph_service.api.models import AuditCheck, KeyCreated, KeyInfo, KeyRequest, KeysRevoked
-from graph_service.api.problems import Conflict
 from graph_service.api.routers import ERRORS, NOT_FOUND
-from graph_service.errors import NotFound
+from graph_service.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v1/admin", tags=["admin / 管理"])
 

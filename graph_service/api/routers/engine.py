@@ -1,0 +1,297 @@
+"""Joint punishment for regulators and investigators: the measures list (public), checks and
+batch screening, relocation flags and flows, notices, personal credit records, and the record
+life cycle for administrators. Handlers parse and call :mod:`graph_service.engine`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from graph_service.api.auth import Allow, Principal
+from graph_service.api.deps import access_of, store_of
+from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.engine.flows import flow_matrix
+from graph_service.engine.lifecycle import EventType, RecordEvent, apply_event
+from graph_service.engine.measures import catalogue
+from graph_service.engine.models import CheckResult, Flag
+from graph_service.engine.notices import notices
+from graph_service.engine.personal import personal_record
+from graph_service.engine.relocations import detect_relocations
+from graph_service.engine.restrictions import RestrictionEngine
+from graph_service.engine.subjects import resolve_subject
+from graph_service.errors import DomainError
+
+router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
+
+Checkers = Annotated[Principal, Depends(Allow("investigator", "regulator"))]
+FlagReaders = Annotated[Principal, Depends(Allow("investigator", "regulator"))]
+Aggregates = Annotated[Principal, Depends(Allow("investigator", "regulator", "analyst"))]
+Admins = Annotated[Principal, Depends(Allow("admin"))]
+NoticeReaders = Annotated[Principal, Depends(Allow("investigator", "regulator", "admin"))]
+
+Subject = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=64,
+        description="统一社会信用代码、身份证号码或人员密钥 / USCC, ID number or person key",
+        examples=["91130126T0000001XK"],
+    ),
+]
+Action = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=64,
+        description="行为，如 bid_tender、air_travel、enter_sector:food_drug / Action",
+        examples=["bid_tender"],
+    ),
+]
+On = Annotated[dt.date | None, Query(description="日期（默认今天）/ Date asked (default today)")]
+MAX_BATCH = 5000
+
+
+def _on(value: dt.date | None) -> str:
+    return (value or dt.date.today()).isoformat()
+
+
+@router.get("/measures", summary="联合惩戒措施清单 / Measures list (public)")
+def measures() -> dict[str, Any]:
+    """The measures list in force: each measure's category, legal basis, the record kinds that
+    trigger it, the actions it restricts and whom it reaches. Public: no key needed."""
+    return catalogue().to_dict()
+
+
+@router.get(
+    "/check",
+    response_model=CheckResult,
+    summary="能否从事某行为 / May S do A on D?",
+    responses=ERRORS | NOT_FOUND,
+)
+def check(
+    request: Request,
+    who: Checkers,
+    subject: Subject,
+    action: Action,
+    on: On = None,
+    known_at: Annotated[
+        str | None,
+        Query(max_length=32, description="按当时所知作答（日期或时间戳）/ Answer as known then"),
+    ] = None,
+) -> CheckResult:
+    """Allowed or denied, with every restricting record, the measure and rule, and the path
+    from the record's subject to S (each relationship with its role, dates and source)."""
+    access = access_of(request, who)
+    kind, key = resolve_subject(subject, access.keyring)
+    with store_of(request) as store:
+        result = RestrictionEngine(store).check(kind, key, action, _on(on), known_at=known_at)
+    if kind == "person":
+        access.log("check", {"person_keys": [key], "action": action, "on": result.on})
+    return result
+
+
+class BatchItem(BaseModel):
+    """One question of a screening batch."""
+
+    subject: str = Field(max_length=64, examples=["91130126T0000001XK"])
+    action: str = Field(max_length=64, examples=["bid_tender"])
+
+
+class BatchRequest(BaseModel):
+    """A screening batch (a bidding platform sends its bidders)."""
+
+    on: dt.date | None = None
+    items: list[BatchItem] = Field(max_length=MAX_BATCH)
+
+
+class BatchAnswer(BaseModel):
+    """One answer: the check, or why the question could not be answered."""
+
+    index: int
+    subject: str
+    action: str
+    allowed: bool | None = None
+    result: CheckResult | None = None
+    error: str | None = None
+
+
+@router.post(
+    "/check/batch",
+    response_model=list[BatchAnswer],
+    response_model_exclude_none=True,
+    summary="批量筛查 / Batch screening",
+    responses=ERRORS,
+)
+def check_batch(
+    request: Request, who: Checkers, body: Annotated[BatchRequest, Body()]
+) -> list[BatchAnswer]:
+    """Up to 5,000 questions at once. A bad subject or action fails its own item (with the
+    reason), never the batch."""
+    access = access_of(request, who)
+    on = _on(body.on)
+    answers: list[BatchAnswer] = []
+    persons: list[str] = []
+    with store_of(request) as store:
+        engine = RestrictionEngine(store)
+        for i, item in enumerate(body.items):
+            try:
+                kind, key = resolve_subject(item.subject, access.keyring)
+                result = engine.check(kind, key, item.action, on)
+            except DomainError as exc:
+                answers.append(
+                    BatchAnswer(
+                        index=i,
+                        subject=item.subject[:6] + "…",
+                        action=item.action,
+                        error=exc.reason,
+                    )
+                )
+                continue
+            if kind == "person":
+                persons.append(key)
+            answers.append(
+                BatchAnswer(
+                    index=i,
+                    subject=result.subject.id,
+                    action=item.action,
+                    allowed=result.allowed,
+                    result=result,
+                )
+            )
+    if persons:
+        access.log("check.batch", {"person_keys": persons, "on": on})
+    return answers
+
+
+@router.get(
+    "/relocations",
+    response_model=list[Flag],
+    response_model_exclude_none=True,
+    summary="易地出现 / Relocated repeat offenders",
+    responses=ERRORS,
+)
+def relocations(
+    request: Request,
+    who: FlagReaders,
+    on: On = None,
+    level: Literal["county", "city", "province"] = "county",
+    pattern: Literal["phoenix", "migration", "serial"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[Flag]:
+    """Flags as of a date at a level, each with evidence and a score, highest score first."""
+    with store_of(request) as store:
+        flags = detect_relocations(store, _on(on), level)
+    flags = [f for f in flags if pattern is None or f.pattern == pattern]
+    flags.sort(key=lambda f: (-f.score, f.flag_id))
+    page = flags[offset : offset + limit]
+    keys = [f.person_key for f in page if f.person_key]
+    if keys:
+        access_of(request, who).log("relocations", {"person_keys": keys})
+    return page
+
+
+@router.get("/relocations/flows", summary="易地出现流向 / Region flows", responses=ERRORS)
+def relocation_flows(
+    request: Request,
+    who: Aggregates,
+    on: On = None,
+    level: Literal["county", "city", "province"] = "county",
+    by: Literal["province", "city"] = "province",
+) -> dict[str, Any]:
+    """The matrix of flagged moves from region to region (aggregates only)."""
+    with store_of(request) as store:
+        matrix = flow_matrix(detect_relocations(store, _on(on), level), by)
+    return {
+        "regions": [str(r) for r in matrix.index],
+        "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
+    }
+
+
+@router.get("/notices", summary="抄报通知 / Notices (clause 十二)", responses=ERRORS)
+def notice_list(
+    request: Request,
+    who: NoticeReaders,
+    on: On = None,
+    region: Annotated[str, Query(max_length=6, pattern=r"^\d{0,6}$")] = "",
+) -> list[dict[str, Any]]:
+    """Notices due to superior units, audit departments, employers and discipline inspection."""
+    with store_of(request) as store:
+        return notices(store, _on(on), region)
+
+
+@router.get(
+    "/persons/{person_id}/credit-record",
+    summary="个人信用记录 / Personal credit record",
+    responses=ERRORS | NOT_FOUND,
+)
+def credit_record(
+    request: Request,
+    who: Checkers,
+    person_id: Annotated[str, Path(max_length=64)],
+    on: On = None,
+) -> dict[str, Any]:
+    """Everything that reaches the person, directly or through entities they answered for,
+    and the restrictions in force on the date with their evidence. Audited."""
+    access = access_of(request, who)
+    kind, key = resolve_subject(person_id, access.keyring)
+    if kind != "person":
+        raise DomainError("须为身份证号码或人员密钥", "give a resident ID number or a person key")
+    with store_of(request) as store:
+        out = personal_record(store, key, _on(on))
+    access.log("person.credit_record", {"person_keys": [key]})
+    return out
+
+
+class EventRequest(BaseModel):
+    """A life-cycle event on a record."""
+
+    type: EventType
+    on: dt.date
+    reason: str = Field(min_length=1, max_length=2000)
+    method: str | None = Field(None, description="repair method (commitment, rectification, …)")
+    corrections: dict[str, str] | None = None
+
+
+@router.post(
+    "/records/{record_id}/events",
+    summary="记录异议、更正、撤销、信用修复 / Record life-cycle event",
+    responses=ERRORS | NOT_FOUND | {409: {"description": "不符合当前状态 / Conflicts with status"}},
+)
+def record_event(
+    request: Request,
+    who: Admins,
+    record_id: Annotated[str, Path(max_length=200)],
+    body: Annotated[EventRequest, Body()],
+) -> dict[str, Any]:
+    """Apply the event; a revocation lists every restriction it invalidates. Audited."""
+    access = access_of(request, who)
+    event = RecordEvent(
+        record_id=record_id,
+        type=body.type,
+        on=body.on.isoformat(),
+        by=who.user,
+        reason=body.reason,
+        method=body.method,
+        corrections=body.corrections,
+    )
+    with store_of(request) as store:
+        out = apply_event(store, event)
+    access.log("record.event", {"record_id": record_id, "type": body.type, "on": event.on})
+    return out
+
+
+@router.get(
+    "/records/{record_id}/history",
+    summary="记录版本 / Record history",
+    responses=ERRORS | NOT_FOUND,
+)
+def record_history(
+    request: Request, who: NoticeReaders, record_id: Annotated[str, Path(max_length=200)]
+) -> list[dict[str, Any]]:
+    """Every version of the record, oldest first: loads and life-cycle events."""
+    with store_of(request) as store:
+        return store.record_history(record_id)
