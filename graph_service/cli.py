@@ -226,6 +226,27 @@ def cmd_notices(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graph_service.api.audit import verify_chain
+
+    path = Path(args.log or get_settings().graph_audit_log)
+    result = verify_chain(path)
+    if args.json:
+        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+    elif result.ok:
+        Console().print(
+            f"[green]审计链完整 / audit chain whole[/]: {result.entries} entries in {path}"
+        )
+    else:
+        Console().print(
+            f"[red]审计链被篡改 / audit chain broken[/] at line {result.first_bad_line} "
+            f"(seq {result.first_bad_seq}): {result.reason_zh} / {result.reason_en}"
+        )
+    return EXIT_OK if result.ok else 1
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
@@ -362,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_notices)
+
+    p = sub.add_parser(
+        "audit-verify", help="verify the hash-chained audit log; name the first tampered entry"
+    )
+    p.add_argument("--log", help="audit log path (default: $GRAPH_AUDIT_LOG)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
     _add_store(p)

@@ -190,3 +190,17 @@ def test_key_changes_are_audited_and_admins_verify_the_chain(service: Service) -
     _write(service.audit_path, entries)
     check = service.get("/v1/admin/audit/verify", "admin").json()
     assert (check["ok"], check["first_bad_line"]) == (False, 1)
+
+
+def test_cli_audit_verify_exits_1_and_names_the_tampered_line(tmp_path: Path) -> None:
+    from graph_service.cli import main
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+    for i in range(3):
+        log.append(user="u", role="investigator", action="search", what={"i": i}, client=None)
+    assert main(["audit-verify", "--log", str(tmp_path / "audit.jsonl")]) == 0
+    lines = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    assert '"i":1' in lines[1]
+    lines[1] = lines[1].replace('"i":1', '"i":9')
+    (tmp_path / "audit.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["audit-verify", "--log", str(tmp_path / "audit.jsonl")]) == 1
