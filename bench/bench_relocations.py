@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import OUT, machine, table, timed
 from graph_service.engine.relocations import detect_relocations
 from graph_service.ids.person_key import PersonKeyring
-from graph_service.stores import is_neo4j_uri, open_store
+from graph_service.stores import open_store
 from graph_service.synth import generate
 from loaders.load import load_directory
 
@@ -68,17 +68,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
 
-    data = OUT / f"registry-{args.entities}-{args.seed}"
+    data = OUT / f"load-{args.entities}-{args.seed}"
     if not (data / "truth.json").exists():
         generate(data, entities=args.entities, seed=args.seed, progress=True)
     truth = json.loads((data / "truth.json").read_text(encoding="utf-8"))
     on = truth["end"]
     ring = PersonKeyring(SECRET)
-    uri = args.store or str(OUT / f"registry-{args.entities}-{args.seed}.graph")
-    fresh = is_neo4j_uri(uri) or not Path(uri).exists()
+    uri = args.store or str(OUT / f"load-{args.entities}-{args.seed}.graph")
     rows = []
     with open_store(uri) as store:
-        if fresh:
+        if not store.counts().get("Entity"):
             _, load_s = timed(lambda: load_directory(data, store, ring, progress=True))
             print(f"loaded in {load_s:.1f} s")
         for level in LEVELS:

@@ -8,6 +8,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,11 +49,19 @@ def peak_rss_mib() -> float:
 
 
 def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ``python args…`` in a child; return (wall seconds, child's peak RSS MiB)."""
-    start = time.perf_counter()
-    subprocess.run([sys.executable, *args], check=True, env=(os.environ | (env or {})), cwd=ROOT)
-    wall = time.perf_counter() - start
-    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """Run ``python -m MODULE …`` (``args``) in a child; return (wall seconds, that child's
+    own peak RSS in MiB)."""
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "peak.py"), *args],
+            check=True,
+            env=os.environ | (env or {}) | {"PEAK_FILE": peak.name},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - start
+        return wall, int(Path(peak.name).read_text(encoding="utf-8")) / 1024
 
 
 def percentile(values: Sequence[float], q: float) -> float:
