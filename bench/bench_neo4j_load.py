@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from functools import partial
@@ -31,7 +32,8 @@ from loaders.load import load_directory
 
 SECRET = "bench-secret"  # the same as bench_load.py, so the other benchmarks can reuse
 FILES = ("entities", "persons", "registrations", "roles", "shareholdings", "records")
-IMPORT_DIR = ROOT / ".cache" / "neo4j" / "import"
+#: The import folder of the server scripts/neo4j-local runs (same NEO4J_LOCAL_HOME as it).
+IMPORT_DIR = Path(os.environ.get("NEO4J_LOCAL_HOME", ROOT / ".cache" / "neo4j")) / "import"
 
 
 def main() -> None:
