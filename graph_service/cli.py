@@ -87,6 +87,8 @@ def cmd_load(args: argparse.Namespace) -> int:
                 progress=not args.quiet,
                 batch_size=args.batch_size or get_settings().load_batch_size,
             )
+            if args.update_flags:
+                _update_ledger(store, args, report.touched)
     except LoadError as exc:
         _console().print(f"[red]无法加载 / cannot load:[/] {exc}")
         return EXIT_CANNOT_RUN
@@ -152,6 +154,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _update_ledger(store: Any, args: argparse.Namespace, touched: Any) -> None:
+    from graph_service.engine.flag_ledger import FlagLedger
+    from graph_service.settings import flags_ledger_path
+
+    path = flags_ledger_path(get_settings(), _store_uri(args))
+    update = FlagLedger(path).update(store, args.on, args.level, touched=touched)
+    scope = "all" if update.examined_records is None else update.examined_records
+    _console().print(
+        f"flags ({args.level}, {args.on}) in {path}: {len(update.opened)} opened, "
+        f"{len(update.rescored)} rescored, {len(update.ended)} ended, {update.kept} kept; "
+        f"triggering records examined: {scope}"
+    )
+
+
 def cmd_relocations(args: argparse.Namespace) -> int:
     from graph_service.engine.relocations import detect_relocations
     from graph_service.ids.regions import region_name
@@ -159,6 +175,8 @@ def cmd_relocations(args: argparse.Namespace) -> int:
 
     with open_store(_store_uri(args)) as store:
         flags = detect_relocations(store, args.on, args.level)
+        if args.update_ledger:
+            _update_ledger(store, args, None)
     if args.flows:
         from graph_service.engine.flows import flow_matrix, plot_flows
 
@@ -335,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     p.add_argument("--rejects", help="rejects file (default DIR/rejects/BATCH.csv)")
     p.add_argument("--batch-size", type=int, default=None, help="rows per write batch")
+    p.add_argument(
+        "--update-flags",
+        action="store_true",
+        help="then update relocation flag history for what this load touched",
+    )
+    p.add_argument("--on", type=_iso_date, default=_today(), help="flags as of (default today)")
+    p.add_argument("--level", choices=["county", "city", "province"], default="county")
     p.add_argument("--json", action="store_true", help="print the load report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_load)
@@ -371,6 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
         "and its table beside it (.csv)",
     )
     p.add_argument("--flows-level", choices=["province", "city"], default="province")
+    p.add_argument(
+        "--update-ledger",
+        action="store_true",
+        help="also record the flags in the flag history (GRAPH_FLAGS_LEDGER)",
+    )
     p.set_defaults(func=cmd_relocations)
 
     p = sub.add_parser(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
+    graph_flags_ledger: Path | None = Field(
+        None, description="Relocation flag history (JSON lines); default beside the store."
+    )
     catalogue_dir: Path | None = Field(
         None, description="Folder whose YAML files override the shipped catalogue."
     )
@@ -57,6 +61,22 @@ class Settings(BaseSettings):
         le=500,
         description="Neighbours the investigator page shows per node before 'and N more'.",
     )
+    graph_log_format: Literal["kv", "json"] = Field(
+        "kv", description="Log lines as key=value pairs (kv) or JSON objects (json)."
+    )
+    graph_log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, …).")
+
+
+def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
+    """Where relocation flag history is kept: ``GRAPH_FLAGS_LEDGER``, else beside an embedded
+    store (``STORE.flags.jsonl``), else ``data/flags.jsonl``."""
+    from graph_service.stores import is_neo4j_uri
+
+    if settings.graph_flags_ledger is not None:
+        return settings.graph_flags_ledger
+    if is_neo4j_uri(store_uri):
+        return Path("data/flags.jsonl")
+    return Path(store_uri + ".flags.jsonl")
 
 
 @cache

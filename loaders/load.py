@@ -14,7 +14,7 @@ import secrets
 import time
 import zipfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
     SubjectKind,
+    Touched,
     WriteCounts,
     iter_batches,
     row_identity,
@@ -73,6 +74,8 @@ class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     rejects_file: str | None = None
+    #: The subjects the load wrote (for incremental flag updates; not in the summary).
+    touched: Touched = field(default_factory=Touched, repr=False)
 
     @property
     def rejected(self) -> int:
@@ -80,7 +83,9 @@ class LoadReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for ``--json`` and the load log)."""
-        out = asdict(self)
+        skip = ("files", "touched")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+        out["files"] = [asdict(f) for f in self.files]
         for f, fr in zip(out["files"], self.files, strict=True):
             f["loaded"] = fr.loaded
         out["rejected"] = self.rejected
@@ -123,6 +128,7 @@ class _FileLoader:
         rejects: RejectsWriter,
         meta: BatchMeta,
         batch_size: int,
+        touched: Touched,
     ) -> None:
         self.src, self.spec, self.store = src, spec, store
         self.keyring, self.rejects, self.meta = keyring, rejects, meta
@@ -151,6 +157,7 @@ class _FileLoader:
                 key_field = "holder_key" if col.name == "holder_id" else "subject_key"
                 self.refs.append((col.name, None, key_field))
         self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        self.touched = touched
 
     def run(self, progress: bool) -> FileReport:
         if self.report.error:
@@ -236,6 +243,8 @@ class _FileLoader:
                 self.deferred.append((line, raw, norm))
             else:
                 self._reject(line, raw, problems)
+        for norm in ok:
+            self.touched.add_row(self.spec.kind, norm)
         counts = WriteCounts()
         for batch in iter_batches(ok, self.batch_size):
             counts.add(self.store.write(self.spec.kind, batch, self.meta))
@@ -299,7 +308,9 @@ def load_directory(
     specs = contract()
     with RejectsWriter(rejects_path) as rejects, store.transaction():
         for src in sources:
-            loader = _FileLoader(src, specs[src.kind], store, keyring, rejects, meta, batch_size)
+            loader = _FileLoader(
+                src, specs[src.kind], store, keyring, rejects, meta, batch_size, report.touched
+            )
             report.files.append(loader.run(progress))
             if src.kind == "entities":
                 store.link_superiors(meta)

@@ -168,12 +168,13 @@ class Scenario:
     >>> s.role(p, x, "legal_rep", "2015-01-01")
     """
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
+        """``first``: numbering offset, so a later scenario's identifiers differ."""
         self.rows: dict[str, list[dict[str, Any]]] = {
             k: []
             for k in ("entities", "persons", "registrations", "roles", "shareholdings", "records")
         }
-        self._n = 0
+        self._n = first
 
     def _next(self) -> int:
         self._n += 1

@@ -104,21 +104,23 @@ class RelocationDetector:
 
     # -- detection -------------------------------------------------------------------------
 
-    def detect(self, on: str, level: Level = "county") -> list[Flag]:
-        """All flags on ``on`` at ``level``, ordered by pattern then id."""
-        triggers = self._triggers(on)
+    def detect(self, on: str, level: Level = "county", only: set[str] | None = None) -> list[Flag]:
+        """All flags on ``on`` at ``level``, ordered by pattern then id; with ``only``, just
+        those from these triggering record ids (see :mod:`graph_service.engine.flag_ledger`)."""
+        triggers = self._triggers(on, only)
         flags = self._migrations(triggers, on, level)
         flags += self._phoenixes(triggers, on, level)
         flags += self._serials(triggers, level)
         return sorted(flags, key=lambda f: (f.pattern, f.flag_id))
 
-    def _triggers(self, on: str) -> list[_Trigger]:
+    def _triggers(self, on: str, only: set[str] | None = None) -> list[_Trigger]:
         kinds = self.cfg["triggering_kinds"]
-        records = [
-            r
-            for r in self.store.records_where(kinds)
-            if r["subject_type"] == "entity" and record_applies(r, on)
-        ]
+        found = (
+            self.store.records_where(kinds)
+            if only is None
+            else [r for r in self.store.records_by_id(only) if r["kind"] in kinds]
+        )
+        records = [r for r in found if r["subject_type"] == "entity" and record_applies(r, on)]
         self._load_registrations(r["subject_key"] for r in records)
         triggers = []
         for rec in records:

@@ -63,6 +63,36 @@ class WriteCounts:
 
 
 @dataclass(slots=True)
+class Touched:
+    """What a load wrote (created, changed or sent again): USCCs, person keys, record ids."""
+
+    entities: set[str] = field(default_factory=set)
+    persons: set[str] = field(default_factory=set)
+    records: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.entities or self.persons or self.records)
+
+    def add_row(self, kind: RowKind, row: Mapping[str, Any]) -> None:
+        """Note the subjects a written row names."""
+        if kind == "records":
+            self.records.add(row["record_id"])
+            (self.entities if row["subject_type"] == "entity" else self.persons).add(
+                row["subject_key"]
+            )
+            return
+        if kind == "persons":
+            self.persons.add(row["key"])
+            return
+        self.entities.add(row["uscc"])
+        if kind == "roles":
+            self.persons.add(row["person_key"])
+        elif kind == "shareholdings":
+            holder = row["holder_key"]
+            (self.entities if row["holder_type"] == "entity" else self.persons).add(holder)
+
+
+@dataclass(slots=True)
 class Page:
     """One page of a list answer."""
 
@@ -129,6 +159,10 @@ class GraphStore(ABC):
     def record_history(self, record_id: str) -> list[dict[str, Any]]:
         """Every version of a record, oldest first, the current one last. Each version's
         ``loaded_at`` is when it became known (a load, or a life-cycle event)."""
+
+    @abstractmethod
+    def records_by_id(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        """The records with these ids (unknown ids are skipped)."""
 
     @abstractmethod
     def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:

@@ -428,6 +428,11 @@ class EmbeddedStore(GraphStore):
             return []
         return [public(v) for v in [*node.get("_versions", []), node]]
 
+    def records_by_id(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        self._refresh()
+        nodes = self._graph.nodes
+        return [public(nodes["C:" + r]) for r in sorted(record_ids) if "C:" + r in nodes]
+
     def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
         self._refresh()
         wanted = set(kinds)

@@ -176,6 +176,10 @@ class Neo4jStore(GraphStore):
         versions = sorted(rows[0]["versions"], key=lambda v: (v["loaded_at"], v["batch_id"]))
         return [public(v) for v in [*versions, rows[0]["current"]]]
 
+    def records_by_id(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("records_by_id", record_ids=sorted(record_ids))
+        return [public(r["props"]) for r in rows]
+
     def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
         rows = self._run("records_where", kinds=list(kinds))
         return [public(r["props"]) for r in rows]

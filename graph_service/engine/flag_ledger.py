@@ -1,0 +1,158 @@
+"""Relocation flags over time: an append-only ledger, updated incrementally after a load.
+
+The ledger is a JSON-lines file. Each line is an event — ``opened`` (a flag appears),
+``rescored`` (its score or evidence changed), ``ended`` (its triggering record stopped applying,
+or the facts behind it changed) — with the date asked and the time written. Nothing is removed,
+so the flags open on any past run, and why each ended, can be read back.
+
+After a load, only the triggering records the load could have affected are re-examined
+(:func:`affected_triggers`): records it wrote; records about entities it wrote or whose
+officers, holdings or registrations it wrote; records about entities reached through the
+holdings of what it wrote (control moves down holding chains); and every other triggering record
+of the persons responsible for those (a serial pattern spans them). Flags of other records are
+kept as they are. The result equals a nationwide recomputation (tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph_service.catalogue import load_yaml, responsible_roles
+from graph_service.engine.control import holding_closure, target_sid
+from graph_service.engine.models import Flag
+from graph_service.engine.relocations import RelocationDetector
+from graph_service.ids.regions import Level
+from graph_service.stores.base import GraphStore, Touched, sid
+
+
+@dataclass(slots=True)
+class LedgerUpdate:
+    """What one update did."""
+
+    on: str
+    level: str
+    examined_records: int | None  # None: a full recomputation
+    opened: list[str] = field(default_factory=list)
+    rescored: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+    kept: int = 0
+
+
+def affected_triggers(store: GraphStore, touched: Touched) -> set[str]:
+    """Triggering record ids whose flags ``touched`` could change (see the module docstring)."""
+    kinds = set(load_yaml("relocation.yaml")["triggering_kinds"])
+    responsible = responsible_roles()
+    entities = set(touched.entities)
+    for rec in store.records_by_id(touched.records):
+        if rec["subject_type"] == "entity":
+            entities.add(rec["subject_key"])
+    people = {sid("person", p) for p in touched.persons}
+    starts = [sid("entity", e) for e in entities] + sorted(people)
+    entities |= {target_sid(e)[2:] for e in holding_closure(store, starts, "down")}
+    for role in store.roles_of([sid("entity", e) for e in entities]):
+        people.add(sid("person", role["person_key"]))
+    # Entities these persons answer for, by office or through holdings; then every other
+    # person responsible there (a serial pattern spans all of a person's records).
+    for _ in range(2):
+        roles = store.roles_of(sorted(people))
+        entities |= {r["uscc"] for r in roles if r["role"] in responsible}
+        entities |= {target_sid(e)[2:] for e in holding_closure(store, sorted(people), "down")}
+        people |= {
+            sid("person", r["person_key"])
+            for r in store.roles_of([sid("entity", e) for e in entities])
+            if r["role"] in responsible
+        }
+    records = store.records_of([sid("entity", e) for e in entities])
+    return {r["record_id"] for r in records if r["kind"] in kinds} | (
+        touched.records
+        & {r["record_id"] for r in store.records_by_id(touched.records) if r["kind"] in kinds}
+    )
+
+
+class FlagLedger:
+    """The append-only ledger of flag events in one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event, oldest first."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    def open_flags(self, level: str) -> dict[str, Flag]:
+        """The flags open at ``level`` after the last update, by id."""
+        current: dict[str, Flag] = {}
+        for ev in self.events():
+            if ev["level"] != level:
+                continue
+            if ev["event"] == "ended":
+                current.pop(ev["flag_id"], None)
+            else:
+                current[ev["flag_id"]] = Flag(**ev["flag"])
+        return current
+
+    def history(self, flag_id: str) -> list[dict[str, Any]]:
+        """The events of one flag, oldest first."""
+        return [ev for ev in self.events() if ev["flag_id"] == flag_id]
+
+    def _append(self, events: Iterable[dict[str, Any]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            for ev in events:
+                fh.write(json.dumps(ev, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def update(
+        self, store: GraphStore, on: str, level: Level = "county", touched: Touched | None = None
+    ) -> LedgerUpdate:
+        """Bring the ledger's open flags at ``level`` up to date on ``on``: everything when
+        ``touched`` is None, else only what the load that wrote ``touched`` could affect."""
+        scope = None if touched is None else affected_triggers(store, touched)
+        fresh = {f.flag_id: f for f in RelocationDetector(store).detect(on, level, only=scope)}
+        before = self.open_flags(level)
+        if scope is not None:  # flags outside the scope stand as they are
+            before = {k: f for k, f in before.items() if set(f.record_ids) & scope}
+        report = LedgerUpdate(
+            on=on, level=level, examined_records=None if scope is None else len(scope)
+        )
+        now = dt.datetime.now(dt.UTC).isoformat()
+        events = []
+        for fid, flag in sorted(fresh.items()):
+            old = before.get(fid)
+            if old is None:
+                report.opened.append(fid)
+                events.append(_event("opened", flag, on, level, now))
+            elif old.model_dump() != flag.model_dump():
+                report.rescored.append(fid)
+                events.append(_event("rescored", flag, on, level, now))
+            else:
+                report.kept += 1
+        for fid in sorted(set(before) - set(fresh)):
+            report.ended.append(fid)
+            events.append(_event("ended", before[fid], on, level, now, with_flag=False))
+        self._append(events)
+        return report
+
+
+def _event(
+    kind: str, flag: Flag, on: str, level: str, at: str, with_flag: bool = True
+) -> dict[str, Any]:
+    ev: dict[str, Any] = {
+        "event": kind,
+        "flag_id": flag.flag_id,
+        "on": on,
+        "level": level,
+        "at": at,
+        "pattern": flag.pattern,
+        "record_ids": flag.record_ids,
+    }
+    if with_flag:
+        ev["flag"] = flag.model_dump()
+    return ev
