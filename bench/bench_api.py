@@ -56,6 +56,7 @@ REQUEST_TIMEOUT = 30.0
 
 #: Request kinds: name → function(uscc) → path. Add a kind here (e.g. a check) to measure it.
 KINDS: dict[str, Callable[[str], str]] = {
+    "check": lambda uscc: f"/v1/check?subject={uscc}&action=bid_tender&on=2025-06-30",
     "profile": lambda uscc: f"/v1/entities/{uscc}",
     "neighbourhood": lambda uscc: f"/v1/graph/neighbourhood?id=E:{uscc}&limit=50&vis=zh",
 }
