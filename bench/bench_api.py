@@ -5,6 +5,7 @@ already running service given by ``--url``, which must be a loopback address), s
 entities from the store, and has ``--clients`` (default 32) concurrent clients request, for
 ``--duration`` seconds (default 60, at most 600), a mix of:
 
+- ``check``: ``GET /v1/check?subject={uscc}&action=bid_tender`` (a regulator's question);
 - ``profile``: ``GET /v1/entities/{uscc}`` (an entity profile);
 - ``neighbourhood``: ``GET /v1/graph/neighbourhood?id=E:…&limit=50&vis=zh`` (what the
   investigator page asks for when it opens a node).
