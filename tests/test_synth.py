@@ -31,7 +31,7 @@ from graph_service.synth import generate, generator
 # The contract (shared/DATA-CONTRACT.md), typed out here independently of the generator.
 CONTRACT: dict[str, list[str]] = {
     "entities": ["uscc", "name", "region_code", "org_type", "industry", "registered_on",
-                 "deregistered_on", "superior_uscc"],
+                 "deregistered_on", "superior_uscc", "address"],  # address: an extra column
     "persons": ["person_id", "name"],
     "roles": ["person_id", "uscc", "role", "start_date", "end_date"],
     "shareholdings": ["holder_type", "holder_id", "uscc", "percent", "start_date", "end_date"],

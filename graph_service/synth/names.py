@@ -205,3 +205,23 @@ def soe_name(rnd: random.Random, county: County) -> tuple[str, str]:
     form, industry = rnd.choice(SOE_FORMS)
     place = county.full_name if rnd.random() < 0.7 else county.city_name
     return place + form, industry
+
+
+_STREETS = (
+    "人民路", "建设路", "解放路", "中山路", "和平路", "胜利路", "新华路", "文化路", "光明路",
+    "幸福路", "长安街", "迎宾大道", "朝阳路", "工业路", "东风路", "南环路", "北环路", "滨河路",
+    "振兴街", "育才路", "府前街", "复兴路", "红旗路", "兴业大道",
+)  # fmt: skip
+_PLACES = ("", "", "", "工业园区", "经济开发区", "商贸城", "科技园")
+
+
+def address(uscc: str, county: County) -> str:
+    """A registered address in ``county``, drawn from a generator seeded by the USCC alone, so
+    adding addresses leaves every other draw of the registry as it was."""
+    rnd = random.Random(uscc)
+    place = rnd.choice(_PLACES)
+    unit = f"{rnd.randint(1, 30)}号楼{rnd.randint(1, 20)}0{rnd.randint(1, 9)}室" if place else ""
+    area = county.full_name
+    if not area.startswith(county.province_name[:2]):  # 北京市东城区 already starts with it
+        area = county.province_name + area
+    return f"{area}{place}{rnd.choice(_STREETS)}{rnd.randint(1, 999)}号{unit}"

@@ -13,10 +13,11 @@ from types import TracebackType
 from typing import IO, Any, Final
 
 #: Contract columns of each file, in the contract's order; ``source`` is appended to all.
+#: ``address`` is not a contract column: the loader keeps it as an extra property.
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "entities": (
         "uscc", "name", "region_code", "org_type", "industry", "registered_on",
-        "deregistered_on", "superior_uscc",
+        "deregistered_on", "superior_uscc", "address",
     ),
     "persons": ("person_id", "name"),
     "roles": ("person_id", "uscc", "role", "start_date", "end_date"),
@@ -76,11 +77,12 @@ class CsvSink:
         registered_on: str,
         deregistered_on: str,
         superior_uscc: str,
+        address: str,
     ) -> None:
         """One row of ``entities.csv``."""
         self._entity(
             (uscc, name, region_code, org_type, industry, registered_on, deregistered_on,
-             superior_uscc, self.source)
+             superior_uscc, address, self.source)
         )  # fmt: skip
         self.counts["entities"] += 1
 

@@ -204,6 +204,7 @@ class World:
             iso(registered),
             iso_or_empty(deregistered),
             superior,
+            names.address(uscc, geo.counties[here]),
         )
         until = self.end if deregistered is None else deregistered
         moved_on = moves[-1][0] if moves else None
