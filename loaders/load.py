@@ -14,6 +14,7 @@ import secrets
 import time
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,7 @@ class _FileLoader:
         meta: BatchMeta,
         batch_size: int,
         touched: Touched,
+        writer: ThreadPoolExecutor | None = None,
     ) -> None:
         self.src, self.spec, self.store = src, spec, store
         self.keyring, self.rejects, self.meta = keyring, rejects, meta
@@ -158,6 +160,8 @@ class _FileLoader:
                 self.refs.append((col.name, None, key_field))
         self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.touched = touched
+        self.writer = writer
+        self.pending: Future[WriteCounts] | None = None
 
     def run(self, progress: bool) -> FileReport:
         if self.report.error:
@@ -177,9 +181,12 @@ class _FileLoader:
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
+            finally:
+                self._drain()
         if self.deferred:  # forward references inside this file (a superior unit listed later)
-            pending, self.deferred = self.deferred, []
-            self._resolve(pending, final=True)
+            deferred, self.deferred = self.deferred, []
+            self._resolve(deferred, final=True)
+            self._drain()
         return self.report
 
     def _chunk(self, rows: list[dict[str, str]], lines: list[int]) -> None:
@@ -245,12 +252,32 @@ class _FileLoader:
                 self._reject(line, raw, problems)
         for norm in ok:
             self.touched.add_row(self.spec.kind, norm)
+        if self.writer is None:
+            self._count(self._write(ok))
+        else:
+            # Validate the next chunk while this one is written. Entities wait for their own
+            # write: the next chunk's superior units may be in this one.
+            self._drain()
+            self.pending = self.writer.submit(self._write, ok)
+            if self.spec.kind == "entities":
+                self._drain()
+
+    def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
-        for batch in iter_batches(ok, self.batch_size):
+        for batch in iter_batches(rows, self.batch_size):
             counts.add(self.store.write(self.spec.kind, batch, self.meta))
+        return counts
+
+    def _count(self, counts: WriteCounts) -> None:
         self.report.created += counts.created
         self.report.updated += counts.updated
         self.report.unchanged += counts.unchanged
+
+    def _drain(self) -> None:
+        """Wait for the write in flight (its error, if any, is raised here)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._count(pending.result())
 
     def _reject(self, line: int, raw: Mapping[str, str], problems: list[Problem]) -> None:
         self.rejects.reject(self.src.path.name, line, raw, problems)
@@ -306,15 +333,28 @@ def load_directory(
     rejects_path = rejects_path or directory / "rejects" / f"{meta.batch_id}.csv"
     started = time.perf_counter()
     specs = contract()
-    with RejectsWriter(rejects_path) as rejects, store.transaction():
-        for src in sources:
-            loader = _FileLoader(
-                src, specs[src.kind], store, keyring, rejects, meta, batch_size, report.touched
-            )
-            report.files.append(loader.run(progress))
-            if src.kind == "entities":
-                store.link_superiors(meta)
-        report.seconds = round(time.perf_counter() - started, 3)
-        report.rejects_file = str(rejects_path) if rejects.rows else None
-        store.record_load(report.to_dict())
+    writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None
+    try:
+        with RejectsWriter(rejects_path) as rejects, store.transaction():
+            for src in sources:
+                loader = _FileLoader(
+                    src,
+                    specs[src.kind],
+                    store,
+                    keyring,
+                    rejects,
+                    meta,
+                    batch_size,
+                    report.touched,
+                    writer,
+                )
+                report.files.append(loader.run(progress))
+                if src.kind == "entities":
+                    store.link_superiors(meta)
+            report.seconds = round(time.perf_counter() - started, 3)
+            report.rejects_file = str(rejects_path) if rejects.rows else None
+            store.record_load(report.to_dict())
+    finally:
+        if writer is not None:
+            writer.shutdown()
     return report

@@ -108,6 +108,8 @@ class GraphStore(ABC):
 
     #: "embedded" or "neo4j"
     backend: str
+    #: Whether a load may write one batch while it validates the next (a thread-safe client).
+    concurrent_writes: bool = False
 
     @abstractmethod
     def transaction(self, small: bool = False) -> AbstractContextManager[None]:

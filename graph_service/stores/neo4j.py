@@ -61,6 +61,7 @@ class Neo4jStore(GraphStore):
     """Neo4j behind :class:`GraphStore`."""
 
     backend = "neo4j"
+    concurrent_writes = True  # the driver is thread-safe; each query has its own session
 
     def __init__(self, uri: str, driver: neo4j.Driver | None = None) -> None:
         settings = get_settings()
