@@ -217,10 +217,19 @@ def notice_list(
     who: NoticeReaders,
     on: On = None,
     region: Annotated[str, Query(max_length=6, pattern=r"^\d{0,6}$")] = "",
-) -> list[dict[str, Any]]:
-    """Notices due to superior units, audit departments, employers and discipline inspection."""
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    """Notices due to superior units, audit departments, employers and discipline inspection,
+    paged (``total`` says how many there are)."""
     with store_of(request) as store:
-        return notices(store, _on(on), region)
+        found = notices(store, _on(on), region)
+    return {
+        "total": len(found),
+        "offset": offset,
+        "limit": limit,
+        "items": found[offset : offset + limit],
+    }
 
 
 @router.get(
