@@ -1,6 +1,10 @@
 # The credit-graph service image. Built by docker-compose.yml; configuration by environment.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Pango and CJK fonts: credit reports are rendered to PDF (WeasyPrint) with Chinese text.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY graph_service ./graph_service
