@@ -29,5 +29,9 @@ class Conflict(DomainError):
     """The request clashes with the current state (a record's status, a key's owner)."""
 
 
+class ServiceUnavailable(DomainError):
+    """Something the service needs is missing or down (a renderer, a system library)."""
+
+
 class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""

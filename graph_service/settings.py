@@ -65,6 +65,20 @@ class Settings(BaseSettings):
         "kv", description="Log lines as key=value pairs (kv) or JSON objects (json)."
     )
     graph_log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, …).")
+    graph_grade_ledger: Path | None = Field(
+        None,
+        description="History of grade changes (JSON lines); unset: beside an embedded store "
+        "(STORE.grades.jsonl), else data/grades.jsonl.",
+    )
+    graph_inspectors_file: Path | None = Field(
+        None,
+        description="Inspector pool for double-random inspection draws (CSV or YAML: "
+        "inspector_id, name, authority, region_prefix).",
+    )
+    graph_draw_log: Path = Field(
+        Path("data/draws.jsonl"),
+        description="Every inspection draw made, one record per line (re-runnable to verify).",
+    )
 
 
 def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
@@ -77,6 +91,18 @@ def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
     if is_neo4j_uri(store_uri):
         return Path("data/flags.jsonl")
     return Path(store_uri + ".flags.jsonl")
+
+
+def grade_ledger_path(settings: Settings, store_uri: str) -> Path:
+    """Where grade changes are kept: ``GRAPH_GRADE_LEDGER``, else beside an embedded store
+    (``STORE.grades.jsonl``), else ``data/grades.jsonl``."""
+    from graph_service.stores import is_neo4j_uri
+
+    if settings.graph_grade_ledger is not None:
+        return settings.graph_grade_ledger
+    if is_neo4j_uri(store_uri):
+        return Path("data/grades.jsonl")
+    return Path(store_uri + ".grades.jsonl")
 
 
 @cache

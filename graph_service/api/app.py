@@ -22,6 +22,7 @@ from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.graphview import VIS_DIR
 from graph_service.api.middleware import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from graph_service.api.routers import admin, engine, graph, page, profiles, search, system
+from graph_service.api.routers import evaluation as evaluation_routes
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
@@ -182,6 +183,7 @@ def create_app(
         admin.router,
     ):
         app.include_router(router)
+    app.include_router(evaluation_routes.router)  # grades, draws, reports, deadlines
     app.include_router(page.router)
     app.mount("/static/vis", StaticFiles(directory=VIS_DIR), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -23,6 +23,7 @@ from graph_service.errors import (
     DomainError,
     InvalidIdentifier,
     NotFound,
+    ServiceUnavailable,
     StoreUnavailable,
 )
 
@@ -85,6 +86,9 @@ PROBLEMS: dict[type[BaseException], ProblemType] = {
         422, "invalid-identifier", "标识不符合国家标准 / Invalid identifier"
     ),
     InvalidParameter: ProblemType(422, "invalid-parameter", "参数不合法 / Invalid parameter"),
+    ServiceUnavailable: ProblemType(
+        503, "unavailable", "服务所需组件不可用 / A component the service needs is unavailable"
+    ),
     StoreUnavailable: ProblemType(
         503, "store-unavailable", "图存储暂不可用 / Graph store unavailable"
     ),

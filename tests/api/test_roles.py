@@ -33,6 +33,16 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/persons/{person_id}/credit-record"): {"investigator", "regulator"},
     ("POST", "/v1/records/{record_id}/events"): {"admin"},
     ("GET", "/v1/records/{record_id}/history"): {"investigator", "regulator", "admin"},
+    # credit evaluation, grades, draws, reports, deadlines (graph_service/api/routers/evaluation.py)
+    ("GET", "/v1/evaluation/entities/{uscc}"): {"investigator", "regulator"},
+    ("GET", "/v1/evaluation/entities/{uscc}/history"): {"investigator", "regulator"},
+    ("GET", "/v1/evaluation/grades"): {"investigator", "regulator"},
+    ("GET", "/v1/evaluation/summary"): {"investigator", "regulator", "analyst"},
+    ("POST", "/v1/sampling/draws"): {"investigator", "regulator"},
+    ("GET", "/v1/sampling/draws/{draw_id}"): {"investigator", "regulator", "analyst"},
+    ("POST", "/v1/sampling/verify"): {"investigator", "regulator", "analyst"},
+    ("GET", "/v1/reports/{uscc}"): {"investigator", "regulator"},
+    ("GET", "/v1/publication/deadlines"): {"investigator", "regulator", "analyst"},
 }
 PUBLIC = {
     ("GET", "/healthz"),
@@ -66,6 +76,15 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
         "/v1/persons/{person_id}/credit-record": f"/v1/persons/{k1}/credit-record?on=2024-01-01",
         "/v1/records/{record_id}/events": "/v1/records/R1/events",
         "/v1/records/{record_id}/history": "/v1/records/R1/history",
+        "/v1/evaluation/entities/{uscc}": f"/v1/evaluation/entities/{a}?on=2024-01-01",
+        "/v1/evaluation/entities/{uscc}/history": f"/v1/evaluation/entities/{a}/history",
+        "/v1/evaluation/grades": "/v1/evaluation/grades?on=2024-01-01",
+        "/v1/evaluation/summary": "/v1/evaluation/summary?on=2024-01-01",
+        "/v1/sampling/draws": "/v1/sampling/draws",
+        "/v1/sampling/draws/{draw_id}": "/v1/sampling/draws/draw-none",
+        "/v1/sampling/verify": "/v1/sampling/verify",
+        "/v1/reports/{uscc}": f"/v1/reports/{a}?on=2024-01-01",
+        "/v1/publication/deadlines": "/v1/publication/deadlines?on=2024-01-01",
     }
     bodies = {
         ("POST", "/v1/graph/export"): {"nodes": [{"id": "E:1", "label": "甲"}], "edges": []},
@@ -76,6 +95,8 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
             "on": "2024-01-01",
             "reason": "异议",
         },
+        ("POST", "/v1/sampling/draws"): {"on": "2024-01-01", "budget": 1},
+        ("POST", "/v1/sampling/verify"): {"seed": "1"},
     }
     extra = {"json": bodies[(method, path)]} if (method, path) in bodies else {}
     return urls[path], extra

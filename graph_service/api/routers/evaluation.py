@@ -1,0 +1,394 @@
+"""Credit evaluation and grades, inspection draws, credit reports and publication deadlines
+(guideline clauses 三, 六, 七, 十五): grades, reports and draws for regulators and
+investigators; aggregates, deadlines and draw verification also for analysts. Handlers parse
+and call :mod:`graph_service.engine.evaluation`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from graph_service.api.auth import Allow, Principal
+from graph_service.api.deps import access_of, store_of
+from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.api.service import MAX_LIMIT, parse_uscc
+from graph_service.engine.evaluation import (
+    Evaluation,
+    Evaluator,
+    GradeLedger,
+    append_draw,
+    credit_report,
+    deadlines,
+    grade_counts,
+    make_draw,
+    read_inspectors,
+    render_html,
+    render_pdf,
+    verify,
+)
+from graph_service.engine.evaluation.report import CreditReport
+from graph_service.engine.evaluation.sampling import DrawError, population
+from graph_service.errors import NotFound
+from graph_service.settings import Settings, grade_ledger_path
+from graph_service.stores.base import GraphStore
+from graph_service.stores.embedded import EmbeddedStore
+
+router = APIRouter(prefix="/v1", tags=["evaluation / 信用评价"])
+
+Graders = Annotated[Principal, Depends(Allow("investigator", "regulator"))]
+Aggregates = Annotated[Principal, Depends(Allow("investigator", "regulator", "analyst"))]
+On = Annotated[dt.date | None, Query(description="日期（默认今天）/ As of (default today)")]
+Uscc = Annotated[
+    str,
+    PathParam(
+        max_length=64, description="统一社会信用代码 / USCC", examples=["91130126T0000001XK"]
+    ),
+]
+Region = Annotated[
+    str, Query(max_length=6, pattern=r"^\d{0,6}$", description="区划代码前缀 / Region prefix")
+]
+Industry = Annotated[
+    str, Query(max_length=1, pattern=r"^[A-T]?$", description="行业门类 / GB/T 4754 section")
+]
+
+
+def _on(value: dt.date | None) -> str:
+    return (value or dt.date.today()).isoformat()
+
+
+# -- the grade table, computed once per store state --------------------------------------
+
+_CACHE: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 2  # a 1M-entity table is ~200 MB
+
+
+def _grade_table(store: GraphStore, on: str) -> pd.DataFrame:
+    """Every entity's grade on ``on``. On the embedded store the table is kept until the
+    store's file or journal changes (a load, a record event); Neo4j is asked every time."""
+    version: Any = None
+    if isinstance(store, EmbeddedStore):
+        store._refresh()
+        version = (str(store.path), store._signature, store._journal_at)
+    key = (version, on)
+    if version is not None:
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+    table = Evaluator(store).evaluate_all(on)
+    if version is not None:
+        with _CACHE_LOCK:
+            _CACHE[key] = table
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return table
+
+
+def _ledger(request: Request, store: GraphStore) -> GradeLedger:
+    settings: Settings = request.app.state.settings
+    uri = request.app.state.holder.uri or (
+        str(store.path) if isinstance(store, EmbeddedStore) else "bolt://"
+    )
+    return GradeLedger(grade_ledger_path(settings, uri))
+
+
+def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
+    keep = {m[0] for m in population(table, region, industry)}
+    return table[table["uscc"].isin(keep)]
+
+
+# -- evaluation --------------------------------------------------------------------------
+
+
+@router.get(
+    "/evaluation/entities/{uscc}",
+    response_model=Evaluation,
+    summary="公共信用综合评价 / An entity's evaluation and grade",
+    responses=ERRORS | NOT_FOUND,
+)
+def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None) -> Evaluation:
+    """Score (0–100), grade A–D and every part: each record and how it counts, each related
+    subject whose risk reaches the entity (with the path), each relocation flag."""
+    with store_of(request) as store:
+        return Evaluator(store).evaluate(parse_uscc(uscc), _on(on))
+
+
+@router.get(
+    "/evaluation/entities/{uscc}/history",
+    summary="信用等级变动记录 / An entity's grade history",
+    responses=ERRORS | NOT_FOUND,
+)
+def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, Any]]:
+    """Every recorded change of the entity's grade (from the grading runs), oldest first."""
+    code = parse_uscc(uscc)
+    with store_of(request) as store:
+        if store.entity(code) is None:
+            raise NotFound(f"未找到市场主体：{code}", f"no entity {code} in the store")
+        return _ledger(request, store).history(code)
+
+
+@router.get(
+    "/evaluation/grades",
+    summary="信用等级列表 / Grades of a population",
+    responses=ERRORS,
+)
+def grades(
+    request: Request,
+    who: Graders,
+    on: On = None,
+    region: Region = "",
+    industry: Industry = "",
+    grade: Annotated[Literal["A", "B", "C", "D"] | None, Query()] = None,
+    watch: Annotated[
+        bool, Query(description="只列重点关注对象名单候选 / Only watch-list candidates")
+    ] = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
+) -> dict[str, Any]:
+    """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
+    the watch-list candidates (重点关注对象名单) the grades imply."""
+    with store_of(request) as store:
+        table = _filter(_grade_table(store, _on(on)), region, industry)
+    if grade:
+        table = table[table["grade"] == grade]
+    if watch:
+        table = table[table["watch_candidate"]]
+    table = table.sort_values(["score", "uscc"])
+    items = table.iloc[offset : offset + limit].to_dict(orient="records")
+    return {"items": items, "total": len(table), "offset": offset, "limit": limit}
+
+
+@router.get(
+    "/evaluation/summary",
+    summary="信用等级分布 / Grades in aggregate",
+    responses=ERRORS,
+)
+def summary(
+    request: Request,
+    who: Aggregates,
+    on: On = None,
+    region: Region = "",
+    industry: Industry = "",
+    by: Annotated[Literal["province", "city", "industry"] | None, Query()] = None,
+) -> dict[str, Any]:
+    """Active entities per grade, mean score and watch-list candidates, overall and per
+    province, city or industry. Counts only: no entity is named."""
+    with store_of(request) as store:
+        table = _filter(_grade_table(store, _on(on)), region, industry)
+
+    def stats(t: pd.DataFrame) -> dict[str, Any]:
+        return {
+            "entities": len(t),
+            "by_grade": grade_counts(t),
+            "mean_score": round(float(t["score"].mean()), 2) if len(t) else None,
+            "watch_candidates": int(t["watch_candidate"].sum()),
+        }
+
+    out: dict[str, Any] = {"on": _on(on), "region": region, "industry": industry} | stats(table)
+    if by:
+        if by == "industry":
+            keys = table["industry"].fillna("")
+        else:
+            keys = table["region_code"].fillna("").str[: 2 if by == "province" else 4]
+        out["groups"] = {str(k): stats(g) for k, g in table.groupby(keys, sort=True)}
+    return out
+
+
+# -- inspection draws ------------------------------------------------------------------
+
+
+class DrawRequest(BaseModel):
+    """A double-random inspection draw (双随机、一公开)."""
+
+    on: dt.date | None = None
+    region: str = Field("", max_length=6, pattern=r"^\d{0,6}$")
+    industry: str = Field("", max_length=1, pattern=r"^[A-T]?$")
+    budget: int = Field(ge=0, le=1_000_000)
+    rates: dict[Literal["A", "B", "C", "D"], float] | None = Field(
+        None, description="每级抽查比例 / Share inspected per grade (default: the catalogue)"
+    )
+    seed: str | None = Field(None, max_length=128, description="默认随机 / Default: random")
+    inspectors_per_entity: int | None = Field(None, ge=1, le=10)
+
+
+def _draw_log(request: Request) -> Path:
+    settings: Settings = request.app.state.settings
+    return settings.graph_draw_log
+
+
+def _brief(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
+    out["population"] = {k: v for k, v in record["population"].items() if k != "members"}
+    out["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items() if k != "members"}
+    return out
+
+
+@router.post(
+    "/sampling/draws",
+    summary="双随机抽查 / Draw an inspection list and inspectors",
+    responses=ERRORS,
+)
+def create_draw(
+    request: Request, who: Graders, body: Annotated[DrawRequest, Body()]
+) -> dict[str, Any]:
+    """Draws, by grade, the entities to inspect and their inspectors (from
+    ``GRAPH_INSPECTORS_FILE``) with a recorded seed; the whole record is kept in the draw log
+    (``GET /v1/sampling/draws/{draw_id}``) so anyone can re-run it. Answers the record without
+    the population and pool members. Audited."""
+    settings: Settings = request.app.state.settings
+    if settings.graph_inspectors_file is None:
+        raise DrawError(
+            "未配置检查人员名录（GRAPH_INSPECTORS_FILE）",
+            "no inspector pool configured (GRAPH_INSPECTORS_FILE)",
+        )
+    pool = read_inspectors(settings.graph_inspectors_file)
+    on = _on(body.on)
+    with store_of(request) as store:
+        table = _grade_table(store, on)
+    record = make_draw(
+        table,
+        on,
+        budget=body.budget,
+        region=body.region,
+        industry=body.industry,
+        rates={str(g): r for g, r in body.rates.items()} if body.rates else None,
+        seed=body.seed,
+        pool=pool,
+        per_entity=body.inspectors_per_entity,
+    )
+    append_draw(record, _draw_log(request))
+    access_of(request, who).log("sampling.draw", {"draw_id": record["draw_id"]})
+    return _brief(record)
+
+
+@router.get(
+    "/sampling/draws/{draw_id}",
+    summary="抽查记录 / A draw's full record",
+    responses=ERRORS | NOT_FOUND,
+)
+def get_draw(
+    request: Request,
+    who: Aggregates,
+    draw_id: Annotated[str, PathParam(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")],
+) -> dict[str, Any]:
+    """The full record of a draw (inputs, seed, population, pool, result, hash): what
+    ``POST /v1/sampling/verify`` and ``sample-verify`` re-run."""
+    log = _draw_log(request)
+    if log.exists():
+        with log.open(encoding="utf-8") as fh:
+            for line in fh:
+                if f'"draw_id": "{draw_id}"' in line:
+                    record: dict[str, Any] = json.loads(line)
+                    if record.get("draw_id") == draw_id:
+                        return record
+    raise NotFound(f"未找到抽查记录：{draw_id}", f"no draw {draw_id}")
+
+
+@router.post(
+    "/sampling/verify",
+    summary="复核抽查 / Verify a draw by re-running it",
+    responses=ERRORS,
+)
+def verify_draw(
+    request: Request,
+    who: Aggregates,
+    record: Annotated[dict[str, Any], Body(description="抽查记录 / The draw record")],
+    against_store: Annotated[
+        bool,
+        Query(description="同时核对当前数据给出的总体 / Also compare the store's population now"),
+    ] = False,
+) -> dict[str, Any]:
+    """Re-runs the draw from its record: hash intact, population and pool as hashed,
+    allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
+    still gives the same population."""
+    table = None
+    if against_store:
+        on = str(record.get("inputs", {}).get("on") or _on(None))
+        with store_of(request) as store:
+            table = _grade_table(store, on)
+    return verify(record, table).to_dict()
+
+
+# -- credit reports ----------------------------------------------------------------------
+
+
+@router.get(
+    "/reports/{uscc}",
+    response_model=CreditReport,
+    summary="信用报告 / Credit report (JSON, HTML or PDF)",
+    responses=ERRORS
+    | NOT_FOUND
+    | {200: {"content": {"text/html": {}, "application/pdf": {}}}}
+    | {503: {"description": "PDF不可用 / PDF renderer missing, or store unavailable"}},
+)
+def report(
+    request: Request,
+    who: Graders,
+    uscc: Uscc,
+    on: On = None,
+    format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
+) -> Any:
+    """Identity, grade and its reasons, records with status, lists, restrictions,
+    relationships over time, relocation flags with evidence and grade history. Persons appear
+    by name and masked ID number. Audited."""
+    code = parse_uscc(uscc)
+    with store_of(request) as store:
+        rep = credit_report(store, code, _on(on), ledger=_ledger(request, store))
+    access_of(request, who).log(
+        "report", {"uscc": code, "format": format, "person_keys": rep.person_keys}
+    )
+    name = f"credit-report-{code}-{rep.on}"
+    if format == "html":
+        return HTMLResponse(
+            render_html(rep),
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
+    if format == "pdf":
+        return Response(
+            render_pdf(rep),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+        )
+    return rep
+
+
+# -- publication deadlines ---------------------------------------------------------------
+
+
+@router.get(
+    "/publication/deadlines",
+    summary="公开期限 / Publication due and overdue (clause 十五)",
+    responses=ERRORS,
+)
+def publication_deadlines(
+    request: Request,
+    who: Aggregates,
+    on: On = None,
+    authority: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[
+        dt.date | None, Query(description="只看此日及以后的决定 / Decided since")
+    ] = None,
+    region: Region = "",
+) -> dict[str, Any]:
+    """Per authority: records due for publication (deadline: 7 working days after the
+    decision, on the Chinese calendar) and overdue, and counts published on time or late.
+    Records whose deadline the calendar cannot give are listed apart, with the reason."""
+    with store_of(request) as store:
+        return deadlines(
+            store,
+            _on(on),
+            authority=authority,
+            since=since.isoformat() if since else None,
+            region=region,
+        )

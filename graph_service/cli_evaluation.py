@@ -1,0 +1,344 @@
+"""CLI verbs for evaluation, grading, inspection draws, credit reports and publication
+deadlines (guideline clauses 三, 六, 七, 十五): ``grade``, ``sample``, ``sample-verify``,
+``report``, ``deadlines``. :func:`add_evaluation_verbs` registers them in
+:func:`graph_service.cli.build_parser`; each takes ``--store`` and ``--json`` like the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from graph_service.cli import (
+    EXIT_OK,
+    EXIT_USAGE,
+    _add_store,
+    _console,
+    _iso_date,
+    _store_uri,
+    _today,
+)
+from graph_service.settings import get_settings, grade_ledger_path
+
+
+def _rates(text: str | None) -> dict[str, float] | None:
+    """``A=0.02,B=0.05,C=0.1,D=0.3`` → rates (None: the catalogue's)."""
+    if not text:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        grade, _, value = part.partition("=")
+        try:
+            out[grade.strip().upper()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a rate: {part!r} (use A=0.02,B=0.05)") from None
+    return out
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from graph_service.engine.evaluation import Evaluator, GradeLedger, grade_counts
+    from graph_service.engine.evaluation.sampling import population
+    from graph_service.stores import open_store
+
+    uri = _store_uri(args)
+    with open_store(uri) as store:
+        evaluator = Evaluator(store)
+        if args.uscc:
+            ev = evaluator.evaluate(args.uscc, args.on)
+            if args.json:
+                print(ev.model_dump_json(indent=2))
+                return EXIT_OK
+            console = Console()
+            console.print(
+                f"{ev.name} {ev.uscc} — {args.on}: [bold]{ev.grade}[/] "
+                f"({ev.grade_label_zh} / {ev.grade_label_en}), score {ev.score:g}"
+            )
+            for zh, en in zip(ev.reasons_zh, ev.reasons_en, strict=True):
+                console.print(f"  • {zh}\n    {en}")
+            return EXIT_OK
+        start = time.perf_counter()
+        table = evaluator.evaluate_all(args.on)
+        seconds = time.perf_counter() - start
+    if args.region or args.industry:
+        chosen = population(table, args.region or "", args.industry or "", active_only=False)
+        keep = {m[0] for m in chosen}
+        table = table[table["uscc"].isin(keep)].reset_index(drop=True)
+    summary: dict[str, Any] = {
+        "on": args.on,
+        "config_version": evaluator.cfg.version,
+        "entities": len(table),
+        "active": int(table["active"].sum()),
+        "by_grade": grade_counts(table[table["active"]]),
+        "watch_candidates": int((table["watch_candidate"] & table["active"]).sum()),
+        "seconds": round(seconds, 2),
+    }
+    if not args.no_ledger:
+        ledger = GradeLedger(
+            Path(args.ledger) if args.ledger else grade_ledger_path(get_settings(), uri)
+        )
+        summary["ledger"] = {"path": str(ledger.path)} | ledger.record(
+            table, args.on, evaluator.cfg.version
+        ).to_dict()
+    if args.csv:
+        table.to_csv(args.csv, index=False, encoding="utf-8-sig")
+        summary["csv"] = args.csv
+    watch = table[table["watch_candidate"] & table["active"]]
+    if args.watch:
+        summary["watch_list_candidates"] = watch[
+            ["uscc", "name", "region_code", "score", "grade", "records", "network", "relocation"]
+        ].to_dict(orient="records")
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    t = Table(title=f"信用等级 / grades on {args.on} ({summary['active']} active entities)")
+    for col in ("grade", "entities"):
+        t.add_column(col)
+    for g, n in summary["by_grade"].items():
+        t.add_row(g, str(n))
+    console = Console()
+    console.print(t)
+    console.print(f"重点关注对象名单候选 / watch-list candidates: {summary['watch_candidates']}")
+    if "ledger" in summary:
+        lg = summary["ledger"]
+        console.print(f"ledger {lg['path']}: {lg['changes']} changes {lg['transitions']}")
+    if args.watch:
+        for row in summary["watch_list_candidates"]:
+            console.print(f"  {row['uscc']} {row['name']} score {row['score']:g}")
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from graph_service.engine.evaluation import Evaluator, append_draw, make_draw, read_inspectors
+    from graph_service.stores import open_store
+
+    settings = get_settings()
+    pool_path = Path(args.inspectors) if args.inspectors else settings.graph_inspectors_file
+    if pool_path is None:
+        _console().print(
+            "[red]错误 / error:[/] 需要检查人员名录 / an inspector pool is needed: "
+            "--inspectors FILE or GRAPH_INSPECTORS_FILE"
+        )
+        return EXIT_USAGE
+    pool = read_inspectors(pool_path)
+    with open_store(_store_uri(args)) as store:
+        evaluator = Evaluator(store)
+        table = evaluator.evaluate_all(args.on)
+    record = make_draw(
+        table,
+        args.on,
+        budget=args.budget,
+        region=args.region or "",
+        industry=args.industry or "",
+        rates=args.rates,
+        seed=args.seed,
+        pool=pool,
+        per_entity=args.per_entity,
+        cfg=evaluator.cfg,
+    )
+    out = (
+        Path(args.out) if args.out else settings.graph_draw_log.parent / f"{record['draw_id']}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    append_draw(record, settings.graph_draw_log)
+    brief = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
+    brief["population"] = {k: v for k, v in record["population"].items() if k != "members"}
+    brief["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items() if k != "members"}
+    brief["record_file"] = str(out)
+    if args.json:
+        print(json.dumps(brief, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    console = Console()
+    console.print(
+        f"抽查 / draw {record['draw_id']} seed {record['seed']} — population "
+        f"{record['population']['size']} {record['population']['by_grade']}, "
+        f"allocation {record['allocation']}"
+    )
+    inspectors = {a["uscc"]: a["inspectors"] for a in record["assignments"]}
+    t = Table()
+    for col in ("grade", "uscc", "name", "inspectors"):
+        t.add_column(col)
+    for e in record["entities"]:
+        t.add_row(e["grade"], e["uscc"], e.get("name") or "", ", ".join(inspectors[e["uscc"]]))
+    console.print(t)
+    console.print(f"record: {out} (verify: python -m graph_service sample-verify {out})")
+    return EXIT_OK
+
+
+def cmd_sample_verify(args: argparse.Namespace) -> int:
+    from graph_service.engine.evaluation import Evaluator, verify
+    from graph_service.stores import open_store
+
+    path = Path(args.record)
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    if path.suffix == ".jsonl":
+        records = [json.loads(ln) for ln in lines]
+        chosen = [r for r in records if not args.draw_id or r.get("draw_id") == args.draw_id]
+        if not chosen:
+            _console().print(f"[red]错误 / error:[/] no draw {args.draw_id} in {path}")
+            return EXIT_USAGE
+        record = chosen[-1]
+    else:
+        record = json.loads("\n".join(lines))
+    table = None
+    if args.store:
+        with open_store(_store_uri(args)) as store:
+            table = Evaluator(store).evaluate_all(record["inputs"]["on"])
+    result = verify(record, table)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        console = Console()
+        verdict = "[green]可复现 / reproduced[/]" if result.ok else "[red]不符 / does NOT match[/]"
+        console.print(f"draw {result.draw_id}: {verdict}")
+        for c in result.checks:
+            console.print(f"  {'✓' if c['ok'] else '✗'} {c['check']} {c['detail']}")
+        if result.population_matches_store is not None:
+            console.print(
+                f"  population as the store gives it now: "
+                f"{'same' if result.population_matches_store else 'changed since'}"
+            )
+    return EXIT_OK if result.ok else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
+    from graph_service.stores import open_store
+
+    uri = _store_uri(args)
+    fmt = "json" if args.json else args.format
+    with open_store(uri) as store:
+        report = credit_report(
+            store, args.uscc, args.on, ledger=GradeLedger(grade_ledger_path(get_settings(), uri))
+        )
+    if fmt == "json":
+        text = report.model_dump_json(indent=2)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        return EXIT_OK
+    out = Path(args.out or f"credit-report-{args.uscc}-{args.on}.{fmt}")
+    if fmt == "html":
+        out.write_text(render_html(report), encoding="utf-8")
+    else:
+        out.write_bytes(render_pdf(report))
+    _console().print(f"信用报告 / credit report: {out}")
+    return EXIT_OK
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from graph_service.engine.evaluation import deadlines
+    from graph_service.stores import open_store
+
+    with open_store(_store_uri(args)) as store:
+        found = deadlines(
+            store, args.on, authority=args.authority, since=args.since, region=args.region or ""
+        )
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    cal = found["calendar"]
+    t = Table(
+        title=f"公开期限 / publication deadlines on {args.on} ({found['working_days']} working "
+        f"days; {cal['package']} {cal['version']}, {cal['years'][0]}–{cal['years'][1]})"
+    )
+    for col in ("authority", "due", "overdue", "on time", "late"):
+        t.add_column(col, justify="left" if col == "authority" else "right")
+    for a in found["authorities"]:
+        t.add_row(
+            a["authority"],
+            str(a["due_count"]),
+            str(a["overdue_count"]),
+            str(a["published_on_time"]),
+            str(a["published_late"]),
+        )
+    console = Console()
+    console.print(t)
+    console.print(f"totals: {found['totals']}")
+    for u in found["undetermined"][:5]:
+        console.print(f"[yellow]{u['record_id']}[/]: {u['reason']}")
+    return EXIT_OK
+
+
+def add_evaluation_verbs(sub: Any) -> None:
+    """Register ``grade``, ``sample``, ``sample-verify``, ``report`` and ``deadlines``."""
+    p = sub.add_parser(
+        "grade",
+        help="public credit evaluation and grades A-D (clauses 六, 七); history and watch list",
+        description="Without USCC: grade every entity, append the changes to the grade ledger "
+        "and count the watch-list candidates. With USCC: one entity's score, parts and reasons.",
+    )
+    p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
+    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--region", help="only entities in regions starting with this code")
+    p.add_argument("--industry", help="only entities of this industry section (A-T)")
+    p.add_argument("--csv", help="write every entity's row (score, parts, grade) here")
+    p.add_argument("--watch", action="store_true", help="list the watch-list candidates")
+    p.add_argument(
+        "--ledger", help="grade ledger (default: $GRAPH_GRADE_LEDGER or beside the store)"
+    )
+    p.add_argument("--no-ledger", action="store_true", help="do not record this run")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser(
+        "sample",
+        help="double-random inspection draw (双随机、一公开) weighted by grade; seeded, recorded",
+    )
+    p.add_argument("--budget", type=int, required=True, help="inspections at most")
+    p.add_argument("--region", help="population: region code prefix")
+    p.add_argument("--industry", help="population: industry section (A-T)")
+    p.add_argument(
+        "--rates",
+        type=_rates,
+        help="per-grade rates, e.g. A=0.02,B=0.05,C=0.1,D=0.3 (default: catalogue/evaluation.yaml)",
+    )
+    p.add_argument("--seed", help="seed (default: 128 random bits, recorded)")
+    p.add_argument("--inspectors", help="inspector pool CSV/YAML (default $GRAPH_INSPECTORS_FILE)")
+    p.add_argument("--per-entity", type=int, default=None, help="inspectors per entity")
+    p.add_argument("--on", type=_iso_date, default=_today(), help="grades as of (default today)")
+    p.add_argument("--out", help="write the draw record here (default: beside the draw log)")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser(
+        "sample-verify",
+        help="re-run a recorded draw and check it gives the recorded result (exit 1 if not)",
+    )
+    p.add_argument("record", help="a draw record (.json), or the draw log (.jsonl)")
+    p.add_argument("--draw-id", help="which draw of a .jsonl log (default: the last)")
+    p.add_argument(
+        "--store", default=None, help="also check the store still gives the same population"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sample_verify)
+
+    p = sub.add_parser("report", help="credit report (信用报告) of an entity: JSON, HTML or PDF")
+    p.add_argument("uscc")
+    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--format", choices=["json", "html", "pdf"], default="json")
+    p.add_argument("--out", help="output file (default: credit-report-USCC-DATE.FORMAT)")
+    _add_store(p)
+    p.add_argument("--json", action="store_true", help="the JSON report on stdout")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "deadlines",
+        help="publication within 7 working days (clause 十五): due and overdue per authority",
+    )
+    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--authority", help="only this authority")
+    p.add_argument("--since", type=_iso_date, help="only decisions on or after this date")
+    p.add_argument("--region", help="only records decided in regions starting with this code")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_deadlines)

@@ -1,0 +1,111 @@
+"""Exports of a store for the tools investigators already use.
+
+==========  =================================================================================
+format      files (under the output directory)
+==========  =================================================================================
+csv         ``csv/<table>.csv`` — every table (:mod:`.snapshot`), UTF-8 with BOM
+parquet     ``parquet/<table>.parquet`` — every table, typed
+graphml     ``graph.graphml`` — the whole graph (networkx), for yEd, Cytoscape, networkx
+gexf        ``graph.gexf`` — the same graph for Gephi
+cypher      ``graph.cypher`` — a rerunnable script that loads it into another Neo4j
+ftm         ``entities.ftm.json`` — FollowTheMoney entities (JSON lines), validated
+==========  =================================================================================
+
+``manifest.json`` lists what was written, with row counts and when.
+
+Example
+-------
+>>> from graph_service.stores import open_store
+>>> with open_store("data/reg.graph") as store:                       # doctest: +SKIP
+...     export_store(store, Path("out"), formats=("csv", "graphml"))
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from tqdm.auto import tqdm
+
+from graph_service.exports.cypher import write_cypher
+from graph_service.exports.ftm import write_ftm
+from graph_service.exports.graphs import to_networkx, write_gexf, write_graphml
+from graph_service.exports.snapshot import TABLES, Snapshot, read_snapshot
+from graph_service.exports.tables import write_csv, write_parquet
+from graph_service.stores.base import GraphStore
+
+log = logging.getLogger("graph_service.exports")
+
+Format = Literal["csv", "parquet", "graphml", "gexf", "cypher", "ftm"]
+FORMATS: tuple[Format, ...] = ("csv", "parquet", "graphml", "gexf", "cypher", "ftm")
+
+__all__ = [
+    "FORMATS",
+    "TABLES",
+    "Format",
+    "Snapshot",
+    "export_snapshot",
+    "export_store",
+    "read_snapshot",
+    "to_networkx",
+]
+
+
+def export_snapshot(
+    snapshot: Snapshot,
+    out_dir: Path,
+    formats: Iterable[Format] = FORMATS,
+    *,
+    progress: bool = True,
+) -> dict[str, list[str]]:
+    """Write ``snapshot`` in each of ``formats`` under ``out_dir`` (see the module docstring)
+    and ``manifest.json``; returns the files written per format."""
+    chosen = list(dict.fromkeys(formats))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export format {unknown[0]!r}: use {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, list[str]] = {}
+    graph = None
+    for fmt in tqdm(chosen, desc="export", unit="format", disable=not progress):
+        paths: list[Path]
+        if fmt == "csv":
+            paths = write_csv(snapshot, out_dir / "csv", progress=progress)
+        elif fmt == "parquet":
+            paths = write_parquet(snapshot, out_dir / "parquet", progress=progress)
+        elif fmt in ("graphml", "gexf"):
+            graph = graph if graph is not None else to_networkx(snapshot)
+            writer = write_graphml if fmt == "graphml" else write_gexf
+            paths = [writer(graph, out_dir / f"graph.{fmt}")]
+        elif fmt == "cypher":
+            paths = [write_cypher(snapshot, out_dir / "graph.cypher", progress=progress)]
+        else:
+            paths = [write_ftm(snapshot, out_dir / "entities.ftm.json", progress=progress)]
+        written[fmt] = [str(p.relative_to(out_dir)) for p in paths]
+    manifest = {
+        "backend": snapshot.backend,
+        "taken_at": snapshot.taken_at,
+        "rows": snapshot.counts(),
+        "files": written,
+    }
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    log.info("export written", extra={"out_dir": str(out_dir), "formats": ",".join(chosen)})
+    return written
+
+
+def export_store(
+    store: GraphStore,
+    out_dir: Path,
+    formats: Iterable[Format] = FORMATS,
+    *,
+    progress: bool = True,
+) -> dict[str, list[str]]:
+    """Read a snapshot of ``store`` and write it as :func:`export_snapshot` does."""
+    return export_snapshot(
+        read_snapshot(store, progress=progress), out_dir, formats, progress=progress
+    )
