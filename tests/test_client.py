@@ -4,9 +4,6 @@ service over HTTP (uvicorn on a free loopback port), as DataFrames, graphs and v
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,16 +11,14 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 import pytest
-import uvicorn
 
-from graph_service.api.app import create_app
 from graph_service.api.problems import Forbidden, Unauthenticated
 from graph_service.client import Client, connect, subject_kind
 from graph_service.errors import InvalidIdentifier, NotFound, StoreUnavailable
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory
-from tests.api.support import KEYS, build_store, service_settings
+from tests.api.support import KEYS, free_port, live_service
 from tests.conftest import RING
 from tests.factories import small_registry, uscc
 
@@ -31,32 +26,12 @@ ON = "2024-06-01"
 SECRET = "test-secret"  # the person-key secret the test stores are loaded with
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The real service (uvicorn in a thread, 127.0.0.1) over the small registry's file."""
     tmp = tmp_path_factory.mktemp("client")
-    path, ids = build_store(tmp)
-    app = create_app(store_uri=str(path), settings=service_settings(tmp))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "path": path, "ids": ids, "tmp": tmp}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_service(tmp) as (url, path, ids):
+        yield {"url": url, "path": path, "ids": ids, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +234,7 @@ def test_local_errors_are_the_same_errors(local: Client) -> None:
 def test_connect_refuses_a_missing_store_and_an_unreachable_service(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="no store file"):
         connect(tmp_path / "missing.graph")
-    client = connect(f"http://127.0.0.1:{_free_port()}", api_key="k", timeout=2)
+    client = connect(f"http://127.0.0.1:{free_port()}", api_key="k", timeout=2)
     with pytest.raises(StoreUnavailable, match="cannot reach the service"):
         client.counts()
 

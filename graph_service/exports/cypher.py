@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from tqdm.auto import tqdm
 
-from graph_service.exports.snapshot import KEYS, Snapshot, TableName
+from graph_service.exports.snapshot import KEYS, TABLES, Snapshot, TableName
 from graph_service.queries import statements
 from graph_service.stores.base import iter_batches, sid
 
@@ -62,17 +62,6 @@ _STATEMENTS: dict[TableName, str] = {
         "MERGE (a)-[:SUPERVISED_BY]->(b)"
     ),
 }
-#: Nodes before the relationships that need them.
-_ORDER: tuple[TableName, ...] = (
-    "entities",
-    "persons",
-    "regions",
-    "registrations",
-    "roles",
-    "holdings",
-    "records",
-    "supervision",
-)
 
 
 def literal(value: Any) -> str:
@@ -139,7 +128,12 @@ def cypher_statements(snapshot: Snapshot, *, progress: bool = False) -> Iterator
     """The statements of the script, in order: schema, then nodes, then relationships."""
     for stmt in statements("schema"):
         yield " ".join(stmt.split()) + ";"
-    for table in tqdm(_ORDER, desc="cypher", unit="table", disable=not progress):
+    for table in tqdm(
+        TABLES,  # nodes before the relationships that need them
+        desc="cypher",
+        unit="table",
+        disable=not progress,
+    ):
         body = _STATEMENTS[table]
         rows = [_row(table, r) for r in snapshot.rows(table)]
         for batch in iter_batches(rows, BATCH):

@@ -50,6 +50,7 @@ TableName = Literal[
     "records",
     "supervision",
 ]
+#: Every table, nodes before the relationships that need them (the Cypher export relies on it).
 TABLES: tuple[TableName, ...] = (
     "entities",
     "persons",

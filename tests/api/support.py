@@ -3,10 +3,16 @@ file holding one key per role, and settings with an audit log of their own."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 import yaml
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -70,3 +76,36 @@ def build_store(directory: Path) -> tuple[Path, dict[str, Any]]:
     load_directory(directory / "in", store, RING, progress=False)
     ids["k1"], ids["k2"] = RING.key(ids["p1"]), RING.key(ids["p2"])
     return path, ids
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_service(tmp: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """The real service (uvicorn in a thread, 127.0.0.1, a free port) over the small registry
+    loaded under ``tmp``: yields (base URL, store path, ids)."""
+    from graph_service.api.app import create_app
+
+    path, ids = build_store(tmp)
+    app = create_app(store_uri=str(path), settings=service_settings(tmp))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", path, ids
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -15,8 +15,6 @@ import io
 import json
 import os
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
-from graph_service.api.app import create_app
-from tests.api.support import KEYS, build_store, service_settings
+from tests.api.support import KEYS, live_service
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -47,32 +43,12 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The real service (uvicorn, in a thread) on 127.0.0.1 over the small registry."""
     tmp = tmp_path_factory.mktemp("page")
-    path, ids = build_store(tmp)
-    app = create_app(store_uri=str(path), settings=service_settings(tmp))
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "tmp": tmp}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_service(tmp) as (url, _, ids):
+        yield {"url": url, "ids": ids, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
