@@ -4,7 +4,10 @@ returns. Every handler under ``/v1`` declares its roles with
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from graph_service.api.models import Problem
 
@@ -18,3 +21,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "未找到 / Not found"}
 }
+
+#: An optional ``on`` date query parameter (the answer is as of that day; default today).
+On = Annotated[dt.date | None, Query(description="日期（默认今天）/ As of (default today)")]
+
+
+def on_or_today(value: dt.date | None) -> str:
+    """The ISO date asked about: ``value``, or today."""
+    return (value or dt.date.today()).isoformat()

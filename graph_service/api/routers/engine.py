@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
 from graph_service.engine.flows import flow_matrix
 from graph_service.engine.lifecycle import EventType, RecordEvent, apply_event
 from graph_service.engine.measures import catalogue
@@ -50,12 +50,7 @@ Action = Annotated[
         examples=["bid_tender"],
     ),
 ]
-On = Annotated[dt.date | None, Query(description="日期（默认今天）/ Date asked (default today)")]
 MAX_BATCH = 5000
-
-
-def _on(value: dt.date | None) -> str:
-    return (value or dt.date.today()).isoformat()
 
 
 @router.get("/measures", summary="联合惩戒措施清单 / Measures list (public)")
@@ -87,7 +82,9 @@ def check(
     access = access_of(request, who)
     kind, key = resolve_subject(subject, access.keyring)
     with store_of(request) as store:
-        result = RestrictionEngine(store).check(kind, key, action, _on(on), known_at=known_at)
+        result = RestrictionEngine(store).check(
+            kind, key, action, on_or_today(on), known_at=known_at
+        )
     if kind == "person":
         access.log("check", {"person_keys": [key], "action": action, "on": result.on})
     return result
@@ -131,7 +128,7 @@ def check_batch(
     """Up to 5,000 questions at once. A bad subject or action fails its own item (with the
     reason), never the batch."""
     access = access_of(request, who)
-    on = _on(body.on)
+    on = on_or_today(body.on)
     answers: list[BatchAnswer] = []
     persons: list[str] = []
     with store_of(request) as store:
@@ -184,7 +181,7 @@ def relocations(
 ) -> list[Flag]:
     """Flags as of a date at a level, each with evidence and a score, highest score first."""
     with store_of(request) as store:
-        flags = detect_relocations(store, _on(on), level)
+        flags = detect_relocations(store, on_or_today(on), level)
     flags = [f for f in flags if pattern is None or f.pattern == pattern]
     flags.sort(key=lambda f: (-f.score, f.flag_id))
     page = flags[offset : offset + limit]
@@ -204,7 +201,7 @@ def relocation_flows(
 ) -> dict[str, Any]:
     """The matrix of flagged moves from region to region (aggregates only)."""
     with store_of(request) as store:
-        matrix = flow_matrix(detect_relocations(store, _on(on), level), by)
+        matrix = flow_matrix(detect_relocations(store, on_or_today(on), level), by)
     return {
         "regions": [str(r) for r in matrix.index],
         "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
@@ -223,7 +220,7 @@ def notice_list(
     """Notices due to superior units, audit departments, employers and discipline inspection,
     paged (``total`` says how many there are)."""
     with store_of(request) as store:
-        found = notices(store, _on(on), region)
+        found = notices(store, on_or_today(on), region)
     return {
         "total": len(found),
         "offset": offset,
@@ -250,7 +247,7 @@ def credit_record(
     if kind != "person":
         raise DomainError("须为身份证号码或人员密钥", "give a resident ID number or a person key")
     with store_of(request) as store:
-        out = personal_record(store, key, _on(on))
+        out = personal_record(store, key, on_or_today(on))
     access.log("person.credit_record", {"person_keys": [key]})
     return out
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
 from graph_service.api.service import MAX_LIMIT, parse_uscc
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -47,7 +47,6 @@ router = APIRouter(prefix="/v1", tags=["evaluation / 信用评价"])
 
 Graders = Annotated[Principal, Depends(Allow("investigator", "regulator"))]
 Aggregates = Annotated[Principal, Depends(Allow("investigator", "regulator", "analyst"))]
-On = Annotated[dt.date | None, Query(description="日期（默认今天）/ As of (default today)")]
 Uscc = Annotated[
     str,
     PathParam(
@@ -60,10 +59,6 @@ Region = Annotated[
 Industry = Annotated[
     str, Query(max_length=1, pattern=r"^[A-T]?$", description="行业门类 / GB/T 4754 section")
 ]
-
-
-def _on(value: dt.date | None) -> str:
-    return (value or dt.date.today()).isoformat()
 
 
 # -- the grade table, computed once per store state --------------------------------------
@@ -121,7 +116,7 @@ def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None)
     """Score (0–100), grade A–D and every part: each record and how it counts, each related
     subject whose risk reaches the entity (with the path), each relocation flag."""
     with store_of(request) as store:
-        return Evaluator(store).evaluate(parse_uscc(uscc), _on(on))
+        return Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
 
 
 @router.get(
@@ -159,7 +154,7 @@ def grades(
     """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
     the watch-list candidates (重点关注对象名单) the grades imply."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, _on(on)), region, industry)
+        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
     if grade:
         table = table[table["grade"] == grade]
     if watch:
@@ -185,7 +180,7 @@ def summary(
     """Active entities per grade, mean score and watch-list candidates, overall and per
     province, city or industry. Counts only: no entity is named."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, _on(on)), region, industry)
+        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
 
     def stats(t: pd.DataFrame) -> dict[str, Any]:
         return {
@@ -195,7 +190,9 @@ def summary(
             "watch_candidates": int(t["watch_candidate"].sum()),
         }
 
-    out: dict[str, Any] = {"on": _on(on), "region": region, "industry": industry} | stats(table)
+    out: dict[str, Any] = {"on": on_or_today(on), "region": region, "industry": industry} | stats(
+        table
+    )
     if by:
         if by == "industry":
             keys = table["industry"].fillna("")
@@ -253,7 +250,7 @@ def create_draw(
             "no inspector pool configured (GRAPH_INSPECTORS_FILE)",
         )
     pool = read_inspectors(settings.graph_inspectors_file)
-    on = _on(body.on)
+    on = on_or_today(body.on)
     with store_of(request) as store:
         table = _grade_table(store, on)
     record = make_draw(
@@ -314,7 +311,7 @@ def verify_draw(
     still gives the same population."""
     table = None
     if against_store:
-        on = str(record.get("inputs", {}).get("on") or _on(None))
+        on = str(record.get("inputs", {}).get("on") or on_or_today(None))
         with store_of(request) as store:
             table = _grade_table(store, on)
     return verify(record, table).to_dict()
@@ -344,7 +341,7 @@ def report(
     by name and masked ID number. Audited."""
     code = parse_uscc(uscc)
     with store_of(request) as store:
-        rep = credit_report(store, code, _on(on), ledger=_ledger(request, store))
+        rep = credit_report(store, code, on_or_today(on), ledger=_ledger(request, store))
     access_of(request, who).log(
         "report", {"uscc": code, "format": format, "person_keys": rep.person_keys}
     )
@@ -387,7 +384,7 @@ def publication_deadlines(
     with store_of(request) as store:
         return deadlines(
             store,
-            _on(on),
+            on_or_today(on),
             authority=authority,
             since=since.isoformat() if since else None,
             region=region,
