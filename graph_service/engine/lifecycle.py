@@ -113,7 +113,7 @@ class RecordEvent:
         """An event by its edition-2 name or its edition-1 alias (``objection_opened`` …)."""
         if event in LEGACY_EVENTS:
             event, outcome = LEGACY_EVENTS[event]
-            kw.setdefault("outcome", outcome)
+            kw["outcome"] = kw.get("outcome") or outcome
         return cls(record_id=record_id, event=event, on=on, **kw)
 
     def as_stored(self, at: str) -> dict[str, Any]:
