@@ -156,6 +156,12 @@ def small_registry(directory: Path) -> dict[str, Any]:
             },
         ],
     )
+    # R1 (a joint punishment list) names its legal representative: edition 2 reaches only
+    # the persons such a list names (RULES §3, §4).
+    write_csv(
+        directory / "record_persons.csv",
+        [{"record_id": "R1", "person_id": p1, "capacity": "legal_rep"}],
+    )
     return {"a": a, "b": b, "c": c, "organ": organ, "p1": p1, "p2": p2}
 
 

@@ -42,8 +42,7 @@ def test_grade_records_a_run_in_the_ledger_and_explains_one_entity(
             "--watch",
         ],
     )
-    # b is not a phoenix: R1 (a joint punishment list) names no one (RULES §4, edition 2)
-    assert out["by_grade"] == {"A": 2, "B": 1, "C": 0, "D": 1}
+    assert out["by_grade"] == {"A": 2, "B": 0, "C": 0, "D": 2}
     assert out["ledger"]["changes"] == 4  # type: ignore[index]
     again = _json(
         capsys, ["grade", "--store", store, "--on", "2024-01-01", "--ledger", str(ledger), "--json"]
@@ -88,7 +87,7 @@ def test_sample_then_sample_verify_and_a_tampered_record_fails(
             "--json",
         ],
     )
-    assert brief["allocation"] == {"A": 1, "B": 0, "C": 0, "D": 1}  # one D (a), no phoenix
+    assert brief["allocation"] == {"A": 1, "B": 0, "C": 0, "D": 2}
     verified = _json(capsys, ["sample-verify", str(record_file), "--store", store, "--json"])
     assert verified["ok"] and verified["population_matches_store"]
     assert main(["sample-verify", str(tmp_path / "draws.jsonl")]) == 0
