@@ -30,7 +30,7 @@ def _world(store: GraphStore, tmp_path: Path) -> dict[str, str]:
     s.role(q, clean, "legal_rep", "2016-01-01")
     s.role(q, school, "staff", "2010-09-01")
     r1 = s.record(soe, "joint_punishment_list", "2022-03-01", region_code="130100")
-    r2 = s.record(x, "joint_punishment_list", "2022-04-01")
+    r2 = s.record(x, "dishonest_judgment_debtor", "2022-04-01", ground="1")
     s.record(x, "watch_list", "2021-01-01")
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     return {
@@ -65,6 +65,76 @@ def test_listing_that_reaches_a_public_employee_notifies_the_employer(
     assert [e.get("role") for e in employer[0]["evidence"][1:]] == ["legal_rep", "staff"]
 
 
+def _employer_notices(store: GraphStore, on: str) -> list[tuple[str, str]]:
+    return sorted(
+        (n["about"]["name"], n["about"]["reached_as"])
+        for n in notices(store, on)
+        if n["kind"] == "employer_unit"
+    )
+
+
+def test_staff_notices_follow_who_was_reached_when_decided_not_who_holds_the_role_now(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s = Scenario()
+    school = s.entity("灵寿县第一中学", org_type="public_institution")
+    x = s.entity("灵寿县恒昌建材有限公司")
+    old, new = s.person("马超"), s.person("黄蓉")
+    s.role(old, x, "legal_rep", "2016-01-01", "2022-06-30")  # left after the decision
+    s.role(new, x, "legal_rep", "2022-07-01")  # his successor: not reached
+    for p in (old, new):
+        s.role(p, school, "staff", "2010-09-01")
+    s.record(x, "dishonest_judgment_debtor", "2022-04-01", ground="1")
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    assert _employer_notices(store, "2023-01-01") == [("马超", "roles")]
+
+
+def test_a_joint_punishment_list_notifies_the_employers_of_the_persons_it_names_only(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s = Scenario()
+    school = s.entity("灵寿县第一中学", org_type="public_institution")
+    x = s.entity("灵寿县恒昌建材有限公司")
+    rep, named = s.person("马超"), s.person("黄蓉")
+    s.role(rep, x, "legal_rep", "2016-01-01")
+    for p in (rep, named):
+        s.role(p, school, "staff", "2010-09-01")
+    rid = s.record(x, "joint_punishment_list", "2022-04-01")
+    s.names(rid, named, "direct_responsible")
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    assert _employer_notices(store, "2023-01-01") == [("黄蓉", "named")]
+
+
+def test_no_staff_notice_for_an_advisory_reach_or_after_a_release(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s = Scenario()
+    school = s.entity("灵寿县第一中学", org_type="public_institution")
+    x = s.entity("灵寿县恒昌建材有限公司")
+    rep, owner = s.person("马超"), s.person("黄蓉")
+    s.role(rep, x, "legal_rep", "2016-01-01")
+    s.holds(owner, x, 90, "2016-01-01")  # inferred controller: an advisory
+    for p in (rep, owner):
+        s.role(p, school, "staff", "2010-09-01")
+    rid = s.record(x, "dishonest_judgment_debtor", "2022-04-01", ground="1")
+    s.event(rid, "release_person", "2023-03-01", person_id=rep)
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    assert _employer_notices(store, "2023-02-28") == [("马超", "roles")]
+    assert _employer_notices(store, "2023-03-01") == []
+
+
+def test_listed_person_working_in_a_public_body_is_notified(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s = Scenario()
+    school = s.entity("灵寿县第一中学", org_type="public_institution")
+    p = s.person("马超")
+    s.role(p, school, "staff", "2010-09-01")
+    s.record(p, "dishonest_judgment_debtor", "2022-04-01", ground="1")
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    assert _employer_notices(store, "2023-01-01") == [("马超", "subject")]
+
+
 def test_no_notice_before_the_listing(store: GraphStore, tmp_path: Path) -> None:
     _world(store, tmp_path)
     assert notices(store, "2022-02-28") == []
@@ -78,7 +148,7 @@ def test_personal_record_shows_what_reaches_the_person_and_why(
     assert rec["person"]["name"] == "马超"
     [entity] = rec["entities"]
     assert entity["uscc"] == ids["x"]
-    assert sorted(r["kind"] for r in entity["records"]) == ["joint_punishment_list", "watch_list"]
+    assert sorted(r["kind"] for r in entity["records"]) == ["dishonest_judgment_debtor", "watch_list"]
     assert sorted(rec["restrictions"]) == [
         "air_travel",
         "high_speed_rail",
