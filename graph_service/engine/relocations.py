@@ -174,7 +174,7 @@ class RelocationDetector:
         )
         records = []
         for rec in found:
-            if rec["subject_type"] != "entity":
+            if rec["subject_type"] != "entity" or on < rec["decided_on"]:
                 continue
             state = record_state(rec, self.cat)
             if still_bites(rec, on, state, self.cat):

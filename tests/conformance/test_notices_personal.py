@@ -148,7 +148,10 @@ def test_personal_record_shows_what_reaches_the_person_and_why(
     assert rec["person"]["name"] == "马超"
     [entity] = rec["entities"]
     assert entity["uscc"] == ids["x"]
-    assert sorted(r["kind"] for r in entity["records"]) == ["dishonest_judgment_debtor", "watch_list"]
+    assert sorted(r["kind"] for r in entity["records"]) == [
+        "dishonest_judgment_debtor",
+        "watch_list",
+    ]
     assert sorted(rec["restrictions"]) == [
         "air_travel",
         "high_speed_rail",

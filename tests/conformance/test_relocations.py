@@ -320,9 +320,7 @@ def test_inferred_controller_flag_is_an_advisory_with_the_chain(
     assert flag.score_parts["direct"] == 0.5  # legal_rep 1.0, halved: an advisory reach
 
 
-def test_declared_controller_shuts_out_the_inferred_one(
-    store: GraphStore, tmp_path: Path
-) -> None:
+def test_declared_controller_shuts_out_the_inferred_one(store: GraphStore, tmp_path: Path) -> None:
     s = Scenario()
     x = s.entity("灵寿县矿业有限公司", region=LINGSHOU)
     holder, declared = s.person("赵六"), s.person("钱七")
@@ -335,9 +333,7 @@ def test_declared_controller_shuts_out_the_inferred_one(
     assert [(f.person_name, f.advisory) for f in detect(store, tmp_path, s)] == [("钱七", False)]
 
 
-def test_becoming_directly_responsible_elsewhere_counts(
-    store: GraphStore, tmp_path: Path
-) -> None:
+def test_becoming_directly_responsible_elsewhere_counts(store: GraphStore, tmp_path: Path) -> None:
     s, _ = boss_scenario()
     p = s.rows["persons"][0]["person_id"]
     z = s.entity("成都公司", region="510104")
