@@ -73,17 +73,23 @@ def _employer_notices(store: GraphStore, on: str) -> list[tuple[str, str]]:
     )
 
 
+def _two_staff(s: Scenario, first: str, second: str) -> tuple[str, str, str]:
+    """A company in 灵寿县 and two persons who work at its public school: (company, p1, p2)."""
+    school = s.entity("灵寿县第一中学", org_type="public_institution")
+    x = s.entity("灵寿县恒昌建材有限公司")
+    p1, p2 = s.person(first), s.person(second)
+    for p in (p1, p2):
+        s.role(p, school, "staff", "2010-09-01")
+    return x, p1, p2
+
+
 def test_staff_notices_follow_who_was_reached_when_decided_not_who_holds_the_role_now(
     store: GraphStore, tmp_path: Path
 ) -> None:
     s = Scenario()
-    school = s.entity("灵寿县第一中学", org_type="public_institution")
-    x = s.entity("灵寿县恒昌建材有限公司")
-    old, new = s.person("马超"), s.person("黄蓉")
+    x, old, new = _two_staff(s, "马超", "黄蓉")
     s.role(old, x, "legal_rep", "2016-01-01", "2022-06-30")  # left after the decision
     s.role(new, x, "legal_rep", "2022-07-01")  # his successor: not reached
-    for p in (old, new):
-        s.role(p, school, "staff", "2010-09-01")
     s.record(x, "dishonest_judgment_debtor", "2022-04-01", ground="1")
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     assert _employer_notices(store, "2023-01-01") == [("马超", "roles")]
@@ -93,12 +99,8 @@ def test_a_joint_punishment_list_notifies_the_employers_of_the_persons_it_names_
     store: GraphStore, tmp_path: Path
 ) -> None:
     s = Scenario()
-    school = s.entity("灵寿县第一中学", org_type="public_institution")
-    x = s.entity("灵寿县恒昌建材有限公司")
-    rep, named = s.person("马超"), s.person("黄蓉")
+    x, rep, named = _two_staff(s, "马超", "黄蓉")
     s.role(rep, x, "legal_rep", "2016-01-01")
-    for p in (rep, named):
-        s.role(p, school, "staff", "2010-09-01")
     rid = s.record(x, "joint_punishment_list", "2022-04-01")
     s.names(rid, named, "direct_responsible")
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
@@ -109,13 +111,9 @@ def test_no_staff_notice_for_an_advisory_reach_or_after_a_release(
     store: GraphStore, tmp_path: Path
 ) -> None:
     s = Scenario()
-    school = s.entity("灵寿县第一中学", org_type="public_institution")
-    x = s.entity("灵寿县恒昌建材有限公司")
-    rep, owner = s.person("马超"), s.person("黄蓉")
+    x, rep, owner = _two_staff(s, "马超", "黄蓉")
     s.role(rep, x, "legal_rep", "2016-01-01")
     s.holds(owner, x, 90, "2016-01-01")  # inferred controller: an advisory
-    for p in (rep, owner):
-        s.role(p, school, "staff", "2010-09-01")
     rid = s.record(x, "dishonest_judgment_debtor", "2022-04-01", ground="1")
     s.event(rid, "release_person", "2023-03-01", person_id=rep)
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)

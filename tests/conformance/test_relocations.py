@@ -358,15 +358,21 @@ def test_flag_outlives_the_listing_term_until_the_court_lifts_the_restriction(
     assert detect_relocations(store, "2023-03-01") == []
 
 
-def test_serial_through_a_named_person_and_an_office_shows_both_entities(
-    store: GraphStore, tmp_path: Path
-) -> None:
+def legal_rep_listed_in_lingshou() -> tuple[Scenario, str, str, str]:
+    """钱七, legal rep of 甲 (灵寿县, listed 2019) — and 乙 in 南山区: (scenario, 甲, 乙, 钱七)."""
     s = Scenario()
     a = s.entity("甲", region=LINGSHOU)
     b = s.entity("乙", region=NANSHAN)
     p = s.person("钱七")
     s.role(p, a, "legal_rep", "2012-01-01")
     s.record(a, "dishonest_judgment_debtor", "2019-01-01", ground="1")
+    return s, a, b, p
+
+
+def test_serial_through_a_named_person_and_an_office_shows_both_entities(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s, a, b, p = legal_rep_listed_in_lingshou()
     rb = s.record(b, "serious_illegal_dishonest", "2021-01-01", region_code=NANSHAN)
     s.names(rb, p, "principal")
     [flag] = detect(store, tmp_path, s)
@@ -381,13 +387,8 @@ def test_serial_through_a_named_person_and_an_office_shows_both_entities(
 def test_serial_resting_on_an_advisory_reach_is_an_advisory(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    s = Scenario()
-    a = s.entity("甲", region=LINGSHOU)
-    b = s.entity("乙", region=NANSHAN)
-    p = s.person("钱七")
-    s.role(p, a, "legal_rep", "2012-01-01")
+    s, _, b, p = legal_rep_listed_in_lingshou()
     s.holds(p, b, 70, "2012-01-01")
-    s.record(a, "dishonest_judgment_debtor", "2019-01-01", ground="1")
     s.record(b, "dishonest_judgment_debtor", "2021-01-01", region_code=NANSHAN, ground="1")
     [flag] = detect(store, tmp_path, s)
     assert (flag.pattern, flag.reached_as, flag.advisory) == ("serial", "roles", True)
