@@ -173,9 +173,20 @@ class Client:
         return table(rows)
 
     def measures(self) -> pd.DataFrame:
-        """The measures list (联合惩戒措施清单): one row per measure."""
+        """The catalogue of measures (失信惩戒措施清单): one row per measure, with its record
+        kind, type (prohibition or consideration), whom it reaches, its actions and the
+        citations of its legal basis as text."""
         found = self.backend.measures()
-        return table(found.get("measures", []))
+        rows = [
+            {
+                **{k: m[k] for k in ("kind", "id", "zh", "en", "type", "to", "actions", "lasts")},
+                "in_force_from": m.get("in_force_from"),
+                "basis": "；".join(c["text"] for c in m.get("basis", [])),
+            }
+            for kind in found.get("kinds", [])
+            for m in kind["measures"]
+        ]
+        return table(rows)
 
     # -- profiles -------------------------------------------------------------------------
 
@@ -310,7 +321,7 @@ class Client:
                 rows.append(
                     {
                         "finding": i,
-                        "type": finding.type,
+                        "finding_type": finding.type,
                         "step": j,
                         "measure_id": finding.measure.id,
                         "measure": finding.measure.zh,
