@@ -137,11 +137,12 @@ def small_registry(directory: Path) -> dict[str, Any]:
                 "record_id": "R1",
                 "subject_type": "entity",
                 "subject_id": a,
-                "kind": "joint_punishment_list",
-                "authority": "灵寿县市场监督管理局",
+                "kind": "dishonest_judgment_debtor",
+                "authority": "灵寿县人民法院",
                 "region_code": "130126",
                 "decided_on": "2019-05-20",
-                "basis": "《企业信息公示暂行条例》第十八条",
+                "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第（一）项",
+                "ground": "1",
             },
             {
                 "record_id": "R2",
@@ -155,12 +156,6 @@ def small_registry(directory: Path) -> dict[str, Any]:
                 "status_on": "2022-01-15",
             },
         ],
-    )
-    # R1 (a joint punishment list) names its legal representative: edition 2 reaches only
-    # the persons such a list names (RULES §3, §4).
-    write_csv(
-        directory / "record_persons.csv",
-        [{"record_id": "R1", "person_id": p1, "capacity": "legal_rep"}],
     )
     return {"a": a, "b": b, "c": c, "organ": organ, "p1": p1, "p2": p2}
 
