@@ -33,7 +33,9 @@ from graph_service.stores.base import (
     GraphStore,
     Page,
     RowKind,
+    Reach,
     SubjectKind,
+    SubjectMaterial,
     WriteCounts,
     active_on,
     edge_order,
@@ -94,6 +96,7 @@ class EmbeddedStore(GraphStore):
         self._signature: tuple[int, int, int] | None = None
         self._journal_at: tuple[int, int] = (0, 0)  # (inode, bytes replayed)
         self._in_tx = False
+        self._pinned = False  # reads of one answer see one state (see material)
         self._ops: list[dict[str, Any]] | None = None
         self._dirty = False  # did this transaction change the graph?
         self._small = False  # journal every write of this transaction (see transaction())
@@ -113,7 +116,7 @@ class EmbeddedStore(GraphStore):
     def _refresh(self) -> None:
         """Catch up with what other processes wrote: a replaced graph file is reloaded,
         journal lines appended since we last looked are replayed."""
-        if self._in_tx:
+        if self._in_tx or self._pinned:
             return
         sig = self._stat(self.path)
         if sig != self._signature:
@@ -149,6 +152,8 @@ class EmbeddedStore(GraphStore):
         if jsig is None:
             return
         inode, done = self._journal_at
+        if (inode, done) == jsig[:2]:
+            return  # nothing appended since we last looked
         if inode != jsig[0] or jsig[1] < done:
             # The journal was compacted into a newer graph file by another process.
             self._load_file(self._stat(self.path))
@@ -489,23 +494,41 @@ class EmbeddedStore(GraphStore):
         self, sids: Collection[str], rtype: str, outgoing: bool, incoming: bool
     ) -> list[tuple[str, str, dict[str, Any]]]:
         self._refresh()
-        g = self._graph
+        # The adjacency dicts themselves: networkx's edge views cost more than the walk.
+        succ, pred = self._graph._succ, self._graph._pred
         out: list[tuple[str, str, dict[str, Any]]] = []
         for s in sids:
-            if s not in g:
+            if s not in succ:
                 continue
             if outgoing:
                 out += [
-                    (u, v, d) for u, v, d in g.out_edges(s, data=True) if d.get("type") == rtype
+                    (s, v, d)
+                    for v, keyed in succ[s].items()
+                    for d in keyed.values()
+                    if d.get("type") == rtype
                 ]
             if incoming:
-                out += [(u, v, d) for u, v, d in g.in_edges(s, data=True) if d.get("type") == rtype]
+                out += [
+                    (u, s, d)
+                    for u, keyed in pred[s].items()
+                    for d in keyed.values()
+                    if d.get("type") == rtype
+                ]
         return out
 
     def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
         edges = self._edges(sids, "CONCERNS", outgoing=False, incoming=True)
         g = self._graph
         return sorted((public(g.nodes[u]) for u, _, _ in edges), key=lambda r: r["record_id"])
+
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        # Catch up with other writers once, then read one state for the whole answer.
+        self._refresh()
+        self._pinned = True
+        try:
+            return super().material(kind, key, reach)
+        finally:
+            self._pinned = False
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
         self._refresh()

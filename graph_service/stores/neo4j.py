@@ -33,6 +33,7 @@ from graph_service.stores.base import (
     GraphStore,
     Page,
     RowKind,
+    Reach,
     SubjectKind,
     SubjectMaterial,
     WriteCounts,
@@ -202,11 +203,14 @@ class Neo4jStore(GraphStore):
         rows = self._run("records_of", sids=list(sids))
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
-    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
-        rows = self._run("subject_material", sid=sid(kind, key))
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        query = "subject_records" if kind == "entity" or reach == "none" else "subject_material"
+        rows = self._run(query, sid=sid(kind, key), all=reach == "all")
         if not rows:
             return SubjectMaterial(node=None)
         r = rows[0]
+        if query == "subject_records":
+            return SubjectMaterial(node=public(r["node"]), records=_by_record(r["records"]))
         return SubjectMaterial(
             node=public(r["node"]),
             records=_by_record(r["records"]),
@@ -216,9 +220,7 @@ class Neo4jStore(GraphStore):
             entity_records=_by_record(r["entity_records"]),
             named_records=_by_record(r["named_records"]),
             record_named=sorted((public(x) for x in r["record_named"]), key=named_order),
-            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})[
-                "roles"
-            ],
+            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})["roles"],
         )
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
