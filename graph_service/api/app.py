@@ -168,10 +168,14 @@ def create_app(
     app.state.keys = keys
     app.state.keyring = PersonKeyring(secret)
     app.state.metrics = metrics
+    def anchor(log_path: str, seq: int, entry_hash: str) -> None:
+        holder.unlocked().keep_audit_anchor(log_path, seq, entry_hash)
+
     app.state.audit = AuditLog(
         audit_log or settings.graph_audit_log,
         fsync=settings.graph_audit_fsync,
         on_append=metrics.audit_entries.inc,
+        anchor=anchor,
     )
     problems.install(app)
     for router in (

@@ -142,6 +142,15 @@ class GraphStore(ABC):
         """The load log, oldest first."""
 
     @abstractmethod
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        """The latest (seq, hash) checkpoint kept for the audit log at path ``log``."""
+
+    @abstractmethod
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        """Keep (seq, hash) as the audit log's checkpoint unless a later one is kept already
+        (outside the log, so a log cut short or deleted is found by its verification)."""
+
+    @abstractmethod
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type."""
 

@@ -391,6 +391,35 @@ class EmbeddedStore(GraphStore):
         self._refresh()
         return [dict(x) for x in self._loads]
 
+    def _anchor_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".audit-anchors.json")
+
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        try:
+            found = json.loads(self._anchor_path().read_text(encoding="utf-8")).get(log)
+        except FileNotFoundError:
+            return None
+        return (int(found["seq"]), str(found["hash"])) if found else None
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        path = self._anchor_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock_path.with_name(path.name + ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                anchors = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+                if int(anchors.get(log, {}).get("seq", 0)) >= seq:
+                    return
+                anchors[log] = {"seq": seq, "hash": entry_hash}
+                tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+                with tmp.open("w", encoding="utf-8") as fh:
+                    json.dump(anchors, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def counts(self) -> dict[str, int]:
         self._refresh()
         out: dict[str, int] = {}

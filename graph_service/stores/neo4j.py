@@ -150,6 +150,13 @@ class Neo4jStore(GraphStore):
     def loads(self) -> list[dict[str, Any]]:
         return [json.loads(r["summary"]) for r in self._run("loads")]
 
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        rows = self._run("audit_anchor", log=log)
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        self._run("keep_audit_anchor", write=True, log=log, seq=seq, hash=entry_hash)
+
     def counts(self) -> dict[str, int]:
         return dict(sorted((r["name"], r["n"]) for r in self._run("counts") if r["n"]))
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
@@ -53,7 +54,11 @@ Action = Annotated[
 MAX_BATCH = 5000
 
 
-@router.get("/measures", summary="联合惩戒措施清单 / Measures list (public)")
+@router.get(
+    "/measures",
+    summary="联合惩戒措施清单 / Measures list (public)",
+    dependencies=[Depends(Audited(None, "the public measures list"))],
+)
 def measures() -> dict[str, Any]:
     """The measures list in force: each measure's category, legal basis, the record kinds that
     trigger it, the actions it restricts and whom it reaches. Public: no key needed."""
@@ -65,6 +70,7 @@ def measures() -> dict[str, Any]:
     response_model=CheckResult,
     summary="能否从事某行为 / May S do A on D?",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("check"))],
 )
 def check(
     request: Request,
@@ -121,6 +127,7 @@ class BatchAnswer(BaseModel):
     response_model_exclude_none=True,
     summary="批量筛查 / Batch screening",
     responses=ERRORS,
+    dependencies=[Depends(Audited("check.batch"))],
 )
 def check_batch(
     request: Request, who: Checkers, body: Annotated[BatchRequest, Body()]
@@ -169,6 +176,7 @@ def check_batch(
     response_model_exclude_none=True,
     summary="易地出现 / Relocated repeat offenders",
     responses=ERRORS,
+    dependencies=[Depends(Audited("relocations"))],
 )
 def relocations(
     request: Request,
@@ -191,7 +199,12 @@ def relocations(
     return page
 
 
-@router.get("/relocations/flows", summary="易地出现流向 / Region flows", responses=ERRORS)
+@router.get(
+    "/relocations/flows",
+    summary="易地出现流向 / Region flows",
+    responses=ERRORS,
+    dependencies=[Depends(Audited(None, "counts of moves between regions"))],
+)
 def relocation_flows(
     request: Request,
     who: Aggregates,
@@ -208,7 +221,12 @@ def relocation_flows(
     }
 
 
-@router.get("/notices", summary="抄报通知 / Notices (clause 十二)", responses=ERRORS)
+@router.get(
+    "/notices",
+    summary="抄报通知 / Notices (clause 十二)",
+    responses=ERRORS,
+    dependencies=[Depends(Audited("notices"))],
+)
 def notice_list(
     request: Request,
     who: NoticeReaders,
@@ -221,18 +239,27 @@ def notice_list(
     paged (``total`` says how many there are)."""
     with store_of(request) as store:
         found = notices(store, on_or_today(on), region)
+    shown = found[offset : offset + limit]
+    persons = sorted({n["about"]["sid"][2:] for n in shown if _is_person(n.get("about"))})
+    if persons:
+        access_of(request, who).log("notices", {"on": on_or_today(on), "person_keys": persons})
     return {
         "total": len(found),
         "offset": offset,
         "limit": limit,
-        "items": found[offset : offset + limit],
+        "items": shown,
     }
+
+
+def _is_person(about: Any) -> bool:
+    return isinstance(about, dict) and str(about.get("sid", "")).startswith("P:")
 
 
 @router.get(
     "/persons/{person_id}/credit-record",
     summary="个人信用记录 / Personal credit record",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("person.credit_record"))],
 )
 def credit_record(
     request: Request,
@@ -266,6 +293,7 @@ class EventRequest(BaseModel):
     "/records/{record_id}/events",
     summary="记录异议、更正、撤销、信用修复 / Record life-cycle event",
     responses=ERRORS | NOT_FOUND | {409: {"description": "不符合当前状态 / Conflicts with status"}},
+    dependencies=[Depends(Audited("record.event"))],
 )
 def record_event(
     request: Request,
@@ -284,20 +312,32 @@ def record_event(
         method=body.method,
         corrections=body.corrections,
     )
-    with store_of(request) as store:
-        out = apply_event(store, event)
-    access.log("record.event", {"record_id": record_id, "type": body.type, "on": event.on})
-    return out
+    what = {"record_id": record_id, "type": body.type, "on": event.on}
+    access.log("record.event", what)  # before the change: no change goes unaudited
+    try:
+        with store_of(request) as store:
+            return apply_event(store, event)
+    except Exception as exc:
+        access.log("record.event.failed", what | {"error": type(exc).__name__})
+        raise
 
 
 @router.get(
     "/records/{record_id}/history",
     summary="记录版本 / Record history",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("record.history"))],
 )
 def record_history(
     request: Request, who: NoticeReaders, record_id: Annotated[str, Path(max_length=200)]
 ) -> list[dict[str, Any]]:
-    """Every version of the record, oldest first: loads and life-cycle events."""
+    """Every version of the record, oldest first: loads and life-cycle events. A record about
+    a person is audited."""
     with store_of(request) as store:
-        return store.record_history(record_id)
+        versions = store.record_history(record_id)
+    persons = sorted({str(v["subject_key"]) for v in versions if v.get("subject_type") == "person"})
+    if persons:
+        access_of(request, who).log(
+            "record.history", {"record_id": record_id, "person_keys": persons}
+        )
+    return versions

@@ -18,6 +18,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
@@ -111,18 +112,26 @@ def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
     response_model=Evaluation,
     summary="公共信用综合评价 / An entity's evaluation and grade",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("evaluation.entity"))],
 )
 def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None) -> Evaluation:
     """Score (0–100), grade A–D and every part: each record and how it counts, each related
     subject whose risk reaches the entity (with the path), each relocation flag."""
     with store_of(request) as store:
-        return Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
+        found = Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
+    persons = sorted({c.sid[2:] for c in found.network if c.sid.startswith("P:")})
+    if persons or any(f.person_name for f in found.relocation):
+        access_of(request, who).log(
+            "evaluation.entity", {"uscc": found.uscc, "person_keys": persons}
+        )
+    return found
 
 
 @router.get(
     "/evaluation/entities/{uscc}/history",
     summary="信用等级变动记录 / An entity's grade history",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited(None, "an entity's grade changes"))],
 )
 def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, Any]]:
     """Every recorded change of the entity's grade (from the grading runs), oldest first."""
@@ -137,6 +146,7 @@ def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, 
     "/evaluation/grades",
     summary="信用等级列表 / Grades of a population",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "entities' grades; no person"))],
 )
 def grades(
     request: Request,
@@ -168,6 +178,7 @@ def grades(
     "/evaluation/summary",
     summary="信用等级分布 / Grades in aggregate",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "counts only"))],
 )
 def summary(
     request: Request,
@@ -235,6 +246,7 @@ def _brief(record: dict[str, Any]) -> dict[str, Any]:
     "/sampling/draws",
     summary="双随机抽查 / Draw an inspection list and inspectors",
     responses=ERRORS,
+    dependencies=[Depends(Audited("sampling.draw"))],
 )
 def create_draw(
     request: Request, who: Graders, body: Annotated[DrawRequest, Body()]
@@ -264,8 +276,8 @@ def create_draw(
         pool=pool,
         per_entity=body.inspectors_per_entity,
     )
-    append_draw(record, _draw_log(request))
     access_of(request, who).log("sampling.draw", {"draw_id": record["draw_id"]})
+    append_draw(record, _draw_log(request))
     return _brief(record)
 
 
@@ -273,6 +285,7 @@ def create_draw(
     "/sampling/draws/{draw_id}",
     summary="抽查记录 / A draw's full record",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("sampling.read"))],
 )
 def get_draw(
     request: Request,
@@ -280,8 +293,20 @@ def get_draw(
     draw_id: Annotated[str, PathParam(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")],
 ) -> dict[str, Any]:
     """The full record of a draw (inputs, seed, population, pool, result, hash): what
-    ``POST /v1/sampling/verify`` and ``sample-verify`` re-run."""
-    log = _draw_log(request)
+    ``POST /v1/sampling/verify`` and ``sample-verify`` re-run. Analysts get the record without
+    the population's members and grades and without the inspector pool (the role matrix:
+    grades of a population are not theirs). Audited."""
+    record = _find_draw(_draw_log(request), draw_id)
+    access_of(request, who).log("sampling.read", {"draw_id": draw_id})
+    if who.role == "analyst":
+        record = _brief(record)
+        record["entities"] = [
+            {k: v for k, v in e.items() if k != "grade"} for e in record.get("entities", [])
+        ]
+    return record
+
+
+def _find_draw(log: Path, draw_id: str) -> dict[str, Any]:
     if log.exists():
         with log.open(encoding="utf-8") as fh:
             for line in fh:
@@ -296,6 +321,7 @@ def get_draw(
     "/sampling/verify",
     summary="复核抽查 / Verify a draw by re-running it",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "re-runs the record the caller sends"))],
 )
 def verify_draw(
     request: Request,
@@ -328,6 +354,7 @@ def verify_draw(
     | NOT_FOUND
     | {200: {"content": {"text/html": {}, "application/pdf": {}}}}
     | {503: {"description": "PDF不可用 / PDF renderer missing, or store unavailable"}},
+    dependencies=[Depends(Audited("report"))],
 )
 def report(
     request: Request,
@@ -367,6 +394,7 @@ def report(
     "/publication/deadlines",
     summary="公开期限 / Publication due and overdue (clause 十五)",
     responses=ERRORS,
+    dependencies=[Depends(Audited("publication.deadlines"))],
 )
 def publication_deadlines(
     request: Request,
@@ -382,10 +410,23 @@ def publication_deadlines(
     decision, on the Chinese calendar) and overdue, and counts published on time or late.
     Records whose deadline the calendar cannot give are listed apart, with the reason."""
     with store_of(request) as store:
-        return deadlines(
+        out = deadlines(
             store,
             on_or_today(on),
             authority=authority,
             since=since.isoformat() if since else None,
             region=region,
         )
+    items = [
+        i
+        for a in out["authorities"]
+        for i in (*a["due"], *a["overdue"])
+        if i.get("subject_type") == "person"
+    ] + [i for i in out["undetermined"] if i.get("subject_type") == "person"]
+    if who.role == "analyst":  # a person's records are not an analyst's: counts stay
+        for i in items:
+            i.pop("subject_key", None)
+    elif items:
+        persons = sorted({str(i["subject_key"]) for i in items if i.get("subject_key")})
+        access_of(request, who).log("publication.deadlines", {"person_keys": persons})
+    return out
