@@ -331,6 +331,9 @@ def load_directory(
         ignored_files=[p.name for p in ignored],
     )
     rejects_path = rejects_path or directory / "rejects" / f"{meta.batch_id}.csv"
+    store.begin_load(
+        {"batch_id": meta.batch_id, "directory": str(directory), "started_at": meta.loaded_at}
+    )
     started = time.perf_counter()
     specs = contract()
     writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None

@@ -4,7 +4,6 @@ log, metrics, the routers and the one map of errors to problem responses."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from graph_service.api.routers import evaluation as evaluation_routes
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
+from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.settings import DEV_SECRET, Settings, get_settings
 from graph_service.stores.base import GraphStore
 
@@ -42,16 +42,15 @@ Each endpoint states the roles it admits (`x-roles`); other roles get 403.
 English (`detail_zh`, `detail_en`).
 """
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-
 
 class _MaskIdNumbers(logging.Filter):
-    """Masks resident ID numbers in access-log lines (a profile may be asked for by number)."""
+    """Masks resident ID numbers in access-log lines also when uvicorn formats them itself
+    (a profile may be asked for by number; the path may be percent-encoded)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _ID_NUMBER.sub(r"\1********\2", a) if isinstance(a, str) else a for a in record.args
+                mask_id_numbers(a) if isinstance(a, str) else a for a in record.args
             )
         return True
 
@@ -168,6 +167,7 @@ def create_app(
     app.state.keys = keys
     app.state.keyring = PersonKeyring(secret)
     app.state.metrics = metrics
+
     def anchor(log_path: str, seq: int, entry_hash: str) -> None:
         holder.unlocked().keep_audit_anchor(log_path, seq, entry_hash)
 

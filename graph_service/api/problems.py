@@ -26,6 +26,7 @@ from graph_service.errors import (
     ServiceUnavailable,
     StoreUnavailable,
 )
+from graph_service.ids.resident_id import mask_id_numbers
 
 log = logging.getLogger("graph_service.api")
 
@@ -125,7 +126,8 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """An RFC 9457 response with a bilingual ``detail``."""
+    """An RFC 9457 response with a bilingual ``detail``; every ID number in it masked (a path,
+    a parameter or a reason may carry one)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + ptype.slug,
         "title": ptype.title,
@@ -138,6 +140,7 @@ def problem_response(
         body["instance"] = instance
     if extra:
         body.update(extra)
+    body = _masked(body)
     all_headers = dict(headers or {})
     if ptype.status in RETRY_AFTER:
         all_headers.setdefault("Retry-After", RETRY_AFTER[ptype.status])
@@ -146,6 +149,16 @@ def problem_response(
     return JSONResponse(
         body, status_code=ptype.status, media_type=PROBLEM_JSON, headers=all_headers
     )
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_id_numbers(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 # -- request validation: pydantic's errors told in both languages --------------------------
@@ -248,6 +261,7 @@ def install(app: FastAPI) -> None:
 
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         ref = secrets.token_hex(6)
+        # the log's formatter masks ID numbers in the path and the traceback
         log.error("internal error %s on %s", ref, request.url.path, exc_info=exc)
         return problem_response(
             INTERNAL,

@@ -134,8 +134,14 @@ class GraphStore(ABC):
         """Which of ``keys`` (USCCs or person keys) the store holds."""
 
     @abstractmethod
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Note a load that starts (``batch_id``, ``directory``, ``started_at``): until its
+        :meth:`record_load`, :meth:`loads` lists it with ``status`` ``running`` (or
+        ``interrupted`` once the store can tell its writer is gone)."""
+
+    @abstractmethod
     def record_load(self, summary: Mapping[str, Any]) -> None:
-        """Append a load's summary to the store's load log."""
+        """Append a load's summary to the store's load log (``status`` ``done``)."""
 
     @abstractmethod
     def loads(self) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import pickle
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -45,6 +46,8 @@ from graph_service.stores.base import (
     unchanged,
 )
 
+log = logging.getLogger("graph_service.store")
+
 FORMAT = "credit-graph-embedded"
 VERSION = 1
 #: Internal properties never shown to callers.
@@ -64,6 +67,19 @@ def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
     if hashlib.sha256(body.encode("utf-8")).hexdigest() != entry.get("sha256"):
         return None
     return ops
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (on this machine)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -98,6 +114,8 @@ class EmbeddedStore(GraphStore):
         self._dirty = False  # did this transaction change the graph?
         self._small = False  # journal every write of this transaction (see transaction())
         self._unlinked: list[str] = []
+        self._ended: list[Path] = []  # markers of loads recorded in this transaction
+        self._clean_temp_files()
         self._refresh()
 
     # -- persistence -------------------------------------------------------------------
@@ -109,6 +127,15 @@ class EmbeddedStore(GraphStore):
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _clean_temp_files(self) -> None:
+        """Remove what a killed writer left beside the store: its half-written temporary
+        graph file (the store file itself is whole: it is only ever replaced)."""
+        for tmp in self.path.parent.glob(f".{self.path.name}.tmp-*"):
+            pid = tmp.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+                log.warning("removed %s, left by a writer that was killed", tmp)
 
     def _refresh(self) -> None:
         """Catch up with what other processes wrote: a replaced graph file is reloaded,
@@ -200,7 +227,16 @@ class EmbeddedStore(GraphStore):
             raise RuntimeError("transactions do not nest")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning(
+                    "waiting for another writer of %s to finish (it holds %s)",
+                    self.path,
+                    self._lock_path,
+                )
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                log.warning("the other writer finished; going on")
             try:
                 self._refresh()
                 self._in_tx = True
@@ -221,9 +257,11 @@ class EmbeddedStore(GraphStore):
                         self._append_journal(self._ops)
                 else:
                     self._persist()
+                for marker in self._ended:
+                    marker.unlink(missing_ok=True)
             finally:
                 self._in_tx = False
-                self._ops, self._small = None, False
+                self._ops, self._small, self._ended = None, False, []
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- writes --------------------------------------------------------------------------
@@ -378,18 +416,60 @@ class EmbeddedStore(GraphStore):
         g = self._graph
         return {k for k in keys if prefix + k in g}
 
+    def _marker(self, batch_id: str) -> Path:
+        return self.path.with_name(f".{self.path.name}.loading-{batch_id}.json")
+
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        # Beside the store, not in it: a load's writes reach the file only when it ends.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        marker = dict(summary) | {"status": "running"}
+        self._marker(str(summary["batch_id"])).write_text(json.dumps(marker), encoding="utf-8")
+
+    def _markers(self) -> list[dict[str, Any]]:
+        """Loads begun and not recorded: ``running`` while a writer holds the store's lock,
+        else ``interrupted`` (the store holds none of their rows)."""
+        paths = sorted(self.path.parent.glob(f".{self.path.name}.loading-*.json"))
+        if not paths:
+            return []
+        writing = self._in_tx or self._locked()
+        out = []
+        for path in paths:
+            try:
+                marker = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not writing:
+                marker["status"] = "interrupted"
+                marker["note"] = "none of its rows were kept; load the files again"
+            out.append(marker)
+        return out
+
+    def _locked(self) -> bool:
+        """Whether another writer holds the store's lock now."""
+        try:
+            with self._lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return True
+        return False
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
         if not self._in_tx:
             raise RuntimeError("record_load must run inside store.transaction()")
+        summary = {"status": "done"} | dict(summary)
         if self._ops is not None:
-            self._ops.append({"op": "record_load", "summary": dict(summary)})
-        self._loads.append(dict(summary))
+            self._ops.append({"op": "record_load", "summary": summary})
+        self._loads.append(summary)
+        self._ended.append(self._marker(str(summary["batch_id"])))
 
     # -- reads ---------------------------------------------------------------------------
 
     def loads(self) -> list[dict[str, Any]]:
         self._refresh()
-        return [dict(x) for x in self._loads]
+        done = {x.get("batch_id") for x in self._loads}
+        begun = [m for m in self._markers() if m.get("batch_id") not in done]
+        return [dict(x) for x in self._loads] + begun
 
     def _anchor_path(self) -> Path:
         return self.path.with_name(self.path.name + ".audit-anchors.json")

@@ -136,7 +136,11 @@ class Neo4jStore(GraphStore):
         found = self._run("existing_subjects", sids=sids)
         return {r["sid"][2:] for r in found}
 
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        self.record_load(dict(summary) | {"status": "running"})
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
+        summary = {"status": "done"} | dict(summary)
         self._run(
             "record_load",
             write=True,

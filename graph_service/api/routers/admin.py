@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from graph_service.api.audit import Audited, verify_chain
 from graph_service.api.auth import Allow, ApiKeys, Principal
-from graph_service.api.deps import access_of
+from graph_service.api.deps import access_of, store_of
 from graph_service.api.models import AuditCheck, KeyCreated, KeyInfo, KeyRequest, KeysRevoked
 from graph_service.api.routers import ERRORS, NOT_FOUND
 from graph_service.errors import Conflict, NotFound
@@ -79,4 +79,7 @@ def revoke_keys(
 )
 def audit_verify(request: Request, who: Admins) -> dict[str, Any]:
     """Whether the audit log's hash chain is whole, or its first tampered line."""
-    return verify_chain(request.app.state.audit.path).to_dict()
+    log = request.app.state.audit.path
+    with store_of(request) as store:
+        anchor = store.audit_anchor(str(log.resolve()))
+    return verify_chain(log, anchor).to_dict()

@@ -24,6 +24,7 @@ from graph_service.engine.relocations import detect_relocations
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.engine.subjects import resolve_subject
 from graph_service.errors import DomainError
+from graph_service.ids.resident_id import mask_id_numbers
 
 router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
 
@@ -150,7 +151,7 @@ def check_batch(
                         index=i,
                         subject=item.subject[:6] + "…",
                         action=item.action,
-                        error=exc.reason,
+                        error=mask_id_numbers(exc.reason),
                     )
                 )
                 continue
