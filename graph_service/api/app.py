@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from graph_service.api import problems
-from graph_service.api.audit import AuditLog
+from graph_service.api.audit import Audited, AuditLog
 from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.graphview import VIS_DIR
 from graph_service.api.middleware import BodyLimitMiddleware, Metrics, MetricsMiddleware
@@ -102,21 +102,34 @@ def _openapi_with_roles(app: FastAPI) -> dict[str, Any]:
         if op is None:
             continue
         op["x-roles"] = list(roles) if roles is not None else ["public"]
+        declared = endpoint_audit(ep.route)
+        if declared is not None:
+            op["x-audit"] = declared.to_openapi()
         note = f"角色 / Roles: {', '.join(roles) if roles else 'public (no key)'}"
         op["description"] = f"{op.get('description', '')}\n\n{note}".strip()
     app.openapi_schema = schema
     return schema
 
 
-def endpoint_roles(route: APIRoute) -> tuple[str, ...] | None:
-    """The roles a route admits (None: public), read from its dependencies."""
+def _calls(route: APIRoute) -> list[Any]:
     calls = []
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
         calls.append(dep.call)
         stack.extend(dep.dependencies)
-    return roles_of(calls)
+    return calls
+
+
+def endpoint_roles(route: APIRoute) -> tuple[str, ...] | None:
+    """The roles a route admits (None: public), read from its dependencies."""
+    return roles_of(_calls(route))
+
+
+def endpoint_audit(route: APIRoute) -> Audited | None:
+    """The route's audit declaration (None: it has none, which a test refuses)."""
+    found = [c for c in _calls(route) if isinstance(c, Audited)]
+    return found[0] if len(found) == 1 else None
 
 
 def create_app(
