@@ -179,10 +179,11 @@ def cmd_relocations(args: argparse.Namespace) -> int:
             _update_ledger(store, args, None)
     if args.flows:
         from graph_service.engine.flows import flow_matrix, plot_flows
+        from graph_service.exports.safe import write_frame
 
         matrix = flow_matrix(flags, args.flows_level)
         out = Path(args.flows)
-        matrix.to_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
+        write_frame(matrix, out.with_suffix(".csv"), index=True)
         plot_flows(matrix, out)
         _console().print(f"flows: {out} and {out.with_suffix('.csv')}")
     if args.json:
@@ -218,10 +219,10 @@ def cmd_notices(args: argparse.Namespace) -> int:
     with open_store(_store_uri(args)) as store:
         found = notices(store, args.on, args.region or "")
     if args.csv:
-        import csv
+        from graph_service.exports.safe import SafeWriter
 
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
+            w = SafeWriter(fh)
             w.writerow(["notice_id", "kind", "record_id", "decided_on", "to", "about", "text"])
             for n in found:
                 w.writerow(

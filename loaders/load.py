@@ -22,6 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
+from graph_service.settings import get_settings
 from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
@@ -100,6 +101,15 @@ def new_batch_meta(now: dt.datetime | None = None) -> BatchMeta:
     return BatchMeta(batch_id=f"load-{stamp}-{secrets.token_hex(3)}", loaded_at=now.isoformat())
 
 
+def latest_date(meta: BatchMeta) -> str | None:
+    """The latest date a row may hold (``LOAD_FUTURE_DAYS`` after the load day; None: any)."""
+    days = get_settings().load_future_days
+    if days < 0:
+        return None
+    day = dt.datetime.fromisoformat(meta.loaded_at).date()
+    return (day + dt.timedelta(days=days)).isoformat()
+
+
 def _ref_problem(kind: SubjectKind, column: str, raw: str) -> Problem:
     if kind == "entity":
         return Problem(
@@ -145,7 +155,9 @@ class _FileLoader:
             self.report.error = _read_error(src, exc)
             cols = []
         self.missing = [c for c in spec.required if c not in cols]
-        self.validator = RowValidator(spec, keyring, cols, default_source=src.path.name)
+        self.validator = RowValidator(
+            spec, keyring, cols, default_source=src.path.name, latest=latest_date(meta)
+        )
         self.report.extra_columns = self.validator.extra
         self.report.ignored_columns = self.validator.ignored
         # (column, subject kind, normalised-row field holding the key) to check against the store
@@ -176,8 +188,11 @@ class _FileLoader:
         ) as bar:
             try:
                 for chunk in read_chunks(self.src):
+                    for bad in chunk.bad:
+                        self.report.rows += 1
+                        self._reject(bad.line, {"line": bad.text}, [Problem("", "", bad.reason)])
                     self._chunk(chunk.rows, chunk.lines)
-                    bar.update(len(chunk.rows))
+                    bar.update(len(chunk.rows) + len(chunk.bad))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
@@ -235,6 +250,7 @@ class _FileLoader:
             # Superior units listed in this very chunk count as present.
             wanted["entity"] -= {norm["uscc"] for _, _, norm in rows}
         known = {k: self.store.existing(k, v) if v else set() for k, v in wanted.items()}
+        subjects = self._stored_subjects(rows)
         in_chunk = {norm["uscc"] for _, _, norm in rows} if self.spec.kind == "entities" else set()
         ok: list[dict[str, Any]] = []
         for line, raw, norm in rows:
@@ -244,6 +260,10 @@ class _FileLoader:
                 k = kind or _by_kind(norm)
                 if key and key not in known[k] and key not in in_chunk:
                     problems.append(_ref_problem(k, column, raw.get(column, "")))
+            if norm.get("record_id") in subjects:
+                moved = _moved_subject(subjects[norm["record_id"]], norm, raw)
+                if moved is not None:
+                    problems.append(moved)
             if not problems:
                 ok.append(norm)
             elif self.spec.kind == "entities" and not final:
@@ -261,6 +281,15 @@ class _FileLoader:
             self.pending = self.writer.submit(self._write, ok)
             if self.spec.kind == "entities":
                 self._drain()
+
+    def _stored_subjects(
+        self, rows: list[tuple[int, dict[str, str], dict[str, Any]]]
+    ) -> dict[str, tuple[str, str]]:
+        """(subject type, key) of the stored records these rows name (records only)."""
+        if self.spec.kind != "records" or not rows:
+            return {}
+        found = self.store.records_by_id([norm["record_id"] for _, _, norm in rows])
+        return {r["record_id"]: (r["subject_type"], r["subject_key"]) for r in found}
 
     def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
@@ -292,6 +321,27 @@ def _read_error(src: SourceFile, exc: Exception, after_rows: int | None = None) 
     where_en = f" after {after_rows} rows" if after_rows else ""
     return (
         f"文件{src.path.name}无法读取{where}：{exc} / cannot read {src.path.name}{where_en}: {exc}"
+    )
+
+
+def _moved_subject(
+    stored: tuple[str, str], norm: Mapping[str, Any], raw: Mapping[str, str]
+) -> Problem | None:
+    """A conflict when a row would move a stored record to another subject (a correction of
+    the subject is a life-cycle event, never a silent reload)."""
+    new = (norm["subject_type"], norm["subject_key"])
+    if new == stored:
+        return None
+    old_text = f"{stored[0]} {stored[1]}"
+    shown = raw.get("subject_id", "")
+    new_text = f"{new[0]} {mask_resident_id(shown.upper()) if new[0] == 'person' else shown}"
+    return Problem(
+        "subject_id",
+        new_text,
+        f"冲突：记录{norm['record_id']}的主体为{old_text}，此行改为{new_text}；"
+        "更正主体须以事件办理 / "
+        f"conflict: record {norm['record_id']} concerns {old_text}, this line names "
+        f"{new_text}; a change of subject is a correction event, not a reload",
     )
 
 
