@@ -24,6 +24,10 @@ from graph_service.stores.base import ROW_KINDS, RowKind
 #: Suffixes tried for each contract file, in this order.
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".jsonl", ".json")
 CHUNK_ROWS = 50_000
+#: Largest CSV cell read at all (a longer one is a bad line); the contract's limits are far
+#: lower and are checked, with their reasons, by the validation.
+CSV_FIELD_LIMIT = 16 << 20
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 _SNIFF_BYTES = 4 << 20
 
 
