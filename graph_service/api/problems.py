@@ -57,6 +57,10 @@ class PayloadTooLarge(DomainError):
     """A request body over the limit."""
 
 
+class TooManyRequests(DomainError):
+    """A caller over their share of concurrent batches."""
+
+
 class RequestTimeout(DomainError):
     """The request took longer than ``GRAPH_REQUEST_TIMEOUT``."""
 
@@ -87,6 +91,7 @@ PROBLEMS: dict[type[BaseException], ProblemType] = {
         422, "invalid-identifier", "标识不符合国家标准 / Invalid identifier"
     ),
     InvalidParameter: ProblemType(422, "invalid-parameter", "参数不合法 / Invalid parameter"),
+    TooManyRequests: ProblemType(429, "too-many-requests", "请求过多 / Too many requests"),
     ServiceUnavailable: ProblemType(
         503, "unavailable", "服务所需组件不可用 / A component the service needs is unavailable"
     ),
@@ -104,7 +109,7 @@ HTTP_PROBLEMS: dict[int, ProblemType] = {
     405: ProblemType(405, "method-not-allowed", "不支持的请求方法 / Method not allowed"),
 }
 #: Retry-After (seconds) sent with these statuses.
-RETRY_AFTER = {503: "5", 504: "5"}
+RETRY_AFTER = {429: "5", 503: "5", 504: "5"}
 
 
 def problem_type(exc: BaseException) -> ProblemType:

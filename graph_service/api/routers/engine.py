@@ -4,7 +4,6 @@ life cycle for administrators. Handlers parse and call :mod:`graph_service.engin
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -13,7 +12,8 @@ from pydantic import BaseModel, Field
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
+from graph_service.api.service import Access
 from graph_service.engine.flows import flow_matrix
 from graph_service.engine.lifecycle import EventType, RecordEvent, apply_event
 from graph_service.engine.measures import catalogue
@@ -53,6 +53,8 @@ Action = Annotated[
     ),
 ]
 MAX_BATCH = 5000
+#: Items answered per hold of the store (the embedded store answers one request at a time).
+BATCH_SLICE = 100
 
 
 @router.get(
@@ -107,7 +109,7 @@ class BatchItem(BaseModel):
 class BatchRequest(BaseModel):
     """A screening batch (a bidding platform sends its bidders)."""
 
-    on: dt.date | None = None
+    on: IsoDate | None = None
     items: list[BatchItem] = Field(max_length=MAX_BATCH)
 
 
@@ -139,36 +141,46 @@ def check_batch(
     on = on_or_today(body.on)
     answers: list[BatchAnswer] = []
     persons: list[str] = []
-    with store_of(request) as store:
-        engine = RestrictionEngine(store)
-        for i, item in enumerate(body.items):
-            try:
-                kind, key = resolve_subject(item.subject, access.keyring)
-                result = engine.check(kind, key, item.action, on)
-            except DomainError as exc:
-                answers.append(
-                    BatchAnswer(
-                        index=i,
-                        subject=item.subject[:6] + "…",
-                        action=item.action,
-                        error=mask_id_numbers(exc.reason),
-                    )
-                )
-                continue
-            if kind == "person":
-                persons.append(key)
-            answers.append(
-                BatchAnswer(
-                    index=i,
-                    subject=result.subject.id,
-                    action=item.action,
-                    allowed=result.allowed,
-                    result=result,
-                )
-            )
+    with request.app.state.slots.slot(who.user):
+        for start in range(0, len(body.items), BATCH_SLICE):
+            # the store is taken slice by slice: readers in between are not held up
+            with store_of(request) as store:
+                engine = RestrictionEngine(store)
+                for i, item in enumerate(body.items[start : start + BATCH_SLICE], start=start):
+                    answers.append(_answer(engine, access, i, item, on, persons))
     if persons:
         access.log("check.batch", {"person_keys": persons, "on": on})
     return answers
+
+
+def _answer(
+    engine: RestrictionEngine,
+    access: Access,
+    i: int,
+    item: BatchItem,
+    on: str,
+    persons: list[str],
+) -> BatchAnswer:
+    """One item's answer (a bad subject or action fails this item only)."""
+    try:
+        kind, key = resolve_subject(item.subject, access.keyring)
+        result = engine.check(kind, key, item.action, on)
+    except DomainError as exc:
+        return BatchAnswer(
+            index=i,
+            subject=item.subject[:6] + "…",
+            action=item.action,
+            error=mask_id_numbers(exc.reason),
+        )
+    if kind == "person":
+        persons.append(key)
+    return BatchAnswer(
+        index=i,
+        subject=result.subject.id,
+        action=item.action,
+        allowed=result.allowed,
+        result=result,
+    )
 
 
 @router.get(
@@ -284,7 +296,7 @@ class EventRequest(BaseModel):
     """A life-cycle event on a record."""
 
     type: EventType
-    on: dt.date
+    on: IsoDate
     reason: str = Field(min_length=1, max_length=2000)
     method: str | None = Field(None, description="repair method (commitment, rectification, …)")
     corrections: dict[str, str] | None = None

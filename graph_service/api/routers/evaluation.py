@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
+from graph_service.api.problems import InvalidParameter
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
 from graph_service.api.service import MAX_LIMIT, parse_uscc
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -219,7 +220,7 @@ def summary(
 class DrawRequest(BaseModel):
     """A double-random inspection draw (双随机、一公开)."""
 
-    on: dt.date | None = None
+    on: IsoDate | None = None
     region: str = Field("", max_length=6, pattern=r"^\d{0,6}$")
     industry: str = Field("", max_length=1, pattern=r"^[A-T]?$")
     budget: int = Field(ge=0, le=1_000_000)
@@ -335,12 +336,30 @@ def verify_draw(
     """Re-runs the draw from its record: hash intact, population and pool as hashed,
     allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
     still gives the same population."""
+    on = _draw_date(record)  # a record that is not a draw's is refused before any work
     table = None
     if against_store:
-        on = str(record.get("inputs", {}).get("on") or on_or_today(None))
         with store_of(request) as store:
             table = _grade_table(store, on)
-    return verify(record, table).to_dict()
+    try:
+        return verify(record, table).to_dict()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise InvalidParameter(
+            f"不是抽查记录：{type(exc).__name__}", f"not a draw record: {type(exc).__name__}"
+        ) from exc
+
+
+def _draw_date(record: dict[str, Any]) -> str:
+    """The date a draw record was drawn on (``inputs.on``), or 422."""
+    inputs = record.get("inputs")
+    on = inputs.get("on") if isinstance(inputs, dict) else None
+    try:
+        return dt.date.fromisoformat(str(on)).isoformat()
+    except ValueError:
+        raise InvalidParameter(
+            "不是抽查记录：inputs.on 应为日期YYYY-MM-DD",
+            "not a draw record: inputs.on must be a date YYYY-MM-DD",
+        ) from None
 
 
 # -- credit reports ----------------------------------------------------------------------
@@ -402,7 +421,7 @@ def publication_deadlines(
     on: On = None,
     authority: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[
-        dt.date | None, Query(description="只看此日及以后的决定 / Decided since")
+        IsoDate | None, Query(description="只看此日及以后的决定 / Decided since")
     ] = None,
     region: Region = "",
 ) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.graphview import export_html
 from graph_service.api.models import ExportRequest, GraphPath, Neighbourhood
-from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate
 from graph_service.api.service import MAX_LIMIT
 from graph_service.stores.base import MAX_PATH_HOPS
 
@@ -52,7 +52,7 @@ def neighbourhood(
         ),
     ],
     on: Annotated[
-        dt.date | None,
+        IsoDate | None,
         Query(description="视图日期（含当日） / As-of date (inclusive)", examples=["2021-01-01"]),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="邻居数 / Neighbours")] = 50,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph_service.api import service
@@ -55,6 +56,8 @@ def readyz(request: Request) -> dict[str, Any]:
 @router.get(
     "/metrics",
     summary="Prometheus指标 / Prometheus metrics (public)",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     dependencies=[Depends(Audited(None, "counts by route template"))],
 )
 def metrics(request: Request) -> Response:
