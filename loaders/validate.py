@@ -26,9 +26,10 @@ from loaders.contract import EXTRA_COLUMN, MAX_CELL, RESERVED, Column, FileSpec
 from loaders.record_rules import record_problems
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
-#: C0 and C1 control characters and DEL: never in a cell (a NUL cuts text in C programs, an
-#: escape sequence rewrites a terminal).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: C0 and C1 control characters and DEL, tab and line breaks excepted (a legal basis may run
+#: over lines): never in a cell (a NUL cuts text in C programs, an escape sequence rewrites a
+#: terminal).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,8 @@ def test_without_an_audit_log_no_person_data_leaves(unwritable: Service) -> None
 def test_a_failed_change_is_audited_twice_intent_then_failure(service: Service) -> None:
     ok = service.client.post("/v1/records/R1/events", json=EVENT, headers=headers("admin"))
     assert ok.status_code == 200
-    clash = service.client.post("/v1/records/R1/events", json=EVENT, headers=headers("admin"))
+    repaired = {"type": "repaired", "on": "2020-03-01", "reason": "整改", "method": "rectification"}
+    clash = service.client.post("/v1/records/R1/events", json=repaired, headers=headers("admin"))
     assert clash.status_code == 409
     actions = [e["action"] for e in _entries(service.audit_path)]
     assert actions == ["record.event", "record.event", "record.event.failed"]
@@ -219,7 +220,7 @@ def test_notices_naming_a_person_are_audited(tmp_path: Path) -> None:
     p = s.person("马超")
     s.role(p, x, "legal_rep", "2016-01-01")
     s.role(p, school, "staff", "2010-09-01")
-    s.record(x, "joint_punishment_list", "2022-04-01")
+    s.record(p, "dishonest_judgment_debtor", "2022-04-01", region_code="130100")
     store = EmbeddedStore(tmp_path / "store.graph")
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     app = create_app(store_uri=str(tmp_path / "store.graph"), settings=service_settings(tmp_path))
