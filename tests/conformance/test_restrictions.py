@@ -853,3 +853,12 @@ def test_the_default_catalogue_validates_and_cites_what_it_rests_on() -> None:
         "licence_revoked",
         "joint_punishment_list",
     }
+
+
+def test_docs_legal_md_is_the_shipped_catalogue() -> None:
+    from graph_service.engine.legal_doc import render
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "legal.md"
+    assert page.read_text(encoding="utf-8") == render(catalogue()), (
+        "docs/legal.md is stale: python -m graph_service measures --markdown > docs/legal.md"
+    )
