@@ -530,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreUnavailable as exc:
         _console().print(f"[red]存储不可用 / store unavailable:[/] {exc.reason}")
         return EXIT_CANNOT_RUN
+    except DomainError as exc:  # bad input: what to fix is in the reason
+        _console().print(f"[red]错误 / error:[/] {exc.reason}")
+        return EXIT_USAGE
     except Exception as exc:
         if not _store_lost(exc):
             raise
@@ -538,9 +541,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{str(exc).splitlines()[0] if str(exc) else ''}\n{_rerun_hint(args)}"
         )
         return EXIT_CANNOT_RUN
-    except DomainError as exc:  # bad input: what to fix is in the reason
-        _console().print(f"[red]错误 / error:[/] {exc.reason}")
-        return EXIT_USAGE
     return code
 
 

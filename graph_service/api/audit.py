@@ -186,7 +186,7 @@ class AuditLog:
                 last = _last_line(fh)
                 prev_entry = _is_entry(last + b"\n") if last else None
                 lines = b""
-                if last and prev_entry is None:
+                if last and (prev_entry is None or _blank_tail(fh)):
                     prev_entry = self._seal(fh)
                     lines = _line(prev_entry)
                 prev = str(prev_entry["hash"]) if prev_entry else GENESIS
@@ -219,6 +219,15 @@ def _ends_with_newline(fh: BinaryIO) -> bool:
         return True
     fh.seek(-1, os.SEEK_END)
     return fh.read(1) == b"\n"
+
+
+def _blank_tail(fh: BinaryIO) -> bool:
+    """Whether the file ends in an empty line (foreign: every entry is one whole line)."""
+    fh.seek(0, os.SEEK_END)
+    if fh.tell() < 2:
+        return False
+    fh.seek(-2, os.SEEK_END)
+    return fh.read(2) == b"\n\n"
 
 
 def _seal_what(last_line: int, torn: list[bytes]) -> dict[str, Any]:

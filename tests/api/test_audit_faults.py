@@ -63,6 +63,10 @@ def test_several_foreign_lines_are_sealed_together_and_a_later_edit_still_breaks
         fh.write(b"not an entry\n{broken\n")
     log.append(user="u", role="admin", action="b", what={}, client=None)
     assert verify_chain(path).ok
+    with path.open("ab") as fh:
+        fh.write(b"\n")  # an empty line is foreign too
+    log.append(user="u", role="admin", action="c", what={}, client=None)
+    assert verify_chain(path).ok
     text = path.read_text(encoding="utf-8").replace("{broken", "{brokeN")
     path.write_text(text, encoding="utf-8")
     result = verify_chain(path)
