@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +16,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 
 from graph_service.api import service as service_module
 from graph_service.api.app import create_app
 from graph_service.logging import configure_logging
-from tests.api.support import KEYS, build_store, free_port, service_settings
+from tests.api.support import KEYS, build_store, running, service_settings
 
 ROLES = [*KEYS, None]
 
@@ -40,23 +38,10 @@ def live(tmp_path: Path) -> Iterator[tuple[str, io.StringIO, dict[str, Any]]]:
     app = create_app(store_uri=str(path), settings=service_settings(tmp_path))
     lines = io.StringIO()
     handler = configure_logging("kv", "INFO", stream=lines)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, access_log=True, lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", lines, ids
+        with running(app, log_config=None, access_log=True, log_level="info") as base:
+            yield base, lines, ids
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         logging.getLogger().removeHandler(handler)
 
 
