@@ -216,6 +216,11 @@ def test_info_shows_an_interrupted_load(
     assert main(["info", "--store", str(tmp_path / "g.graph")]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "interrupted" in out and "load the files again" in out
+    # the next load keeps it in the load log as interrupted, and its marker goes
+    assert main(["load", str(tmp_path / "in"), "--store", str(tmp_path / "g.graph")]) == 0
+    statuses = [x["status"] for x in EmbeddedStore(tmp_path / "g.graph").loads()]
+    assert statuses == ["interrupted", "done"]
+    assert not list(tmp_path.glob(".g.graph.loading-*"))
 
 
 def test_a_killed_writers_temp_file_is_removed_on_the_next_open(tmp_path: Path) -> None:

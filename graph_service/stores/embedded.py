@@ -49,6 +49,8 @@ from graph_service.stores.base import (
 log = logging.getLogger("graph_service.store")
 
 FORMAT = "credit-graph-embedded"
+#: What the load log says of a load whose writer died.
+INTERRUPTED = "none of its rows were kept; load the files again"
 VERSION = 1
 #: Internal properties never shown to callers.
 _HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
@@ -444,8 +446,7 @@ class EmbeddedStore(GraphStore):
             except (OSError, ValueError):
                 continue
             if not writing:
-                marker["status"] = "interrupted"
-                marker["note"] = "none of its rows were kept; load the files again"
+                marker |= {"status": "interrupted", "note": INTERRUPTED}
             out.append(marker)
         return out
 
@@ -463,10 +464,19 @@ class EmbeddedStore(GraphStore):
         if not self._in_tx:
             raise RuntimeError("record_load must run inside store.transaction()")
         summary = {"status": "done"} | dict(summary)
-        if self._ops is not None:
-            self._ops.append({"op": "record_load", "summary": summary})
-        self._loads.append(summary)
-        self._ended.append(self._marker(str(summary["batch_id"])))
+        # Loads begun before and never recorded died with their writer (this one holds the
+        # lock): they go into the load log as interrupted, and their markers away.
+        done = {x.get("batch_id") for x in self._loads}
+        dead = [
+            m | {"status": "interrupted", "note": INTERRUPTED}
+            for m in self._markers()
+            if m["batch_id"] not in done | {summary["batch_id"]}
+        ]
+        for entry in [*dead, summary]:
+            if self._ops is not None:
+                self._ops.append({"op": "record_load", "summary": entry})
+            self._loads.append(entry)
+            self._ended.append(self._marker(str(entry["batch_id"])))
 
     # -- reads ---------------------------------------------------------------------------
 
