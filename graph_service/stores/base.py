@@ -168,12 +168,27 @@ class GraphStore(ABC):
         """Which of ``keys`` (USCCs or person keys) the store holds."""
 
     @abstractmethod
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Note a load that starts (``batch_id``, ``directory``, ``started_at``): until its
+        :meth:`record_load`, :meth:`loads` lists it with ``status`` ``running`` (or
+        ``interrupted`` once the store can tell its writer is gone)."""
+
+    @abstractmethod
     def record_load(self, summary: Mapping[str, Any]) -> None:
-        """Append a load's summary to the store's load log."""
+        """Append a load's summary to the store's load log (``status`` ``done``)."""
 
     @abstractmethod
     def loads(self) -> list[dict[str, Any]]:
         """The load log, oldest first."""
+
+    @abstractmethod
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        """The latest (seq, hash) checkpoint kept for the audit log at path ``log``."""
+
+    @abstractmethod
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        """Keep (seq, hash) as the audit log's checkpoint unless a later one is kept already
+        (outside the log, so a log cut short or deleted is found by its verification)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

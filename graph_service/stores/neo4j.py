@@ -144,7 +144,11 @@ class Neo4jStore(GraphStore):
         found = self._run("existing_subjects", sids=sids)
         return {r["sid"][2:] for r in found}
 
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        self.record_load(dict(summary) | {"status": "running"})
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
+        summary = {"status": "done"} | dict(summary)
         self._run(
             "record_load",
             write=True,
@@ -157,6 +161,13 @@ class Neo4jStore(GraphStore):
 
     def loads(self) -> list[dict[str, Any]]:
         return [json.loads(r["summary"]) for r in self._run("loads")]
+
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        rows = self._run("audit_anchor", log=log)
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        self._run("keep_audit_anchor", write=True, log=log, seq=seq, hash=entry_hash)
 
     def counts(self) -> dict[str, int]:
         return dict(sorted((r["name"], r["n"]) for r in self._run("counts") if r["n"]))
