@@ -57,10 +57,10 @@ from graph_service.engine.measures import Catalogue, ReachMode, catalogue
 from graph_service.engine.models import Flag, FlagEntity, Step
 from graph_service.engine.reach import Reached, inferred_from, reach
 from graph_service.engine.restrictions import (
-    _path,
     concerns_step,
     holding_step,
     names_step,
+    reach_path,
     role_step,
 )
 from graph_service.engine.timeline import RecordState, in_force, person_free, record_state
@@ -538,7 +538,7 @@ def _reach_steps(rec: Mapping[str, Any], r: Reached) -> list[Step]:
             "source": "add_person",
         }
         return [concerns_step(rec, None), names_step(added)]
-    return _path(rec, r)
+    return reach_path(rec, r)
 
 
 def _link_steps(link: _Link) -> list[Step]:
