@@ -195,6 +195,7 @@ class Planter:
             effective_to=effective_to,
             # A 失信 listing on ground (一) (able to perform, refusing) has no default term.
             ground="1" if kind == "dishonest_judgment_debtor" else "",
+            able_but_refuses=_able(rnd, kind),
         )
         if responsible is not None:
             person, role = responsible
@@ -569,7 +570,10 @@ class Planter:
             decided = self._anchor(500)
             became = decided + rnd.randint(0, 365)
             p = self._exclusive(cx)
-            record_id = world.record("person", p, "joint_punishment_list", cx, decided)
+            record_id = world.record(
+                "person", p, "joint_punishment_list", cx, decided,
+                able_but_refuses=_able(rnd, "joint_punishment_list"),
+            )  # fmt: skip
             y = self._receiving(cy, p, "legal_rep", became, existing=False)
             self.truth.add(
                 "decoy", decoy_of="phoenix", reason=variant, person_id=p,
@@ -603,6 +607,11 @@ class Planter:
             "decoy", decoy_of="phoenix", reason=variant, person_id=p, record_id=t.record_id,
             from_uscc=x.uscc, to_uscc=y.uscc,
         )  # fmt: skip
+
+
+def _able(rnd: random.Random, kind: str) -> bool | None:
+    """A joint list's finding that the subject can perform but refuses (49号 十一)."""
+    return rnd.random() < 0.3 if kind == "joint_punishment_list" else None
 
 
 def _effective_percent(person: str, target: str, edges: list[_Edge]) -> float:
