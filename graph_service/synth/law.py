@@ -32,6 +32,7 @@ LAW_VARIANTS: dict[str, int] = {
     "djd_add_and_release": 1,
     "djd_offence_and_late_office": 1,
     "djd_inferred_controller": 1,
+    "djd_entity_performed": 1,
     "djd_term_and_lift": 0,
     "djd_29_february": 0,
     "djd_extend": 0,
@@ -65,6 +66,23 @@ COMPANY_LAW_2023 = date(2024, 7, 1).toordinal()
 LARGE_FINE_LINE = date(2022, 2, 8).toordinal()
 
 _NON_FOOD = tuple(s for s in SECTORS if s != "food_drug")
+#: What a 失信 listing prohibits its subject (RULES §3), with the catalogue's measure ids.
+_DJD_SUBJECT = (
+    ("bid_tender", "DJD-TENDER"),
+    ("fiscal_funds", "DJD-FISCAL"),
+    ("subsidy", "DJD-SUBSIDY"),
+    ("tax_incentive", "DJD-SUBSIDY"),
+    ("issue_bonds", "DJD-CAPITAL"),
+    ("issue_shares", "DJD-CAPITAL"),
+    ("set_up_financial_company", "DJD-CAPITAL"),
+    ("honours", "DJD-HONOURS"),
+    ("honours:market_regulation", "DJD-HONOURS"),
+    ("consumption:rail_soft_sleeper", "DJD-CONSUMPTION"),
+    ("consumption:rail_emu_first_class", "DJD-CONSUMPTION"),
+    ("consumption:real_estate", "DJD-CONSUMPTION"),
+    ("consumption:private_school", "DJD-CONSUMPTION"),
+    ("high_speed_rail", "DJD-CONSUMPTION"),
+)
 _Subject = tuple[str, str]
 Check = dict[str, Any]
 
@@ -100,6 +118,7 @@ class LawCases:
             "djd_add_and_release": self._djd_reps,
             "djd_offence_and_late_office": self._djd_offence,
             "djd_inferred_controller": self._djd_inferred,
+            "djd_entity_performed": self._djd_performed,
             "djd_term_and_lift": self._djd_person,
             "djd_29_february": self._djd_person,
             "djd_extend": self._djd_person,
@@ -213,6 +232,8 @@ class LawCases:
             check(xs, "consumption:rail_g_train", decided + 800, ["DJD-CONSUMPTION"]),
             check(("person", a), "government_procurement", after),
         ]
+        # Every prohibition on the subject (RULES §3), edition-1 names included.
+        checks += [check(xs, action, decided + 10, [measure]) for action, measure in _DJD_SUBJECT]
         if variant == "djd_left_and_successor":
             checks += [
                 check(("person", a), "consumption:air", after, ["DJD-CONSUMPTION-PERSONS"]),
@@ -280,6 +301,34 @@ class LawCases:
             check(("person", a), "consumption:air", on, [p]),
         ]
         self._add(variant, [rid], checks, controller_percent=share // 100)
+
+    def _djd_performed(self, variant: str) -> None:
+        """A company listed on grounds (二)–(六): when its term ends it is out of the list but
+        it and its legal rep stay restricted in consumption until the debt is paid
+        (``remove`` with outcome ``performed``)."""
+        rnd, world = self.rnd, self.world
+        reg = self._anchor(30, 2 * 366 + 600)
+        decided = reg + rnd.randint(100, 300)
+        x = self._company(reg)
+        a = self._person(x)
+        self._reps(x, (a, reg))
+        xs, pa = self._ent(x), ("person", a)
+        ground = rnd.choice("23456")
+        rid = self._record(xs, "dishonest_judgment_debtor", decided, ground=ground)
+        last = add_years(decided, 2)
+        paid = last + rnd.randint(30, 200)
+        world.event(rid, "remove", paid, outcome="performed", reason="已履行完毕")
+        p = "DJD-CONSUMPTION-PERSONS"
+        checks = [
+            check(xs, "government_procurement", last, ["DJD-PROCUREMENT"]),
+            check(xs, "government_procurement", last + 1),
+            check(xs, "consumption:air", last + 1, ["DJD-CONSUMPTION"]),
+            check(pa, "consumption:air", last + 1, [p]),
+            check(pa, "consumption:air", paid - 1, [p]),
+            check(xs, "consumption:air", paid),
+            check(pa, "consumption:air", paid),
+        ]
+        self._add(variant, [rid], checks, ground=ground, last_day=iso(last), paid_on=iso(paid))
 
     def _djd_person(self, variant: str) -> None:
         """A person listed on grounds (二)–(六): a two-year term; the consumption
