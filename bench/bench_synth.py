@@ -40,6 +40,9 @@ def run_one(entities: int, seed: int, out: Path) -> dict[str, object]:
             "shareholdings": summary.shareholdings,
             "registrations": summary.registrations,
             "records": summary.records,
+            "record_persons": summary.record_persons,
+            "record_events": summary.record_events,
+            "inspectors": summary.inspectors,
         },
         "cases": summary.cases,
     }

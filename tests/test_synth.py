@@ -507,6 +507,53 @@ def test_planted_cases_live_on_generated_on(runs: dict[int, Path], seed: int) ->
             assert max(c.get("became_on", ""), c.get("moved_on", "")) <= as_of
 
 
+# RULES §3 edition 2: the capacities each list reaches by role (named persons: every list).
+REACHED_BY_ROLE = {
+    "dishonest_judgment_debtor": {"legal_rep", "principal", "direct_responsible",
+                                  "actual_controller"},
+    "consumption_restriction": {"legal_rep", "principal", "direct_responsible",
+                                "actual_controller"},
+    "major_tax_violation": {"legal_rep", "principal", "financial_officer", "direct_responsible"},
+    "market_ban": {"legal_rep"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_planted_relocations_hold_under_edition_2(runs: dict[int, Path], seed: int) -> None:
+    """Each planted phoenix and serial person is reached by the record under RULES §4 edition 2
+    (named, or holding a capacity the list reaches on the decision day, or — 失信 only — the
+    inferred controller), and each triggering record is still live on the as-of date under
+    §2 (a 失信 listing on ground (一), no default term to run out)."""
+    reg = Registry.read(runs[seed])
+    truth = load_truth(runs[seed])
+    records = {r["record_id"]: r for r in reg.records}
+    named: dict[str, set[str]] = defaultdict(set)
+    for n in rows(runs[seed] / "record_persons.csv"):
+        named[n["record_id"]].add(n["person_id"])
+
+    def reached(person: str, rid: str) -> bool:
+        r = records[rid]
+        d = date.fromisoformat(r["offence_on"] or r["decided_on"])
+        caps = REACHED_BY_ROLE.get(r["kind"], set())
+        if r["kind"] == "market_ban" and r["sector"] == "food_drug":
+            caps = caps | {"direct_responsible"}
+        holds = any(p == person and role in caps and covers(s, e, d)
+                    for p, role, s, e in reg.roles_of_entity[r["subject_id"]])  # fmt: skip
+        inferred = r["kind"] == "dishonest_judgment_debtor" and person in (
+            reg.inferred_controllers(r["subject_id"], d)
+        )
+        return person in named[rid] or holds or inferred
+
+    for c in truth["cases"]:
+        if c["pattern"] not in {"phoenix", "serial"}:
+            continue
+        for rid in c.get("record_ids", [c.get("record_id")]):
+            assert reached(c["person_id"], rid), (c["id"], rid)
+            r = records[rid]
+            assert r["kind"] != "dishonest_judgment_debtor" or r["ground"] == "1"
+            assert r["kind"] != "market_ban" or r["effective_to"] > truth["generated_on"]
+
+
 def test_truth_covers_every_variant(runs: dict[int, Path]) -> None:
     truth = load_truth(runs[1])
     assert truth["seed"] == 1 and truth["entities"] == SIZE
