@@ -41,6 +41,7 @@ LAW_VARIANTS: dict[str, int] = {
     "djd_office_law_window": 0,
     "djd_objection": 1,
     "djd_revoked": 1,
+    "djd_objection_revoked": 1,
     "consumption_restriction": 1,
     "serious_illegal_term": 1,
     "serious_illegal_repair": 1,
@@ -127,6 +128,7 @@ class LawCases:
             "djd_office_law_window": self._djd_office,
             "djd_objection": self._djd_objection,
             "djd_revoked": self._djd_objection,
+            "djd_objection_revoked": self._djd_objection,
         }
         self._handlers: dict[str, Callable[[str], None]] = {
             **djd,
@@ -209,6 +211,31 @@ class LawCases:
 
     # -- 失信被执行人: an entity, its legal representatives, reach ------------------------
 
+    def _listed(self, after: int, gap: tuple[int, int]) -> tuple[Entity, Day, str]:
+        """A company with one legal rep, registered with ``after`` days of the window left,
+        and a decision day ``gap`` days after its registration: (company, decision day, legal
+        rep)."""
+        reg = self._anchor(30, after)
+        decided = reg + self.rnd.randint(*gap)
+        x = self._company(reg)
+        rep = self._person(x)
+        self._reps(x, (rep, reg))
+        return x, decided, rep
+
+    def _rep_changed(self, after: int) -> tuple[Entity, Day, Day, Day, list[str]]:
+        """A company whose legal rep changed between the offence and the decision, with
+        ``after`` days of the window left: (company, offence day, first day of the new rep,
+        decision day, [old rep, new rep, two more of its people])."""
+        rnd = self.rnd
+        reg = self._anchor(30, after)
+        offence = reg + rnd.randint(100, 300)
+        changed = offence + rnd.randint(10, 60)
+        decided = changed + rnd.randint(10, 200)
+        x = self._company(reg)
+        people = [self._person(x) for _ in range(4)]
+        self._reps(x, (people[0], reg), (people[1], changed))
+        return x, offence, changed, decided, people
+
     def _djd_reps(self, variant: str) -> None:
         """RULES §4: a legal rep who left after the listing is still reached; his successor
         only through an ``add_person`` event; a ``release_person`` event frees him."""
@@ -259,15 +286,9 @@ class LawCases:
         """Reach is fixed on the offence day: the legal rep then (gone before the decision) and
         the declared controller are reached; one who took office in between is an advisory;
         a named person is reached whatever his roles."""
-        rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 1000)
-        offence = reg + rnd.randint(100, 500)
-        changed = offence + rnd.randint(10, 60)
-        decided = changed + rnd.randint(10, 200)
-        x = self._company(reg)
-        a, b, c, n = (self._person(x) for _ in range(4))
-        self._reps(x, (a, reg), (b, changed))
-        world.role(c, x, "actual_controller", reg, None)
+        world = self.world
+        x, offence, changed, decided, (a, b, c, n) = self._rep_changed(1000)
+        world.role(c, x, "actual_controller", x.registered, None)
         xs = self._ent(x)
         rid = self._record(xs, "dishonest_judgment_debtor", decided, ground="1", offence_on=offence)
         world.named(rid, n, "direct_responsible")
@@ -307,11 +328,7 @@ class LawCases:
         it and its legal rep stay restricted in consumption until the debt is paid
         (``remove`` with outcome ``performed``)."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 2 * 366 + 600)
-        decided = reg + rnd.randint(100, 300)
-        x = self._company(reg)
-        a = self._person(x)
-        self._reps(x, (a, reg))
+        x, decided, a = self._listed(2 * 366 + 600, (100, 300))
         xs, pa = self._ent(x), ("person", a)
         ground = rnd.choice("23456")
         rid = self._record(xs, "dishonest_judgment_debtor", decided, ground=ground)
@@ -411,21 +428,17 @@ class LawCases:
         self._add(variant, [rid], checks)
 
     def _djd_objection(self, variant: str) -> None:
-        """An objection does not stop a listing; a revocation means it never applied."""
+        """An objection does not stop a listing; a revocation (or an objection upheld with
+        outcome ``revoked``) means it never applied."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 1000)
-        decided = reg + rnd.randint(200, 700)
-        x = self._company(reg)
-        a = self._person(x)
-        self._reps(x, (a, reg))
+        x, decided, a = self._listed(1000, (200, 700))
         xs = self._ent(x)
         rid = self._record(xs, "dishonest_judgment_debtor", decided, ground="1")
         objected = decided + rnd.randint(10, 100)
         resolved = objected + rnd.randint(20, 90)
         world.event(rid, "object", objected, reason="被执行人提出异议")
-        if variant == "djd_revoked":
-            outcome = rnd.choice(("revoke", "resolve"))
-            if outcome == "revoke":
+        if variant != "djd_objection":
+            if variant == "djd_revoked":
                 world.event(rid, "revoke", resolved, reason="错误纳入")
             else:
                 world.event(rid, "resolve", resolved, outcome="revoked", reason="异议成立")
@@ -434,7 +447,7 @@ class LawCases:
                 check(xs, "consumption:air", objected + 1),
                 check(("person", a), "consumption:air", decided + 5),
             ]
-            self._add(variant, [rid], checks, revoked_by=outcome, revoked_on=iso(resolved))
+            self._add(variant, [rid], checks, revoked_on=iso(resolved))
             return
         world.event(rid, "resolve", resolved, outcome="upheld", reason="异议不成立")
         checks = [
@@ -449,11 +462,8 @@ class LawCases:
     def _cr(self, variant: str) -> None:
         """Subject and persons restricted until lifted; a court's leave for one action."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 1300)
-        decided = reg + rnd.randint(200, 600)
-        x = self._company(reg)
-        a, n = self._person(x), self._person(x)
-        self._reps(x, (a, reg))
+        x, decided, a = self._listed(1300, (200, 600))
+        n = self._person(x)
         xs = self._ent(x)
         rid = self._record(xs, "consumption_restriction", decided)
         world.named(rid, n, "direct_responsible")
@@ -486,10 +496,7 @@ class LawCases:
     def _sid(self, variant: str) -> None:
         """Three years; market regulators' honours prohibited, the rest considerations."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 3 * 366 + 300)
-        decided = reg + rnd.randint(100, 250)
-        x = self._company(reg)
-        self._reps(x, (self._person(x), reg))
+        x, decided, _ = self._listed(3 * 366 + 300, (100, 250))
         xs = self._ent(x)
         rid = self._record(xs, "serious_illegal_dishonest", decided)
         last = add_years(decided, 3)
@@ -525,13 +532,10 @@ class LawCases:
     def _mtv(self, variant: str) -> None:
         """Starts when published, lasts three years; named persons carry no prohibition."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 3 * 366 + 400)
-        decided = reg + rnd.randint(100, 250)
+        x, decided, a = self._listed(3 * 366 + 400, (100, 250))
         published = decided + rnd.randint(5, 60)
-        x = self._company(reg)
-        a, f = self._person(x), self._person(x)
-        self._reps(x, (a, reg))
-        world.role(f, x, "financial_officer", reg, None)
+        f = self._person(x)
+        world.role(f, x, "financial_officer", x.registered, None)
         xs = self._ent(x)
         rid = self._record(xs, "major_tax_violation", decided, published_on=published)
         world.named(rid, f, "financial_officer")
@@ -555,10 +559,7 @@ class LawCases:
         """Barred for its term of one to three years; an ended ban no longer bars."""
         rnd = self.rnd
         years = rnd.randint(1, 3)
-        reg = self._anchor(30, years * 366 + 300)
-        decided = reg + rnd.randint(100, 250)
-        x = self._company(reg)
-        self._reps(x, (self._person(x), reg))
+        x, decided, _ = self._listed(years * 366 + 300, (100, 250))
         xs = self._ent(x)
         last = add_years(decided, years)
         rid = self._record(xs, "procurement_dishonest", decided, effective_to=last)
@@ -593,11 +594,8 @@ class LawCases:
         rnd, world = self.rnd, self.world
         sector = rnd.choice(_NON_FOOD)
         years = rnd.choice((3, 5))
-        reg = self._anchor(30, years * 366 + 400)
-        decided = reg + rnd.randint(100, 300)
-        x = self._company(reg)
-        a, n = self._person(x), self._person(x)
-        self._reps(x, (a, reg))
+        x, decided, a = self._listed(years * 366 + 400, (100, 300))
+        n = self._person(x)
         xs = self._ent(x)
         last = add_years(decided, years)
         rid = self._record(xs, "market_ban", decided, sector=sector, effective_to=last)
@@ -618,16 +616,10 @@ class LawCases:
         """Food and drugs: five years by default (食品安全法 135); the legal rep on the offence
         day and the directly responsible persons are barred, not principals; a legal rep
         who took office between offence and decision is an advisory."""
-        rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 5 * 366 + 700)
-        offence = reg + rnd.randint(100, 300)
-        changed = offence + rnd.randint(10, 60)
-        decided = changed + rnd.randint(10, 200)
-        x = self._company(reg)
-        a, b, c, pr = (self._person(x) for _ in range(4))
-        self._reps(x, (a, reg), (b, changed))
-        world.role(c, x, "direct_responsible", reg, None)
-        world.role(pr, x, "principal", reg, None)
+        world = self.world
+        x, offence, changed, decided, (a, b, c, pr) = self._rep_changed(5 * 366 + 700)
+        world.role(c, x, "direct_responsible", x.registered, None)
+        world.role(pr, x, "principal", x.registered, None)
         xs = self._ent(x)
         rid = self._record(xs, "market_ban", decided, sector="food_drug", offence_on=offence)
         last = add_years(decided, 5)
@@ -654,12 +646,8 @@ class LawCases:
         """Named persons out of company office for three years (公司法 2023 178(四); 2018
         146(四) before); an unnamed legal rep is an advisory; the company is out of
         government procurement for three years (政府采购法 22(五))."""
-        rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 3 * 366 + 400)
-        decided = reg + rnd.randint(100, 300)
-        x = self._company(reg)
-        a = self._person(x)
-        self._reps(x, (a, reg))
+        world = self.world
+        x, decided, a = self._listed(3 * 366 + 400, (100, 300))
         xs = self._ent(x)
         rid = self._record(xs, "licence_revoked", decided)
         last = add_years(decided, 3)
@@ -687,12 +675,9 @@ class LawCases:
         """No prohibition by default (49号 六), able to perform or not; considerations for
         the subject and the persons the record names; none for an unnamed legal rep."""
         rnd, world = self.rnd, self.world
-        reg = self._anchor(30, 3 * 366 + 400)
-        decided = reg + rnd.randint(100, 300)
+        x, decided, a = self._listed(3 * 366 + 400, (100, 300))
         able = rnd.random() < 0.5
-        x = self._company(reg)
-        a, n = self._person(x), self._person(x)
-        self._reps(x, (a, reg))
+        n = self._person(x)
         xs = self._ent(x)
         last = add_years(decided, 3)
         rid = self._record(
