@@ -59,6 +59,11 @@ def cmd_measures(args: argparse.Namespace) -> int:
     from graph_service.engine.measures import catalogue
 
     cat = catalogue()
+    if args.markdown:
+        from graph_service.engine.legal_doc import render
+
+        print(render(cat), end="")
+        return EXIT_OK
     if args.json:
         print(json.dumps(cat.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -137,6 +142,9 @@ def add_law_verbs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     p.add_argument("--kind", help="only this record kind")
     p.add_argument("--json", action="store_true", help="the whole catalogue as JSON")
+    p.add_argument(
+        "--markdown", action="store_true", help="the catalogue as docs/legal.md (to review)"
+    )
     p.set_defaults(func=cmd_measures)
 
     p = sub.add_parser(

@@ -62,6 +62,7 @@ from graph_service.engine.timeline import (
     person_free,
     recent,
     record_last_day,
+    record_start,
     record_state,
 )
 from graph_service.errors import NotFound
@@ -87,8 +88,8 @@ def concerns_step(rec: Mapping[str, Any], subject_name: str | None) -> Step:
         from_name=label("kind", rec["kind"]),
         to_id=sid(rec["subject_type"], rec["subject_key"]),
         to_name=subject_name,
-        start_date=rec.get("effective_from") or rec["decided_on"],
-        end_date=rec.get("effective_to"),
+        start_date=record_start(rec),
+        end_date=record_last_day(rec),
         source=rec.get("source"),
         batch_id=rec.get("batch_id"),
     )

@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from graph_service.engine.timeline import in_force
 from graph_service.errors import NotFound
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
@@ -416,8 +417,7 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
     if on is None:
         return True
     if rtype in DATED_TYPES:
-        start, end = props.get("start_date"), props.get("end_date")
-        return bool(start) and str(start) <= on and (not end or on <= str(end))
+        return in_force(props, on)
     if rtype == "CONCERNS":
         return decided_on is not None and decided_on <= on
     return True
