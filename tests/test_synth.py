@@ -707,15 +707,6 @@ def test_realistic_shape(runs: dict[int, Path]) -> None:
 
 # -- the engine against the law cases, on both stores -----------------------------------------
 
-#: Law-case variants the engine answers differently from RULES.md (notes/synth-disagreements.md).
-DISAGREEMENTS: dict[str, str] = {
-    "major_tax_published": (
-        "RULES §3: a major_tax_violation starts on published_on; the loader fills an empty "
-        "effective_from with decided_on (contract.yaml default_from), so the engine starts "
-        "it on the decision day and ends it three years after that"
-    ),
-}
-
 
 @pytest.fixture(scope="module")
 def law_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -763,21 +754,7 @@ def test_engine_answers_every_law_case_as_the_rules_do(
     store: GraphStore, law_registry: Path
 ) -> None:
     engine = engine_on(store, law_registry)
-    cases = [c for c in law_cases(law_registry) if c["variant"] not in DISAGREEMENTS]
-    assert len({c["variant"] for c in cases}) == len(LAW_VARIANTS) - len(DISAGREEMENTS)
+    cases = law_cases(law_registry)
+    assert {c["variant"] for c in cases} == set(LAW_VARIANTS)
     assert sum(len(c["checks"]) for c in cases) > 100
-    assert mismatches(engine, cases) == []
-
-
-@pytest.mark.parametrize(
-    "variant",
-    [pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=why))
-     for v, why in DISAGREEMENTS.items()],
-)  # fmt: skip
-def test_engine_answers_law_cases_it_disagrees_on(
-    store: GraphStore, law_registry: Path, variant: str
-) -> None:
-    engine = engine_on(store, law_registry)
-    cases = [c for c in law_cases(law_registry) if c["variant"] == variant]
-    assert cases
     assert mismatches(engine, cases) == []
