@@ -148,7 +148,7 @@ def test_csv_and_parquet_tables_read_back_equal_to_the_snapshot(
     for name in TABLES:
         expected = snapshot[name].astype(object).where(snapshot[name].notna(), None)
         from_csv = read_csv_table(exported / "csv" / f"{name}.csv")
-        from_csv = from_csv.astype(object).where(from_csv != "", None)
+        from_csv = from_csv.astype(object).where(from_csv.notna() & (from_csv != ""), None)
         pd.testing.assert_frame_equal(from_csv, expected, obj=f"csv {name}", check_dtype=False)
         from_parquet = pd.read_parquet(exported / "parquet" / f"{name}.parquet")
         from_parquet = from_parquet.astype(object).where(from_parquet.notna(), None)

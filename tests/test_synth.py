@@ -25,10 +25,15 @@ from typing import Any
 import numpy as np
 import pytest
 
+from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.ids import validate_region_code, validate_resident_id, validate_uscc
+from graph_service.stores.base import GraphStore
 from graph_service.synth import generate, generator
+from graph_service.synth.law import LAW_VARIANTS
+from loaders.load import load_directory
+from tests.conftest import RING
 
-# The contract (shared/DATA-CONTRACT.md), typed out here independently of the generator.
+# The contract (shared/DATA-CONTRACT.md, edition 2), typed out here independently of the generator.
 CONTRACT: dict[str, list[str]] = {
     "entities": ["uscc", "name", "region_code", "org_type", "industry", "registered_on",
                  "deregistered_on", "superior_uscc", "address"],  # address: an extra column
@@ -38,23 +43,37 @@ CONTRACT: dict[str, list[str]] = {
     "registrations": ["uscc", "region_code", "start_date", "end_date"],
     "records": ["record_id", "subject_type", "subject_id", "kind", "authority", "region_code",
                 "decided_on", "basis", "sector", "effective_from", "effective_to", "status",
-                "status_on"],
+                "status_on", "offence_on", "published_on", "ground", "able_but_refuses",
+                "penalty_type", "amount_yuan", "case_no"],
+    "record_persons": ["record_id", "person_id", "capacity"],
+    "record_events": ["record_id", "event", "on", "person_id", "action", "effective_to",
+                      "outcome", "reason"],
 }  # fmt: skip
 ORG_TYPES = {"enterprise", "individual_business", "farmer_coop", "social_org",
              "public_institution", "state_owned_enterprise", "state_organ"}  # fmt: skip
-ROLES = {"legal_rep", "principal", "actual_controller", "director", "supervisor", "manager",
-         "staff"}  # fmt: skip
-KINDS = {"joint_punishment_list", "watch_list", "dishonest_judgment_debtor",
-         "administrative_penalty", "market_ban", "commitment_breach", "interview",
-         "abnormal_operation"}  # fmt: skip
-STATUSES = {"active", "repaired", "revoked", "disputed"}
+ROLES = {"legal_rep", "principal", "actual_controller", "direct_responsible",
+         "financial_officer", "director", "supervisor", "manager", "staff"}  # fmt: skip
+KINDS = {"dishonest_judgment_debtor", "consumption_restriction", "serious_illegal_dishonest",
+         "major_tax_violation", "procurement_dishonest", "licence_revoked",
+         "joint_punishment_list", "watch_list", "administrative_penalty", "market_ban",
+         "commitment_breach", "interview", "abnormal_operation"}  # fmt: skip
+STATUSES = {"active", "repaired", "removed", "revoked", "disputed"}
+EVENTS = {"object", "resolve", "repair", "remove", "revoke", "extend", "lift_consumption",
+          "release_person", "add_person", "permit"}  # fmt: skip
+OUTCOMES = {"", "upheld", "corrected", "revoked", "performed", "expired", "settled", "other"}
+PENALTY_TYPES = {"fine", "licence_revoked", "suspension", "confiscation", "warning",
+                 "criminal", "other"}  # fmt: skip
 USCC_PREFIXES = {"enterprise": {"91"}, "state_owned_enterprise": {"91"},
                  "individual_business": {"92"}, "farmer_coop": {"93"},
                  "social_org": {"51", "52", "53"}, "public_institution": {"12"},
                  "state_organ": {"11"}}  # fmt: skip
 RESPONSIBLE = {"legal_rep", "principal", "actual_controller"}
-TRIGGERING = {"joint_punishment_list", "dishonest_judgment_debtor", "market_ban"}
+# RULES §6 edition 2: every list of §3 with a prohibition on its subject, not licence_revoked.
+TRIGGERING = {"joint_punishment_list", "dishonest_judgment_debtor", "market_ban",
+              "consumption_restriction", "serious_illegal_dishonest", "major_tax_violation",
+              "procurement_dishonest"}  # fmt: skip
 LEVELS = {"county": 6, "city": 4, "province": 2}
+FOREVER = "9999-12-31"
 
 SEEDS = (1, 2, 3, 4)
 SIZE = 2500
@@ -310,7 +329,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     generate(b, 1000, 11, progress=False)
     generate(c, 1000, 12, progress=False)
     assert digest(a) == digest(b)
-    assert len(digest(a)) == 7
+    assert len(digest(a)) == 10  # 8 contract files, the inspector pool, truth.json
     assert digest(a)["entities.csv"] != digest(c)["entities.csv"]
 
 
@@ -422,11 +441,30 @@ def test_referential_integrity_and_vocabularies(runs: dict[int, Path], seed: int
             assert r["subject_type"] == "person" and r["subject_id"] in reg.persons
         if r["kind"] == "market_ban":
             assert r["sector"]
-        if r["status"] in {"repaired", "revoked"}:
+        if r["status"] in {"repaired", "revoked", "removed"}:
             assert r["status_on"] > r["decided_on"]
         if r["effective_to"]:
             assert r["effective_to"] > (r["effective_from"] or r["decided_on"])
+        if r["kind"] == "market_ban" and r["sector"] != "food_drug":
+            assert r["effective_to"], "a ban without a default term has an end (or 9999-12-31)"
+        if r["kind"] == "procurement_dishonest":
+            start = date.fromisoformat(r["decided_on"])
+            end = date.fromisoformat(r["effective_to"])
+            assert start < end <= start.replace(year=start.year + 3)
+        if r["kind"] == "dishonest_judgment_debtor":
+            assert r["ground"] in {"1", "2", "3", "4", "5", "6"}
+        if r["kind"] == "major_tax_violation":
+            assert r["published_on"] >= r["decided_on"]
+        if r["kind"] == "administrative_penalty":
+            assert r["penalty_type"] in PENALTY_TYPES
+            assert bool(r["amount_yuan"]) == (r["penalty_type"] == "fine")
+        assert not r["published_on"] or r["decided_on"] <= r["published_on"] <= "2026-06-30"
+        assert not r["offence_on"] or r["offence_on"] < r["decided_on"]
+        assert r["able_but_refuses"] in ({"true", "false"} if r["kind"] == "joint_punishment_list"
+                                         else {""})  # fmt: skip
     assert kinds == KINDS
+    assert sum(bool(r["published_on"]) for r in reg.records) > 0.8 * len(reg.records)
+    assert any(r["effective_to"] == FOREVER for r in reg.records), "a life ban"
     assert {r["subject_type"] for r in reg.records} == {"entity", "person"}
 
 
@@ -469,6 +507,53 @@ def test_planted_cases_live_on_generated_on(runs: dict[int, Path], seed: int) ->
             assert max(c.get("became_on", ""), c.get("moved_on", "")) <= as_of
 
 
+# RULES §3 edition 2: the capacities each list reaches by role (named persons: every list).
+REACHED_BY_ROLE = {
+    "dishonest_judgment_debtor": {"legal_rep", "principal", "direct_responsible",
+                                  "actual_controller"},
+    "consumption_restriction": {"legal_rep", "principal", "direct_responsible",
+                                "actual_controller"},
+    "major_tax_violation": {"legal_rep", "principal", "financial_officer", "direct_responsible"},
+    "market_ban": {"legal_rep"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_planted_relocations_hold_under_edition_2(runs: dict[int, Path], seed: int) -> None:
+    """Each planted phoenix and serial person is reached by the record under RULES §4 edition 2
+    (named, or holding a capacity the list reaches on the decision day, or — 失信 only — the
+    inferred controller), and each triggering record is still live on the as-of date under
+    §2 (a 失信 listing on ground (一), no default term to run out)."""
+    reg = Registry.read(runs[seed])
+    truth = load_truth(runs[seed])
+    records = {r["record_id"]: r for r in reg.records}
+    named: dict[str, set[str]] = defaultdict(set)
+    for n in rows(runs[seed] / "record_persons.csv"):
+        named[n["record_id"]].add(n["person_id"])
+
+    def reached(person: str, rid: str) -> bool:
+        r = records[rid]
+        d = date.fromisoformat(r["offence_on"] or r["decided_on"])
+        caps = REACHED_BY_ROLE.get(r["kind"], set())
+        if r["kind"] == "market_ban" and r["sector"] == "food_drug":
+            caps = caps | {"direct_responsible"}
+        holds = any(p == person and role in caps and covers(s, e, d)
+                    for p, role, s, e in reg.roles_of_entity[r["subject_id"]])  # fmt: skip
+        inferred = r["kind"] == "dishonest_judgment_debtor" and person in (
+            reg.inferred_controllers(r["subject_id"], d)
+        )
+        return person in named[rid] or holds or inferred
+
+    for c in truth["cases"]:
+        if c["pattern"] not in {"phoenix", "serial"}:
+            continue
+        for rid in c.get("record_ids", [c.get("record_id")]):
+            assert reached(c["person_id"], rid), (c["id"], rid)
+            r = records[rid]
+            assert r["kind"] != "dishonest_judgment_debtor" or r["ground"] == "1"
+            assert r["kind"] != "market_ban" or r["effective_to"] > truth["generated_on"]
+
+
 def test_truth_covers_every_variant(runs: dict[int, Path]) -> None:
     truth = load_truth(runs[1])
     assert truth["seed"] == 1 and truth["entities"] == SIZE
@@ -489,6 +574,72 @@ def test_truth_covers_every_variant(runs: dict[int, Path]) -> None:
     for pattern in ("phoenix", "migration", "serial", "control_chain",
                     "new_legal_rep_after_decision", "decoy"):  # fmt: skip
         assert len(by[pattern]) >= 5, pattern
+    assert {c["variant"] for c in by["law"]} == set(LAW_VARIANTS)
+
+
+def test_law_cases_cover_every_kind_event_and_window(runs: dict[int, Path]) -> None:
+    """The law cases plant every list kind, every event, terms ending, both sides of each law
+    window, large fines, life bans and 29 February starts, each with an answer to check."""
+    d = runs[1]
+    law = [c for c in load_truth(d)["cases"] if c["pattern"] == "law"]
+    records = {r["record_id"]: r for r in rows(d / "records.csv")}
+    planted = [records[rid] for c in law for rid in c["record_ids"]]
+    assert {r["kind"] for r in planted} == KINDS
+    events = [
+        e
+        for e in rows(d / "record_events.csv")
+        if e["record_id"] in {r["record_id"] for r in planted}
+    ]
+    assert {e["event"] for e in events} == EVENTS
+    assert {"performed", "settled", "upheld", "revoked"} <= {e["outcome"] for e in events}
+    named = {n["capacity"] for n in rows(d / "record_persons.csv")}
+    assert {"direct_responsible", "financial_officer", "legal_rep"} <= named
+    assert any(r["offence_on"] for r in planted)
+    assert any(r["decided_on"][5:] == "02-29" for r in planted)
+    assert any(r["effective_to"] == FOREVER for r in planted)
+    assert any(r["kind"] == "market_ban" and r["sector"] == "food_drug" and not r["effective_to"]
+               for r in planted)  # fmt: skip
+    fines = [int(r["amount_yuan"]) for r in planted if r["amount_yuan"]]
+    assert any(f >= 2_000_000 for f in fines) and any(f < 2_000_000 for f in fines)
+    checks = [ch for c in law for ch in c["checks"]]
+    days = {(ch["action"], ch["on"]) for ch in checks}
+    assert ("serve_as_officer:company", "2024-06-30") in days
+    assert ("serve_as_officer:company", "2024-07-01") in days
+    assert ("government_procurement", "2022-02-08") in days
+    assert {"prohibitions", "considerations", "advisories"} == {
+        k for ch in checks for k in ("prohibitions", "considerations", "advisories") if ch[k]
+    }
+    for ch in checks:
+        assert ch["allowed"] == (not ch["prohibitions"])
+        assert ch["on"] <= "2026-06-30"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_named_persons_and_events_point_at_what_exists(runs: dict[int, Path], seed: int) -> None:
+    reg = Registry.read(runs[seed])
+    records = {r["record_id"]: r for r in reg.records}
+    for n in rows(runs[seed] / "record_persons.csv"):
+        assert n["record_id"] in records and n["person_id"] in reg.persons
+        assert n["capacity"] in ROLES
+    for e in rows(runs[seed] / "record_events.csv"):
+        r = records[e["record_id"]]
+        assert e["event"] in EVENTS and e["outcome"] in OUTCOMES
+        assert r["decided_on"] < e["on"] <= "2026-06-30"
+        if e["event"] in {"release_person", "add_person", "permit"}:
+            assert e["person_id"] in reg.persons
+        if e["event"] in {"extend", "permit"}:
+            assert e["effective_to"] >= e["on"]
+
+
+def test_inspector_pool_covers_every_entity(runs: dict[int, Path]) -> None:
+    """The double-random draw finds two or more inspectors for every entity's region."""
+    from graph_service.engine.evaluation.sampling import read_inspectors
+
+    pool = read_inspectors(runs[1] / "inspectors.csv")
+    assert len({i["inspector_id"] for i in pool}) == len(pool) > 100
+    for e in rows(runs[1] / "entities.csv"):
+        mine = [i for i in pool if e["region_code"].startswith(i["region_prefix"])]
+        assert len(mine) >= 2, e["region_code"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -511,7 +662,8 @@ def test_control_chains_and_new_reps(runs: dict[int, Path], seed: int) -> None:
         elif c["pattern"] == "new_legal_rep_after_decision":
             r = records[c["record_id"]]
             d = date.fromisoformat(c["decided_on"])
-            assert r["kind"] == "joint_punishment_list" and r["status"] in {"active", "disputed"}
+            assert r["kind"] == "dishonest_judgment_debtor" and r["ground"] == "1"
+            assert r["status"] in {"active", "disputed"}
             assert c["person_id"] not in reg.responsible(c["uscc"], d)
             assert c["previous_person_id"] in reg.responsible(c["uscc"], d)
             assert date.fromisoformat(c["start_date"]) > d
@@ -551,3 +703,58 @@ def test_realistic_shape(runs: dict[int, Path]) -> None:
         if t == "entity" and any(h[1] == a for h in reg.held_by.get(b, []))
     ]
     assert cycles, "some cross-holdings"
+
+
+# -- the engine against the law cases, on both stores -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def law_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("synth-law")
+    generate(d, 600, 5, progress=False)
+    return d
+
+
+def engine_on(store: GraphStore, d: Path) -> RestrictionEngine:
+    report = load_directory(d, store, RING, progress=False)
+    assert report.rejected == 0, report.to_dict()
+    return RestrictionEngine(store)
+
+
+def answer(engine: RestrictionEngine, ch: dict[str, Any]) -> dict[str, Any]:
+    """The engine's answer in the form of a truth.json check."""
+    s = ch["subject"]
+    key = s["id"] if s["type"] == "entity" else RING.key(s["id"])
+    r = engine.check(s["type"], key, ch["action"], ch["on"])
+    return {
+        "allowed": r.allowed,
+        "prohibitions": sorted(f.measure.id for f in r.prohibitions),
+        "considerations": sorted(f.measure.id for f in r.considerations),
+        "advisories": sorted(f.measure.id for f in r.advisories),
+    }
+
+
+def mismatches(engine: RestrictionEngine, cases: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for c in cases:
+        for ch in c["checks"]:
+            got = answer(engine, ch)
+            want = {k: ch[k] for k in got}
+            if got != want:
+                what = f"{ch['subject']['type']} {ch['action']} on {ch['on']}"
+                out.append(f"{c['id']} {c['variant']}: {what}: RULES {want}, engine {got}")
+    return out
+
+
+def law_cases(d: Path) -> list[dict[str, Any]]:
+    return [c for c in load_truth(d)["cases"] if c["pattern"] == "law"]
+
+
+def test_engine_answers_every_law_case_as_the_rules_do(
+    store: GraphStore, law_registry: Path
+) -> None:
+    engine = engine_on(store, law_registry)
+    cases = law_cases(law_registry)
+    assert {c["variant"] for c in cases} == set(LAW_VARIANTS)
+    assert sum(len(c["checks"]) for c in cases) > 100
+    assert mismatches(engine, cases) == []

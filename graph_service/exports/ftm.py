@@ -37,6 +37,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from graph_service.catalogue import label
+from graph_service.engine.timeline import FOREVER
 from graph_service.exports.snapshot import Snapshot
 from graph_service.ids.regions import region_name
 
@@ -174,7 +175,8 @@ def _specs(snapshot: Snapshot) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 "reason": label("sector", row["sector"]) if row.get("sector") else None,
                 "listingDate": row.get("decided_on"),
                 "startDate": row.get("effective_from") or row.get("decided_on"),
-                "endDate": row.get("effective_to"),
+                # A life ban (9999-12-31) has no end in FollowTheMoney's terms.
+                "endDate": None if row.get("effective_to") == FOREVER else row.get("effective_to"),
                 "status": label("status", row.get("status") or "active"),
                 "country": COUNTRY,
                 "publisher": row.get("source"),

@@ -26,6 +26,7 @@ interface, in batches, so both stores give the same tables.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -135,9 +136,14 @@ KEYS: dict[TableName, tuple[str, ...]] = {
     "supervision": ("uscc",),
 }
 #: Columns that are not text.
-FLOAT_COLUMNS = frozenset({"percent"})
-BOOL_COLUMNS = frozenset({"retired"})
-_DTYPES: dict[str, str] = {"percent": "float64", "retired": "boolean"}
+FLOAT_COLUMNS = frozenset({"percent", "amount_yuan"})
+BOOL_COLUMNS = frozenset({"retired", "able_but_refuses"})
+_DTYPES: dict[str, str] = {
+    "percent": "float64",
+    "amount_yuan": "float64",
+    "retired": "boolean",
+    "able_but_refuses": "boolean",
+}
 #: Internal properties a snapshot never carries (the stores hide most of them already).
 _HIDDEN = frozenset({"_h", "_src", "_versions", "id_sealed", "sid", "label", "type"})
 #: Subjects asked for per store call.
@@ -181,13 +187,21 @@ def present(value: Any) -> bool:
     return bool(value != "")
 
 
+def _cell(value: Any) -> Any:
+    """A list or mapping (a record's ``events``, its ``base``) as JSON text: every table cell
+    is a scalar."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
 def frame(name: TableName, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """``rows`` as the table ``name``: its columns first, extra properties after (by name),
     sorted by the table's key; text as ``object`` columns, percent as float."""
     known = COLUMNS[name]
     extra = sorted({k for r in rows for k in r if k not in known and k not in _HIDDEN})
     columns = [*known, *extra]
-    data = {c: [r.get(c) for r in rows] for c in columns}
+    data = {c: [_cell(r.get(c)) for r in rows] for c in columns}
     out = pd.DataFrame(
         {c: pd.Series(v, dtype=_DTYPES.get(c, object)) for c, v in data.items()},
         columns=columns,

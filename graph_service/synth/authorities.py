@@ -16,6 +16,11 @@ Level = Literal["county", "city", "province"]
 
 # (level, name suffix) options per record kind; market bans are chosen by sector instead.
 _BY_KIND: dict[str, tuple[tuple[Level, str], ...]] = {
+    "consumption_restriction": (("county", "人民法院"), ("city", "中级人民法院")),
+    "serious_illegal_dishonest": (("county", "市场监督管理局"), ("city", "市场监督管理局")),
+    "major_tax_violation": (("county", "税务局"), ("city", "税务局")),
+    "procurement_dishonest": (("city", "财政局"), ("county", "财政局")),
+    "licence_revoked": (("county", "市场监督管理局"),),
     "joint_punishment_list": (
         ("city", "发展和改革委员会"),
         ("city", "发展和改革委员会"),
@@ -56,6 +61,19 @@ _BY_SECTOR: dict[str, tuple[tuple[Level, str], ...]] = {
 }
 
 _BASIS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "consumption_restriction": (
+        "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第一条",
+    ),
+    "serious_illegal_dishonest": ("《市场监督管理严重违法失信名单管理办法》第二条",),
+    "major_tax_violation": ("《重大税收违法失信主体信息公布管理办法》第六条",),
+    "procurement_dishonest": (
+        "《中华人民共和国政府采购法》第七十七条",
+        "《中华人民共和国政府采购法实施条例》第七十二条",
+    ),
+    "licence_revoked": (
+        "《中华人民共和国市场主体登记管理条例》第四十条",
+        "《中华人民共和国公司法》第二百六十条",
+    ),
     "joint_punishment_list": (
         "《国务院办公厅关于加快推进社会信用体系建设构建以信用为基础的新型监管机制的指导意见》"
         "（国办发〔2019〕35号）",
@@ -109,6 +127,8 @@ _COURT_ORDINALS = ("第一", "第二", "第三")
 def _at(rnd: random.Random, county: County, level: Level, suffix: str) -> tuple[str, str]:
     if suffix == "税务局" and level == "county":
         return "国家税务总局" + county.full_name + suffix, county.code
+    if suffix == "税务局" and level == "city":
+        return "国家税务总局" + county.city_name + suffix, county.city_code
     if level == "county":
         return county.full_name + suffix, county.code
     if level == "city":

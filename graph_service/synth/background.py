@@ -3,8 +3,8 @@
 Background data is built so that it never produces a relocation pattern (phoenix, migration,
 serial) by itself; only planted cases do, which is what makes ``truth.json`` complete:
 
-- an entity that gets any record of a triggering kind (joint punishment list, dishonest
-  judgment debtor, market ban — whatever its status) is *sanctioned*: its legal
+- an entity that gets any record of a triggering kind (any list of RULES §3 with a
+  prohibition on its subject — whatever its status) is *sanctioned*: its legal
   representatives, principals, declared controllers and shareholders are people created for
   it alone, who hold no other office or share anywhere; it has no entity shareholders, holds
   no shares itself, and never moves;
@@ -26,10 +26,10 @@ from graph_service.synth.vocab import (
     ORG_TYPE_SHARES,
     ORG_TYPES,
     OTHER_KIND_RATES,
+    SANCTION_KIND_SHARES,
+    SANCTION_KINDS,
     SECTOR_OF_INDUSTRY,
     SECTORS,
-    TRIGGERING_KIND_SHARES,
-    TRIGGERING_KINDS,
 )
 from graph_service.synth.world import Entity, World
 
@@ -47,6 +47,8 @@ _TICK = 5000
 _SANCTIONABLE = frozenset({"enterprise", "individual_business", "farmer_coop", "social_org"})
 # Kept on the abnormal-operation list (经营异常名录) by market regulators.
 _MARKET_REGISTERED = frozenset({"enterprise", "individual_business", "farmer_coop"})
+# Kinds only market regulators' registrants get (经营异常名录, 吊销营业执照).
+_MARKET_ONLY = frozenset({"abnormal_operation", "licence_revoked"})
 _LONG_LIVED = frozenset({"state_organ", "public_institution", "state_owned_enterprise"})
 _PUBLIC_BODIES = frozenset({"state_organ", "public_institution"})
 _OFFICERED = frozenset({"enterprise", "state_owned_enterprise"})
@@ -485,12 +487,12 @@ def _records(world: World, item: _Item) -> None:
         return
     if item.sanctioned:
         for _ in range(1 if rnd.random() < 0.8 else 2):
-            kind = rnd.choices(TRIGGERING_KINDS, TRIGGERING_KIND_SHARES)[0]
+            kind = rnd.choices(SANCTION_KINDS, SANCTION_KIND_SHARES)[0]
             sector = ""
             if kind == "market_ban":
                 sector = rnd.choice(SECTOR_OF_INDUSTRY.get(e.industry, SECTORS))
             decided = e.registered + 30 + rnd.randrange(life - 30)
-            status, status_on, effective_to = world.background_terms(kind, decided)
+            status, status_on, effective_to = world.background_terms(kind, decided, sector)
             world.record(
                 "entity",
                 e.uscc,
@@ -501,13 +503,14 @@ def _records(world: World, item: _Item) -> None:
                 status=status,
                 status_on=status_on,
                 effective_to=effective_to,
+                **world.facts(kind, decided, e.registered),
             )
     if e.org_type == "state_organ":
         return
     for kind, rate in OTHER_KIND_RATES:
         if rnd.random() >= rate:
             continue
-        if kind == "abnormal_operation" and e.org_type not in _MARKET_REGISTERED:
+        if kind in _MARKET_ONLY and e.org_type not in _MARKET_REGISTERED:
             continue
         decided = e.registered + 30 + rnd.randrange(life - 30)
         status, status_on, _ = world.background_terms(kind, decided)
@@ -519,6 +522,7 @@ def _records(world: World, item: _Item) -> None:
             decided,
             status=status,
             status_on=status_on,
+            **world.facts(kind, decided, e.registered),
         )
 
 
@@ -543,7 +547,7 @@ def _person_records(world: World, n: int) -> None:
         kind = rnd.choices(kinds, weights)[0]
         sector = rnd.choice(SECTORS) if kind == "market_ban" else ""
         decided = first + rnd.randrange(world.end - first)
-        status, status_on, effective_to = world.background_terms(kind, decided)
+        status, status_on, effective_to = world.background_terms(kind, decided, sector)
         county = world.geo.index(person[:6])
         world.record(
             "person",
@@ -555,4 +559,5 @@ def _person_records(world: World, n: int) -> None:
             status=status,
             status_on=status_on,
             effective_to=effective_to,
+            **world.facts(kind, decided, first),
         )

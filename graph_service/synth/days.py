@@ -13,6 +13,8 @@ Day = int
 
 _FIRST = date(1900, 1, 1).toordinal()
 _LAST = date(2100, 12, 31).toordinal()
+#: The last day of a life ban (终身禁入), written ``9999-12-31`` (DATA-CONTRACT edition 2).
+FOREVER: Day = date(9999, 12, 31).toordinal()
 
 
 @cache
@@ -22,12 +24,15 @@ def _iso_table() -> tuple[str, ...]:
 
 def iso(day: Day) -> str:
     """``YYYY-MM-DD`` for an ordinal day."""
-    return _iso_table()[day - _FIRST]
+    try:
+        return _iso_table()[day - _FIRST]
+    except IndexError:  # beyond the table: a life ban's 9999-12-31
+        return date.fromordinal(day).isoformat()
 
 
 def iso_or_empty(day: Day | None) -> str:
     """``YYYY-MM-DD``, or the empty string (an open end date) for ``None``."""
-    return "" if day is None else _iso_table()[day - _FIRST]
+    return "" if day is None else iso(day)
 
 
 def day_of(value: date) -> Day:
@@ -41,7 +46,8 @@ def years(n: float) -> int:
 
 
 def add_years(day: Day, n: int) -> Day:
-    """The same calendar day ``n`` years later (29 February falls back to the 28th)."""
+    """The same calendar day ``n`` years later, or that month's last day (29 February falls
+    back to the 28th): a term of ``n`` years from ``day`` ends on this day (民法典 201, 202)."""
     d = date.fromordinal(day)
     try:
         return d.replace(year=d.year + n).toordinal()

@@ -16,6 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from graph_service.synth import names
 from graph_service.synth.background import generate_background
 from graph_service.synth.days import iso
 from graph_service.synth.geo import geography
@@ -44,6 +45,9 @@ class SynthSummary:
     shareholdings: int
     registrations: int
     records: int
+    record_persons: int
+    record_events: int
+    inspectors: int
     truth_path: Path
     #: Planted cases per pattern (see :mod:`graph_service.synth.truth`).
     cases: dict[str, int]
@@ -55,6 +59,31 @@ class SynthSummary:
         out["out_dir"] = str(self.out_dir)
         out["truth_path"] = str(self.truth_path)
         return out
+
+
+#: Market-regulation inspectors per province (whole province) and per city.
+INSPECTORS_PER_PROVINCE = 6
+INSPECTORS_PER_CITY = 2
+
+
+def inspector_pool(world: World) -> list[tuple[str, str, str, str]]:
+    """The inspector pool of the double-random draw: per province and per city, market
+    regulation officers limited to their region (``region_prefix``), from their own stream."""
+    world.reseed("inspectors")
+    rnd = world.rnd
+    seats: dict[str, tuple[str, int]] = {}
+    for c in world.geo.counties:
+        seats.setdefault(c.province, (c.province_name, INSPECTORS_PER_PROVINCE))
+        if c.city_code != c.code and c.city_name != c.province_name:
+            seats.setdefault(c.city, (c.city_name, INSPECTORS_PER_CITY))
+    rows = []
+    for prefix, (place, count) in sorted(seats.items()):
+        for n in range(1, count + 1):
+            name = names.person_name(rnd, rnd.random() < 0.6)
+            rows.append(
+                (f"ZF{prefix.ljust(6, '0')}{n:04d}", name, place + "市场监督管理局", prefix)
+            )
+    return rows
 
 
 def generate(
@@ -71,9 +100,11 @@ def generate(
     Parameters
     ----------
     out_dir:
-        Directory for ``entities.csv``, ``persons.csv``, ``roles.csv``, ``shareholdings.csv``,
-        ``registrations.csv``, ``records.csv`` and ``truth.json`` (created if missing;
-        existing files are overwritten).
+        Directory for the contract files (``entities.csv``, ``persons.csv``, ``roles.csv``,
+        ``shareholdings.csv``, ``registrations.csv``, ``records.csv``,
+        ``record_persons.csv``, ``record_events.csv``), the inspector pool
+        (``inspectors.csv``) and ``truth.json`` (created if missing; existing files are
+        overwritten).
     entities:
         Number of entities, at least :data:`MIN_ENTITIES`.
     seed:
@@ -135,6 +166,7 @@ def generate(
             for plan in planted:
                 planter.plant(plan)
             bar.update(sizes[c] - background)
+        inspectors = sink.inspectors(inspector_pool(world))
         counts = dict(sink.counts)
     if counts["entities"] != entities:  # a planning error, never a user error
         raise AssertionError(f"wrote {counts['entities']} entities, expected {entities}")
@@ -159,6 +191,9 @@ def generate(
         shareholdings=counts["shareholdings"],
         registrations=counts["registrations"],
         records=counts["records"],
+        record_persons=counts["record_persons"],
+        record_events=counts["record_events"],
+        inspectors=sum(1 for _ in inspectors.open(encoding="utf-8")) - 1,
         truth_path=truth_path,
         cases=truth.counts(),
         seconds=round(time.perf_counter() - began, 3),

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph_service.synth.days import Day, add_years, iso
+from graph_service.synth.days import FOREVER, Day, add_years, iso
 from graph_service.synth.geo import DiffersAt, differing_levels
+from graph_service.synth.law import LAW_VARIANTS, LawCases
 from graph_service.synth.sink import percent_text
 from graph_service.synth.truth import Truth
 from graph_service.synth.vocab import (
+    REACHED_BY_ROLE,
     SECTOR_OF_INDUSTRY,
     SECTORS,
     TRIGGERING_KIND_SHARES,
@@ -50,7 +52,7 @@ VARIANTS: dict[str, dict[str, int]] = {
     "migration": {"county": 1, "city": 1, "province": 1},
     "serial": {"pair_county": 2, "pair_city": 2, "pair_province": 2, "triple": 3},
     "control_chain": {"depth2": 2, "depth3": 3, "depth4": 4, "combined": 2, "cross_holding": 3},
-    "new_legal_rep_after_decision": {"jpl": 1},
+    "new_legal_rep_after_decision": {"djd": 1},
     "decoy": {
         "record_revoked": 2,
         "same_county": 2,
@@ -60,6 +62,7 @@ VARIANTS: dict[str, dict[str, int]] = {
         "person_record": 1,
         "serial_same_county": 2,
     },
+    "law": LAW_VARIANTS,
 }
 
 #: Share of all entities planted per pattern, and the least number of cases of each.
@@ -70,6 +73,7 @@ RATES: dict[str, tuple[float, int]] = {
     "control_chain": (0.005, 10),
     "new_legal_rep_after_decision": (0.005, 5),
     "decoy": (0.002, 7),
+    "law": (0.005, len(LAW_VARIANTS)),
 }
 
 
@@ -114,6 +118,7 @@ class Planter:
     def __init__(self, world: World, truth: Truth) -> None:
         self.world = world
         self.truth = truth
+        self.law = LawCases(world, truth)
 
     @property
     def rnd(self) -> random.Random:
@@ -129,6 +134,7 @@ class Planter:
             "control_chain": self._control_chain,
             "new_legal_rep_after_decision": self._new_legal_rep,
             "decoy": self._decoy,
+            "law": self.law.plant,
         }[plan.pattern]
         handler(plan.variant)
 
@@ -146,19 +152,32 @@ class Planter:
         return self.world.person(county)
 
     def _trigger(
-        self, x: Entity, decided: Day, *, kind: str | None = None, revoked: bool = False
+        self,
+        x: Entity,
+        decided: Day,
+        *,
+        kind: str | None = None,
+        revoked: bool = False,
+        responsible: tuple[str, str] | None = None,
     ) -> _Trigger:
-        """A triggering record against ``x`` that applies from ``decided`` on (unless revoked)."""
+        """A triggering record against ``x`` that applies from ``decided`` on (unless revoked).
+
+        ``responsible`` (person, role): the person the case hangs on. Where the list does not
+        reach that role by itself (RULES §3 edition 2: a joint punishment list reaches only
+        the persons it names, a market ban only the legal representative), the record names
+        him, so that he is reached under either edition of the rules.
+        """
         rnd, world = self.rnd, self.world
         kind = kind or rnd.choices(TRIGGERING_KINDS, TRIGGERING_KIND_SHARES)[0]
         sector = ""
         effective_to: Day | None = None
         if kind == "market_ban":
             sector = rnd.choice(SECTOR_OF_INDUSTRY.get(x.industry, SECTORS))
-            # A ten-year ban only if it outlasts the window: every planted case is still
-            # live on the as-of date, so truth.json is also the list of flags live then.
+            # A ten-year ban only if it outlasts the window, else for life: every planted
+            # case is still live on the as-of date, so truth.json is also the list of flags
+            # live then.
             ten_years = add_years(decided, 10)
-            effective_to = ten_years if ten_years > world.end and rnd.random() < 0.5 else None
+            effective_to = ten_years if ten_years > world.end and rnd.random() < 0.5 else FOREVER
         status, status_on = "active", None
         if revoked:
             status, status_on = "revoked", min(world.end, decided + rnd.randint(30, 300))
@@ -174,7 +193,15 @@ class Planter:
             status=status,
             status_on=status_on,
             effective_to=effective_to,
+            # A 失信 listing on ground (一) (able to perform, refusing) has no default term.
+            ground="1" if kind == "dishonest_judgment_debtor" else "",
+            able_but_refuses=_able(rnd, kind),
         )
+        if responsible is not None:
+            person, role = responsible
+            reached = REACHED_BY_ROLE.get(f"{kind}:{sector}") or REACHED_BY_ROLE.get(kind, ())
+            if role not in reached:
+                world.named(record_id, person, role)
         return _Trigger(record_id, kind, decided)
 
     def _holders(
@@ -294,7 +321,11 @@ class Planter:
                 world.role(p, x, from_role, reg, None)
             stake = self._pct(51, 90) if from_role != "principal" else self._pct(10, 40)
             self._holders(x, (("person", p, stake, reg),), pooled=False)
-        t = self._trigger(x, decided)
+        if from_role == "inferred_controller":
+            # Only a 失信 listing reaches an inferred controller at all (by advisory).
+            t = self._trigger(x, decided, kind="dishonest_judgment_debtor")
+        else:
+            t = self._trigger(x, decided, responsible=(p, from_role))
         if variant == "control":
             h_reg = rnd.randint(reg, became)
             h = world.company(cx, h_reg, holdco=True)
@@ -383,7 +414,7 @@ class Planter:
                 world.role(self._exclusive(county), x, "legal_rep", starts[i], None)
                 world.role(p, x, "actual_controller", starts[i], end)
             self._holders(x, pooled=False)
-            triggers.append(self._trigger(x, decisions[i]))
+            triggers.append(self._trigger(x, decisions[i], responsible=(p, role)))
             entities.append(x)
             roles.append(role)
         return p, entities, roles, triggers, starts
@@ -491,7 +522,7 @@ class Planter:
         world.role(p1, x, "legal_rep", reg, end)
         world.role(p2, x, "legal_rep", end + 1, None)
         self._holders(x, pooled=False)
-        t = self._trigger(x, decided, kind="joint_punishment_list")
+        t = self._trigger(x, decided, kind="dishonest_judgment_debtor")
         self.truth.add(
             "new_legal_rep_after_decision",
             uscc=x.uscc,
@@ -505,7 +536,7 @@ class Planter:
             previous_person_id=p1,
             previous_end_date=iso(end),
             previous_restricted=True,
-            actions=["serve_as_officer", "air_travel", "high_speed_rail", "honours"],
+            actions=["consumption:air", "consumption:rail_g_train"],
         )
 
     # -- decoys ---------------------------------------------------------------------------
@@ -539,7 +570,10 @@ class Planter:
             decided = self._anchor(500)
             became = decided + rnd.randint(0, 365)
             p = self._exclusive(cx)
-            record_id = world.record("person", p, "joint_punishment_list", cx, decided)
+            record_id = world.record(
+                "person", p, "joint_punishment_list", cx, decided,
+                able_but_refuses=_able(rnd, "joint_punishment_list"),
+            )  # fmt: skip
             y = self._receiving(cy, p, "legal_rep", became, existing=False)
             self.truth.add(
                 "decoy", decoy_of="phoenix", reason=variant, person_id=p,
@@ -573,6 +607,11 @@ class Planter:
             "decoy", decoy_of="phoenix", reason=variant, person_id=p, record_id=t.record_id,
             from_uscc=x.uscc, to_uscc=y.uscc,
         )  # fmt: skip
+
+
+def _able(rnd: random.Random, kind: str) -> bool | None:
+    """A joint list's finding that the subject can perform but refuses (49号 十一)."""
+    return rnd.random() < 0.3 if kind == "joint_punishment_list" else None
 
 
 def _effective_percent(person: str, target: str, edges: list[_Edge]) -> float:

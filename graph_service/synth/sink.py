@@ -1,5 +1,9 @@
 """The contract CSV files, written row by row as the registry is generated.
 
+Edition 2 of the contract adds ``record_persons.csv`` (the persons a record names) and
+``record_events.csv`` (life-cycle events) and new record columns; the inspector pool
+(``inspectors.csv``, not a contract file: the double-random draw reads it) is written too.
+
 Nothing is held back in memory: each row goes straight to a buffered file. Every file is
 UTF-8 with a header row of exactly the contract's column names plus ``source``, and ``\\n``
 line ends, so equal inputs give byte-identical files on every platform.
@@ -26,9 +30,16 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "records": (
         "record_id", "subject_type", "subject_id", "kind", "authority", "region_code",
         "decided_on", "basis", "sector", "effective_from", "effective_to", "status",
-        "status_on",
+        "status_on", "offence_on", "published_on", "ground", "able_but_refuses",
+        "penalty_type", "amount_yuan", "case_no",
+    ),
+    "record_persons": ("record_id", "person_id", "capacity"),
+    "record_events": (
+        "record_id", "event", "on", "person_id", "action", "effective_to", "outcome", "reason",
     ),
 }  # fmt: skip
+#: Not a contract file: the inspector pool of ``sample`` (engine/evaluation/sampling.py).
+INSPECTOR_COLUMNS: Final = ("inspector_id", "name", "authority", "region_prefix")
 
 _BUFFER = 1 << 20
 
@@ -40,7 +51,7 @@ def percent_text(basis_points: int) -> str:
 
 
 class CsvSink:
-    """Writers for the six contract files in ``out_dir``; use as a context manager."""
+    """Writers for the contract files in ``out_dir``; use as a context manager."""
 
     def __init__(self, out_dir: Path, source: str) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,6 +73,8 @@ class CsvSink:
         self._holding = self._writers["shareholdings"]
         self._registration = self._writers["registrations"]
         self._record = self._writers["records"]
+        self._named = self._writers["record_persons"]
+        self._event = self._writers["record_events"]
 
     def paths(self) -> dict[str, Path]:
         """Path of each file, by name."""
@@ -109,9 +122,28 @@ class CsvSink:
         self.counts["registrations"] += 1
 
     def record(self, row: tuple[str, ...]) -> None:
-        """One row of ``records.csv``: the 13 contract columns in order."""
+        """One row of ``records.csv``: the 20 contract columns in order."""
         self._record((*row, self.source))
         self.counts["records"] += 1
+
+    def named(self, record_id: str, person_id: str, capacity: str) -> None:
+        """One row of ``record_persons.csv``."""
+        self._named((record_id, person_id, capacity, self.source))
+        self.counts["record_persons"] += 1
+
+    def event(self, row: tuple[str, ...]) -> None:
+        """One row of ``record_events.csv``: the 8 contract columns in order."""
+        self._event((*row, self.source))
+        self.counts["record_events"] += 1
+
+    def inspectors(self, rows: list[tuple[str, str, str, str]]) -> Path:
+        """Write ``inspectors.csv`` (:data:`INSPECTOR_COLUMNS`); returns its path."""
+        path = self.out_dir / "inspectors.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(INSPECTOR_COLUMNS)
+            writer.writerows(rows)
+        return path
 
     def close(self) -> None:
         """Flush and close every file."""

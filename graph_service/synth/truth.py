@@ -12,6 +12,9 @@ file is reproducible. Relocation cases (``phoenix``, ``migration``, ``serial``) 
 ``levels``: the region levels (``county``, ``city``, ``province``) at which the rule fires.
 At each level, the cases listing it are *all* the cases the rules in RULES.md produce on the
 generated files. ``decoy`` cases are near misses that must not be flagged at any level.
+``law`` cases (:mod:`graph_service.synth.law`) carry ``checks``: the answers RULES.md
+edition 2 gives on them (subject, action, day, allowed, and the measure ids of the
+prohibitions, considerations and advisories).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ PATTERNS = (
     "control_chain",
     "new_legal_rep_after_decision",
     "decoy",
+    "law",
 )
 
 Case = dict[str, Any]

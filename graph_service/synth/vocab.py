@@ -17,8 +17,52 @@ ORG_TYPES: Final = (
 ORG_TYPE_SHARES: Final = (0.56, 0.33, 0.03, 0.025, 0.025, 0.015, 0.015)
 
 RESPONSIBLE_ROLES: Final = frozenset({"legal_rep", "principal", "actual_controller"})
+#: Kinds of the records planted relocation cases hang on, and their shares.
 TRIGGERING_KINDS: Final = ("joint_punishment_list", "dishonest_judgment_debtor", "market_ban")
 TRIGGERING_KIND_SHARES: Final = (0.25, 0.6, 0.15)
+#: Kinds of a sanctioned background entity's records (every list of RULES §3 with a
+#: prohibition on its subject), and their shares.
+SANCTION_KINDS: Final = (
+    *TRIGGERING_KINDS,
+    "consumption_restriction",
+    "serious_illegal_dishonest",
+    "major_tax_violation",
+    "procurement_dishonest",
+)
+SANCTION_KIND_SHARES: Final = (0.2, 0.45, 0.1, 0.08, 0.07, 0.05, 0.05)
+#: 法释〔2017〕7号 第一条 grounds (一)–(六) of a 失信 listing, with shares.
+DJD_GROUNDS: Final = ("1", "2", "3", "4", "5", "6")
+DJD_GROUND_SHARES: Final = (0.55, 0.1, 0.1, 0.1, 0.1, 0.05)
+#: Capacities whose holders a list reaches by role (RULES §3 edition 2), per kind and sector.
+REACHED_BY_ROLE: Final[dict[str, tuple[str, ...]]] = {
+    "dishonest_judgment_debtor": (
+        "legal_rep",
+        "principal",
+        "direct_responsible",
+        "actual_controller",
+    ),
+    "consumption_restriction": (
+        "legal_rep",
+        "principal",
+        "direct_responsible",
+        "actual_controller",
+    ),
+    "market_ban": ("legal_rep",),
+    "market_ban:food_drug": ("legal_rep", "direct_responsible"),
+}
+#: Administrative penalties by type (行政处罚法 第九条), with shares.
+PENALTY_TYPES: Final = (
+    "warning",
+    "fine",
+    "confiscation",
+    "suspension",
+    "licence_revoked",
+    "criminal",
+    "other",
+)
+PENALTY_TYPE_SHARES: Final = (0.22, 0.55, 0.1, 0.04, 0.02, 0.01, 0.06)
+#: 财库〔2022〕3号: a fine of at least this many yuan is a 较大数额罚款.
+LARGE_FINE_YUAN: Final = 2_000_000
 SECTORS: Final = (
     "food_drug",
     "environment",
@@ -63,4 +107,5 @@ OTHER_KIND_RATES: Final = (
     ("watch_list", 0.005),
     ("commitment_breach", 0.005),
     ("interview", 0.01),
+    ("licence_revoked", 0.003),
 )

@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from graph_service.synth import names
 from graph_service.synth.authorities import authority, basis
-from graph_service.synth.days import Day, add_years, iso, iso_or_empty
+from graph_service.synth.days import FOREVER, Day, add_years, iso, iso_or_empty
 from graph_service.synth.geo import County, Geography
 from graph_service.synth.identifiers import USCC_PREFIX, IdentifierFactory
 from graph_service.synth.sink import CsvSink, percent_text
+from graph_service.synth.vocab import (
+    DJD_GROUND_SHARES,
+    DJD_GROUNDS,
+    LARGE_FINE_YUAN,
+    PENALTY_TYPE_SHARES,
+    PENALTY_TYPES,
+)
 
 _KIND_ABBR = {
+    "consumption_restriction": "CR",
+    "serious_illegal_dishonest": "SID",
+    "major_tax_violation": "MTV",
+    "procurement_dishonest": "PD",
+    "licence_revoked": "LR",
     "joint_punishment_list": "JPL",
     "watch_list": "WL",
     "dishonest_judgment_debtor": "DJD",
@@ -276,12 +288,22 @@ class World:
         status: str = "active",
         status_on: Day | None = None,
         effective_to: Day | None = None,
+        offence_on: Day | None = None,
+        published_on: Day | None = None,
+        ground: str = "",
+        able_but_refuses: bool | None = None,
+        penalty_type: str = "",
+        amount_yuan: int | None = None,
     ) -> str:
-        """Write a credit record decided by an authority of ``county``; returns its id."""
+        """Write a credit record decided by an authority of ``county``; returns its id.
+
+        Without ``published_on`` the record gets a drawn publication date (see
+        :meth:`publication`)."""
         rnd = self.rnd
         self._records += 1
         record_id = f"{_KIND_ABBR[kind]}-{self._records:09d}"
         name, region_code = authority(rnd, kind, self.geo.counties[county], sector)
+        published = self.publication(decided) if published_on is None else published_on
         self.sink.record(
             (
                 record_id,
@@ -297,15 +319,85 @@ class World:
                 iso_or_empty(effective_to),
                 status,
                 iso_or_empty(status_on),
+                iso_or_empty(offence_on),
+                iso_or_empty(published),
+                ground,
+                "" if able_but_refuses is None else str(able_but_refuses).lower(),
+                penalty_type,
+                "" if amount_yuan is None else str(amount_yuan),
+                "",
             )
         )
         return record_id
 
-    def background_terms(self, kind: str, decided: Day) -> tuple[str, Day | None, Day | None]:
+    def publication(self, decided: Day) -> Day | None:
+        """When a decision was put online (clause 十五: within 7 working days): mostly within
+        ten days, some later, a few never; none after the window's end."""
+        rnd = self.rnd
+        u = rnd.random()
+        if u < 0.04:
+            return None
+        day = decided + (rnd.randint(1, 10) if u < 0.88 else rnd.randint(11, 60))
+        return day if day <= self.end else None
+
+    def named(self, record_id: str, person_id: str, capacity: str) -> None:
+        """The record names ``person_id`` as responsible in ``capacity`` (record_persons.csv)."""
+        self.sink.named(record_id, person_id, capacity)
+
+    def event(
+        self,
+        record_id: str,
+        event: str,
+        on: Day,
+        *,
+        person_id: str = "",
+        action: str = "",
+        effective_to: Day | None = None,
+        outcome: str = "",
+        reason: str = "",
+    ) -> None:
+        """A life-cycle event on a record (record_events.csv)."""
+        self.sink.event(
+            (
+                record_id, event, iso(on), person_id, action, iso_or_empty(effective_to),
+                outcome, reason,
+            )
+        )  # fmt: skip
+
+    def facts(self, kind: str, decided: Day, earliest: Day) -> dict[str, Any]:
+        """The kind's own columns for a background record (``earliest``: the first day its
+        conduct can have happened): a 失信 listing's ground, a penalty's type and amount, the
+        offence day of penalties and bans, a tax list's publication, a joint list's finding
+        on ability to perform."""
+        rnd = self.rnd
+        out: dict[str, Any] = {}
+        if kind == "dishonest_judgment_debtor":
+            out["ground"] = rnd.choices(DJD_GROUNDS, DJD_GROUND_SHARES)[0]
+        elif kind == "administrative_penalty":
+            penalty = rnd.choices(PENALTY_TYPES, PENALTY_TYPE_SHARES)[0]
+            out["penalty_type"] = penalty
+            if penalty == "fine":
+                # Mostly thousands to tens of thousands of yuan; a few large fines.
+                big = rnd.random() < 0.03
+                small = round(10 ** rnd.uniform(3, 6), -2)
+                out["amount_yuan"] = LARGE_FINE_YUAN * rnd.randint(1, 5) if big else int(small)
+        elif kind == "major_tax_violation":
+            out["published_on"] = min(self.end, decided + rnd.randint(5, 40))
+        elif kind == "joint_punishment_list":
+            out["able_but_refuses"] = rnd.random() < 0.3
+        if kind in ("administrative_penalty", "market_ban") and decided - earliest > 400:
+            out["offence_on"] = decided - rnd.randint(30, 400)
+        return out
+
+    def background_terms(
+        self, kind: str, decided: Day, sector: str = ""
+    ) -> tuple[str, Day | None, Day | None]:
         """Status, status date and end of effect for a background record.
 
-        Mostly active; some repaired or disputed, a few revoked. Lists run three years or
-        open-ended, bans 3/5/10 years or for life, the others have no end.
+        Mostly active; some repaired, removed or disputed, a few revoked. Lists run three years or
+        open-ended; bans 3/5/10 years, for life (``9999-12-31``), or — food and drugs — the
+        sector's default term (empty); procurement bans one to three years; the others have
+        no end (or their kind's default term).
         """
         rnd = self.rnd
         u = rnd.random()
@@ -313,12 +405,19 @@ class World:
         if u < 0.80 or room < 2:
             status, status_on = "active", None
         else:
-            status = "repaired" if u < 0.90 else "disputed" if u < 0.96 else "revoked"
+            status = (
+                "repaired" if u < 0.88 else "removed" if u < 0.92 else
+                "disputed" if u < 0.97 else "revoked"
+            )  # fmt: skip
             status_on = decided + 1 + rnd.randrange(min(room - 1, 720))
         effective_to: Day | None = None
         if kind == "market_ban":
             span = rnd.choice((0, 3, 5, 10, 0))
             effective_to = add_years(decided, span) if span else None
+            if effective_to is None and sector != "food_drug":
+                effective_to = FOREVER
         elif kind == "joint_punishment_list" and rnd.random() < 0.5:
             effective_to = add_years(decided, 3)
+        elif kind == "procurement_dishonest":
+            effective_to = add_years(decided, rnd.randint(1, 3)) - 1
         return status, status_on, effective_to
