@@ -38,7 +38,7 @@ CONTRACT: dict[str, list[str]] = {
     "registrations": ["uscc", "region_code", "start_date", "end_date"],
     "records": ["record_id", "subject_type", "subject_id", "kind", "authority", "region_code",
                 "decided_on", "basis", "sector", "effective_from", "effective_to", "status",
-                "status_on"],
+                "status_on", "published_on"],  # published_on: edition 2 of the contract
 }  # fmt: skip
 ORG_TYPES = {"enterprise", "individual_business", "farmer_coop", "social_org",
              "public_institution", "state_owned_enterprise", "state_organ"}  # fmt: skip
@@ -310,7 +310,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     generate(b, 1000, 11, progress=False)
     generate(c, 1000, 12, progress=False)
     assert digest(a) == digest(b)
-    assert len(digest(a)) == 7
+    assert len(digest(a)) == 8  # six contract files, inspectors.csv, truth.json
     assert digest(a)["entities.csv"] != digest(c)["entities.csv"]
 
 
@@ -551,3 +551,30 @@ def test_realistic_shape(runs: dict[int, Path]) -> None:
         if t == "entity" and any(h[1] == a for h in reg.held_by.get(b, []))
     ]
     assert cycles, "some cross-holdings"
+
+
+def test_records_carry_publication_dates_mostly_on_time_never_before_the_decision(
+    tmp_path: Path,
+) -> None:
+    generate(tmp_path, 3000, 3, progress=False)
+    with (tmp_path / "records.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    published = [r for r in rows if r["published_on"]]
+    assert 0.8 * len(rows) < len(published) < len(rows)
+    assert all(r["decided_on"] <= r["published_on"] <= "2026-06-30" for r in published)
+    late = [
+        r
+        for r in published
+        if (date.fromisoformat(r["published_on"]) - date.fromisoformat(r["decided_on"])).days > 9
+    ]
+    assert 0 < len(late) < 0.2 * len(published)
+
+
+def test_demo_ships_an_inspector_pool_a_draw_can_use(tmp_path: Path) -> None:
+    from graph_service.engine.evaluation import read_inspectors
+
+    summary = generate(tmp_path, 1000, 3, progress=False)
+    pool = read_inspectors(tmp_path / "inspectors.csv")
+    assert len(pool) == summary.inspectors > 1000
+    assert {p["region_prefix"][:2] for p in pool} >= {"11", "13", "44", "65"}
+    assert all(p["authority"].endswith("市场监督管理局") and p["name"] for p in pool)

@@ -21,6 +21,7 @@ from graph_service.synth.days import iso
 from graph_service.synth.geo import geography
 from graph_service.synth.identifiers import IdentifierFactory
 from graph_service.synth.plant import Planter, plan_cases
+from graph_service.synth.publication import write_inspectors
 from graph_service.synth.sink import CsvSink
 from graph_service.synth.truth import Truth
 from graph_service.synth.world import World
@@ -45,6 +46,8 @@ class SynthSummary:
     registrations: int
     records: int
     truth_path: Path
+    #: Rows of ``inspectors.csv``, the demo's inspector pool (for ``sample --inspectors``).
+    inspectors: int
     #: Planted cases per pattern (see :mod:`graph_service.synth.truth`).
     cases: dict[str, int]
     seconds: float
@@ -72,8 +75,9 @@ def generate(
     ----------
     out_dir:
         Directory for ``entities.csv``, ``persons.csv``, ``roles.csv``, ``shareholdings.csv``,
-        ``registrations.csv``, ``records.csv`` and ``truth.json`` (created if missing;
-        existing files are overwritten).
+        ``registrations.csv``, ``records.csv`` (with ``published_on``), ``inspectors.csv``
+        (an inspector pool) and ``truth.json`` (created if missing; existing files are
+        overwritten).
     entities:
         Number of entities, at least :data:`MIN_ENTITIES`.
     seed:
@@ -138,6 +142,7 @@ def generate(
         counts = dict(sink.counts)
     if counts["entities"] != entities:  # a planning error, never a user error
         raise AssertionError(f"wrote {counts['entities']} entities, expected {entities}")
+    inspectors = write_inspectors(out_dir / "inspectors.csv", seed, world.geo)
     truth_path = out_dir / "truth.json"
     truth.write(
         truth_path,
@@ -160,6 +165,7 @@ def generate(
         registrations=counts["registrations"],
         records=counts["records"],
         truth_path=truth_path,
+        inspectors=inspectors,
         cases=truth.counts(),
         seconds=round(time.perf_counter() - began, 3),
     )

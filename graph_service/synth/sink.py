@@ -14,6 +14,7 @@ from typing import IO, Any, Final
 
 #: Contract columns of each file, in the contract's order; ``source`` is appended to all.
 #: ``address`` is not a contract column: the loader keeps it as an extra property.
+#: ``published_on`` (edition 2 of the contract) is kept the same way by a loader of edition 1.
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "entities": (
         "uscc", "name", "region_code", "org_type", "industry", "registered_on",
@@ -26,7 +27,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "records": (
         "record_id", "subject_type", "subject_id", "kind", "authority", "region_code",
         "decided_on", "basis", "sector", "effective_from", "effective_to", "status",
-        "status_on",
+        "status_on", "published_on",
     ),
 }  # fmt: skip
 
@@ -109,7 +110,7 @@ class CsvSink:
         self.counts["registrations"] += 1
 
     def record(self, row: tuple[str, ...]) -> None:
-        """One row of ``records.csv``: the 13 contract columns in order."""
+        """One row of ``records.csv``: its columns (:data:`COLUMNS`) in order."""
         self._record((*row, self.source))
         self.counts["records"] += 1
 

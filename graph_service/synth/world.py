@@ -19,6 +19,7 @@ from graph_service.synth.authorities import authority, basis
 from graph_service.synth.days import Day, add_years, iso, iso_or_empty
 from graph_service.synth.geo import County, Geography
 from graph_service.synth.identifiers import USCC_PREFIX, IdentifierFactory
+from graph_service.synth.publication import published_on
 from graph_service.synth.sink import CsvSink, percent_text
 
 _KIND_ABBR = {
@@ -297,6 +298,7 @@ class World:
                 iso_or_empty(effective_to),
                 status,
                 iso_or_empty(status_on),
+                published_on(self.seed, record_id, iso(decided), iso(self.end)),
             )
         )
         return record_id
