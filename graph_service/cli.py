@@ -288,6 +288,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
     if args.csv:
         import csv
 
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["notice_id", "kind", "record_id", "decided_on", "to", "about", "text"])

@@ -88,6 +88,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             table, args.on, evaluator.cfg.version
         ).to_dict()
     if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.csv, index=False, encoding="utf-8-sig")
         summary["csv"] = args.csv
     watch = table[table["watch_candidate"] & table["active"]]

@@ -69,7 +69,6 @@ def export_snapshot(
         raise ValueError(f"unknown export format {unknown[0]!r}: use {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[str]] = {}
-    graph = None
     for fmt in tqdm(chosen, desc="export", unit="format", disable=not progress):
         paths: list[Path]
         if fmt == "csv":
@@ -77,9 +76,8 @@ def export_snapshot(
         elif fmt == "parquet":
             paths = write_parquet(snapshot, out_dir / "parquet", progress=progress)
         elif fmt in ("graphml", "gexf"):
-            graph = graph if graph is not None else to_networkx(snapshot)
             writer = write_graphml if fmt == "graphml" else write_gexf
-            paths = [writer(graph, out_dir / f"graph.{fmt}")]
+            paths = [writer(snapshot, out_dir / f"graph.{fmt}")]
         elif fmt == "cypher":
             paths = [write_cypher(snapshot, out_dir / "graph.cypher", progress=progress)]
         else:
