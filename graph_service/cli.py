@@ -309,9 +309,16 @@ def cmd_notices(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = console()
     for n in found:
-        out.print(escape(f"[{n['kind']}] {n['record_id']} → {n['to'].get('name')}: {n['text_zh']}"))
+        out.print(notice_line(n))
     out.print(f"{len(found)} notices")
     return EXIT_OK
+
+
+def notice_line(notice: dict[str, Any]) -> str:
+    """A notice as one line of console markup: ``[kind] record → addressee: text`` (the
+    kind's brackets escaped, so the console shows them rather than reading a style)."""
+    n = notice
+    return escape(f"[{n['kind']}] {n['record_id']} → {n['to'].get('name')}: {n['text_zh']}")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
