@@ -7,6 +7,7 @@ store, or a ``bolt://`` / ``neo4j://`` URI for Neo4j. Query verbs take ``--json`
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -273,9 +274,9 @@ def cmd_relocations(args: argparse.Namespace) -> int:
             str(f.score),
             ", ".join(f.record_ids),
         )
-    out = console()
-    out.print(table)
-    out.print(f"{len(flags)} flags")
+    screen = console()
+    screen.print(table)
+    screen.print(f"{len(flags)} flags")
     return EXIT_OK
 
 
@@ -369,11 +370,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     from graph_service.exports import FORMATS, export_store
     from graph_service.stores import open_store
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    chosen = args.formats or ",".join(FORMATS)
+    formats: list[Any] = [f.strip() for f in chosen.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         _console().print(f"[red]未知格式 / unknown format:[/] {unknown[0]} ({', '.join(FORMATS)})")
         return EXIT_USAGE
+    if "ftm" in formats and importlib.util.find_spec("followthemoney") is None:
+        hint = "FollowTheMoney needs the extra: pip install -e '.[ftm]' (scripts/install ftm)"
+        if args.formats:  # asked for by name: cannot do it
+            _console().print(f"[red]无法导出 / cannot export ftm:[/] {hint}")
+            return EXIT_USAGE
+        formats.remove("ftm")
+        _console().print(f"[yellow]注意 / note:[/] ftm not written. {hint}")
     with open_store(_existing_store(args)) as store:
         written = export_store(store, Path(args.out), formats, progress=not args.quiet)
     if args.json:
@@ -589,8 +598,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument(
         "--formats",
-        default="csv,parquet,graphml,gexf,cypher,ftm",
-        help="comma-separated: csv, parquet, graphml, gexf, cypher, ftm (default: all)",
+        default=None,
+        help="comma-separated: csv, parquet, graphml, gexf, cypher, ftm (default: all; ftm "
+        "only when the [ftm] extra is installed)",
     )
     _add_store(p)
     p.add_argument("--json", action="store_true", help="print the files written as JSON")

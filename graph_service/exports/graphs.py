@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from graph_service.catalogue import label_zh
-from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, Snapshot
+from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, Snapshot, TableName
 from graph_service.stores.base import sid
 
 log = logging.getLogger("graph_service.exports")
@@ -147,13 +147,15 @@ def _declared(snapshot: Snapshot) -> tuple[list[str], list[str]]:
     """Every node and edge attribute name the rows can carry, from the tables' columns (so
     the declarations come before the first row, without a pass over the rows)."""
     node_names: dict[str, None] = {}
-    for table in ("entities", "persons", "regions", "records"):
+    node_tables: tuple[TableName, ...] = ("entities", "persons", "regions", "records")
+    edge_tables: tuple[TableName, ...] = ("registrations", "roles", "holdings")
+    for table in node_tables:
         for column in snapshot[table].columns:
             name = "record_kind" if table == "records" and column == "kind" else column
             node_names[f"prop_{name}" if name in NODE_RESERVED else name] = None
     node_names.update(dict.fromkeys(("kind", "label")))
     edge_names: dict[str, None] = {"relation": None}
-    for table in ("registrations", "roles", "holdings"):
+    for table in edge_tables:
         for column in snapshot[table].columns:
             edge_names[f"prop_{column}" if column in EDGE_RESERVED else column] = None
     return list(node_names), list(edge_names)
