@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from graph_service.exports.cypher import write_cypher
 from graph_service.exports.ftm import write_ftm
 from graph_service.exports.graphs import to_networkx, write_gexf, write_graphml
-from graph_service.exports.snapshot import TABLES, Snapshot, read_snapshot
+from graph_service.exports.snapshot import TABLES, Snapshot, StoreTables, Tables, read_snapshot
 from graph_service.exports.tables import write_csv, write_parquet
 from graph_service.stores.base import GraphStore
 
@@ -47,6 +47,8 @@ __all__ = [
     "TABLES",
     "Format",
     "Snapshot",
+    "StoreTables",
+    "Tables",
     "export_snapshot",
     "export_store",
     "read_snapshot",
@@ -55,14 +57,15 @@ __all__ = [
 
 
 def export_snapshot(
-    snapshot: Snapshot,
+    snapshot: Tables,
     out_dir: Path,
     formats: Iterable[Format] = FORMATS,
     *,
     progress: bool = True,
 ) -> dict[str, list[str]]:
-    """Write ``snapshot`` in each of ``formats`` under ``out_dir`` (see the module docstring)
-    and ``manifest.json``; returns the files written per format."""
+    """Write ``snapshot`` (a :class:`Snapshot`, or a store's :class:`StoreTables` read as it
+    goes) in each of ``formats`` under ``out_dir`` (see the module docstring) and
+    ``manifest.json``; returns the files written per format."""
     chosen = list(dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
@@ -103,7 +106,8 @@ def export_store(
     *,
     progress: bool = True,
 ) -> dict[str, list[str]]:
-    """Read a snapshot of ``store`` and write it as :func:`export_snapshot` does."""
-    return export_snapshot(
-        read_snapshot(store, progress=progress), out_dir, formats, progress=progress
-    )
+    """Write the tables of ``store`` as :func:`export_snapshot` does, streaming: each table
+    is read from the store a batch at a time as it is written, so memory does not grow with
+    the store (see :class:`StoreTables`)."""
+    with StoreTables(store) as tables:
+        return export_snapshot(tables, out_dir, formats, progress=progress)

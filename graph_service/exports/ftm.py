@@ -36,7 +36,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from graph_service.catalogue import label
-from graph_service.exports.snapshot import Snapshot
+from graph_service.exports.snapshot import Tables
 from graph_service.ids.regions import region_name
 
 log = logging.getLogger("graph_service.exports")
@@ -92,7 +92,7 @@ def _dates(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"startDate": row.get("start_date"), "endDate": row.get("end_date")}
 
 
-def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
+def ftm_entities(snapshot: Tables) -> Iterator[dict[str, Any]]:
     """Every entity of the export as an FtM dict (``id``, ``schema``, ``properties``)."""
     known = {row["uscc"] for row in snapshot.rows("entities")}
     for row in snapshot.rows("entities"):
@@ -212,38 +212,50 @@ def validate(entities: Iterable[Mapping[str, Any]], *, cleaned: bool = False) ->
     entity refers to an id that is not among them (``cleaned``: see :func:`problems`)."""
     from followthemoney import model
 
+    # Only legal entities (companies, persons) are referred to: only their ids are kept, and
+    # a reference is kept only while its target has not been seen yet (subjects come first).
     ids: set[str] = set()
-    refs: list[tuple[str, str]] = []
+    pending: list[tuple[str, str]] = []
     for data in entities:
         found = problems(data, cleaned=cleaned)
         if found:
             raise InvalidEntity(f"{data.get('id')}: {'; '.join(found)}")
-        ids.add(str(data["id"]))
         schema = model.get(str(data["schema"]))
         assert schema is not None
+        if schema.is_a("LegalEntity"):
+            ids.add(str(data["id"]))
         for name, values in data["properties"].items():
             if schema.properties[name].type.name == "entity":
-                refs += [(str(data["id"]), v) for v in values]
-    dangling = [(a, b) for a, b in refs if b not in ids]
+                pending += [(str(data["id"]), v) for v in values if v not in ids]
+    dangling = [(a, b) for a, b in pending if b not in ids]
     if dangling:
         raise InvalidEntity(f"{dangling[0][0]} refers to {dangling[0][1]}, which is not exported")
 
 
-def write_ftm(snapshot: Snapshot, path: Path, *, progress: bool = True) -> Path:
-    """Write the entities as JSON lines to ``path``, validating each (see :func:`problems`);
-    raises :class:`InvalidEntity` (and leaves no file) when one is invalid."""
+def write_ftm(snapshot: Tables, path: Path, *, progress: bool = True) -> Path:
+    """Write the entities as JSON lines to ``path`` as they are made, validating each (see
+    :func:`problems`); raises :class:`InvalidEntity` (and leaves no file) when one is
+    invalid."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    total = sum(
-        snapshot.counts()[t] for t in ("entities", "persons", "holdings", "roles", "records")
-    )
-    entities = list(tqdm(ftm_entities(snapshot), total=total, desc="ftm", disable=not progress))
-    validate(entities, cleaned=True)  # ftm_entities had the library clean every value
+    written = 0
     with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-        for data in entities:
-            fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+
+        def writing() -> Iterator[dict[str, Any]]:
+            nonlocal written
+            for data in tqdm(ftm_entities(snapshot), desc="ftm", disable=not progress):
+                fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+                written += 1
+                yield data
+
+        try:
+            validate(writing(), cleaned=True)  # ftm_entities had the library clean every value
+        except InvalidEntity:
+            fh.close()
+            tmp.unlink()
+            raise
     tmp.replace(path)
-    log.info("ftm written", extra={"format": "ftm", "path": str(path), "entities": len(entities)})
+    log.info("ftm written", extra={"format": "ftm", "path": str(path), "entities": written})
     return path
 
 

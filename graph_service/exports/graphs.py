@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from graph_service.catalogue import label_zh
-from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, Snapshot, TableName
+from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TableName, Tables
 from graph_service.stores.base import sid
 
 log = logging.getLogger("graph_service.exports")
@@ -60,7 +60,7 @@ Node = tuple[str, dict[str, Any]]
 Edge = tuple[str, str, str, dict[str, Any]]
 
 
-def graph_nodes(snapshot: Snapshot) -> Iterator[Node]:
+def graph_nodes(snapshot: Tables) -> Iterator[Node]:
     """``(node id, attributes)`` of every node, one row at a time."""
     for row in snapshot.rows("entities"):
         node = sid("entity", row["uscc"])
@@ -89,7 +89,7 @@ def graph_nodes(snapshot: Snapshot) -> Iterator[Node]:
         )
 
 
-def graph_edges(snapshot: Snapshot) -> Iterator[Edge]:
+def graph_edges(snapshot: Tables) -> Iterator[Edge]:
     """``(source, target, key, attributes)`` of every edge, one row at a time."""
     for row in snapshot.rows("registrations"):
         attrs = {"relation": "REGISTERED_IN", **_attrs(row)}
@@ -123,11 +123,11 @@ def graph_edges(snapshot: Snapshot) -> Iterator[Edge]:
         yield sid("entity", row["uscc"]), target, "SUPERVISED_BY", {"relation": "SUPERVISED_BY"}
 
 
-def _graph_meta(snapshot: Snapshot) -> dict[str, str]:
+def _graph_meta(snapshot: Tables) -> dict[str, str]:
     return {"name": "credit-graph", "store": snapshot.backend, "taken_at": snapshot.taken_at}
 
 
-def to_networkx(snapshot: Snapshot) -> Any:
+def to_networkx(snapshot: Tables) -> Any:
     """The snapshot as a ``networkx.MultiDiGraph`` (see the module docstring); the files are
     written without it (:func:`write_graphml`, :func:`write_gexf`), row by row."""
     g = nx.MultiDiGraph()
@@ -143,20 +143,20 @@ def _xml_type(name: str) -> str:
     return "double" if name in FLOAT_COLUMNS else "boolean" if name in BOOL_COLUMNS else "string"
 
 
-def _declared(snapshot: Snapshot) -> tuple[list[str], list[str]]:
+def _declared(snapshot: Tables) -> tuple[list[str], list[str]]:
     """Every node and edge attribute name the rows can carry, from the tables' columns (so
     the declarations come before the first row, without a pass over the rows)."""
     node_names: dict[str, None] = {}
     node_tables: tuple[TableName, ...] = ("entities", "persons", "regions", "records")
     edge_tables: tuple[TableName, ...] = ("registrations", "roles", "holdings")
     for table in node_tables:
-        for column in snapshot[table].columns:
+        for column in snapshot.columns(table):
             name = "record_kind" if table == "records" and column == "kind" else column
             node_names[f"prop_{name}" if name in NODE_RESERVED else name] = None
     node_names.update(dict.fromkeys(("kind", "label")))
     edge_names: dict[str, None] = {"relation": None}
     for table in edge_tables:
-        for column in snapshot[table].columns:
+        for column in snapshot.columns(table):
             edge_names[f"prop_{column}" if column in EDGE_RESERVED else column] = None
     return list(node_names), list(edge_names)
 
@@ -174,7 +174,7 @@ def _attr(value: Any) -> str:
 _ATTR_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
-def write_graphml(snapshot: Snapshot, path: Path) -> Path:
+def write_graphml(snapshot: Tables, path: Path) -> Path:
     """The graph as GraphML, written row by row (read back with ``networkx.read_graphml``,
     which gives :func:`to_networkx`'s graph)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +219,7 @@ def write_graphml(snapshot: Snapshot, path: Path) -> Path:
     return path
 
 
-def write_gexf(snapshot: Snapshot, path: Path) -> Path:
+def write_gexf(snapshot: Tables, path: Path) -> Path:
     """The graph as GEXF 1.2 for Gephi, written row by row (``networkx.read_gexf`` reads it
     back: node ``label`` as the label, the edge key as ``networkx_key``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
