@@ -195,17 +195,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     verdict = "[green]允许 / allowed[/]" if result.allowed else "[red]禁止 / denied[/]"
     who = result.subject.name or result.subject.id
     out.print(f"{who} — {args.action} on {args.on}: {verdict}")
-    for r in result.reasons:
-        out.print(f"  • {escape(f'[{r.rule_id}]')} {r.measure.zh} / {r.measure.en}")
-        out.print(f"    {r.explanation_zh}")
-        out.print(f"    {r.explanation_en}")
-        for step in r.path:
-            extra = step.role or (f"{step.percent:g}%" if step.percent is not None else "")
-            dates = f"{step.start_date or ''}..{step.end_date or ''}"
-            out.print(
-                f"      {step.type:<8} {step.from_name or step.from_id} → "
-                f"{step.to_name or step.to_id} {extra} {dates} (source: {step.source})"
-            )
+    from graph_service.cli_law import print_findings
+
+    print_findings(out, result)
     return EXIT_OK
 
 
@@ -509,8 +501,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "check",
         "may SUBJECT do ACTION on a date? (allowed or denied, with the evidence)",
-        "SUBJECT is a USCC, a resident ID number or a person key. The answer names each "
-        "restricting record, the measure and the path from the record's subject.\n\n"
+        "SUBJECT is a USCC, a resident ID number or a person key. The answer has "
+        "prohibitions (then denied), considerations and advisories, each with its record, "
+        "measure and the path from the record's subject. Edition-1 names such as air_travel "
+        "still work; `measures` lists the measures.\n\n"
         f"actions:\n{_actions_help()}",
         [
             "check 91130107484938213M bid_tender --on 2024-06-01 --store data/demo.graph",
@@ -518,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
         ],
     )
     p.add_argument("subject", help="USCC, resident ID number, or person key")
-    p.add_argument("action", help="e.g. bid_tender, air_travel, serve_as_officer")
+    p.add_argument("action", help="e.g. bid_tender, consumption:air, serve_as_officer:company")
     p.add_argument("--on", type=_iso_date, default=_today(), help="date asked (default: today)")
     _add_store(p)
     p.add_argument("--json", action="store_true", help="machine-readable answer")
@@ -621,6 +615,10 @@ def build_parser() -> argparse.ArgumentParser:
     from graph_service.cli_evaluation import add_evaluation_verbs
 
     add_evaluation_verbs(sub)  # grade, sample, sample-verify, report, deadlines
+
+    from graph_service.cli_law import add_law_verbs
+
+    add_law_verbs(sub)  # measures, event
 
     p = _verb(
         sub,

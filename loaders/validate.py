@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph_service.catalogue import vocabulary
+from graph_service.engine.measures import UnknownAction, normalise_action
 from graph_service.errors import InvalidIdentifier
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
@@ -22,6 +23,7 @@ from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
 from graph_service.stores.base import content_hash
 from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
+from loaders.record_rules import record_problems
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
@@ -81,6 +83,29 @@ def parse_percent(value: str) -> float:
     return pct
 
 
+_TRUE = frozenset({"true", "1", "yes", "y", "是", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "否", "f"})
+
+
+def parse_bool(value: str) -> bool:
+    """true/false, 1/0, yes/no, 是/否."""
+    low = value.lower()
+    if low in _TRUE or low in _FALSE:
+        return low in _TRUE
+    raise RowError(f"“{value}”应为true或false", f"'{value}' must be true or false")
+
+
+def parse_amount(value: str) -> float:
+    """A sum of yuan ≥ 0 (thousands separators allowed)."""
+    try:
+        amount = float(value.replace(",", "").replace("，", ""))
+    except ValueError:
+        raise RowError(f"金额“{value}”不是数字", f"amount '{value}' is not a number") from None
+    if not amount >= 0 or amount == float("inf"):
+        raise RowError(f"金额“{value}”应不小于0", f"amount '{value}' must be 0 or more")
+    return amount
+
+
 class RowValidator:
     """Validates and normalises the rows of one contract file."""
 
@@ -113,6 +138,23 @@ class RowValidator:
             case "party":
                 by = row.get(col.by or "", "").strip()
                 return _call(_uscc if by == "entity" else _person, raw)
+            case "choice":
+                if raw not in col.choices:
+                    allowed = ", ".join(col.choices)
+                    raise RowError(
+                        f"“{raw}”不是{col.name}的有效取值（可选：{allowed}）",
+                        f"'{raw}' is not a valid {col.name} (allowed: {allowed})",
+                    )
+                return raw
+            case "bool":
+                return parse_bool(raw)
+            case "amount":
+                return parse_amount(raw)
+            case "action":
+                try:
+                    return normalise_action(raw)
+                except UnknownAction as exc:
+                    raise RowError(exc.zh, exc.en) from None
             case "vocab":
                 codes = self._vocabs[col.vocab or ""]
                 if raw not in codes:
@@ -154,6 +196,22 @@ class RowValidator:
                         f"{col.name} {later} is before {col.not_before} {earlier}",
                     )
                 )
+            earlier, later = values.get(col.name), values.get(col.not_after or "")
+            if later and earlier and later < earlier:
+                problems.append(
+                    Problem(
+                        col.name,
+                        str(earlier),
+                        f"{col.name}（{earlier}）晚于{col.not_after}（{later}） / "
+                        f"{col.name} {earlier} is after {col.not_after} {later}",
+                    )
+                )
+        if not problems and self.spec.kind == "records":
+            person = values["subject_id"] if values["subject_type"] == "person" else None
+            problems = [
+                Problem(c, str(values.get(c) or ""), f"{zh} / {en}")
+                for c, zh, en in record_problems(values, person)
+            ]
         if problems:
             return None, problems
         for name in self.extra:
@@ -170,8 +228,11 @@ class RowValidator:
             v["_h"] = v["_src"] = content_hash(v)
             v["id_sealed"] = self.keyring.seal(pid)
             return v
-        if kind == "roles":
+        if kind in ("roles", "record_persons"):
             v["person_key"] = self.keyring.key(v.pop("person_id"))
+        elif kind == "record_events":
+            pid = v.pop("person_id")
+            v["person_key"] = self.keyring.key(pid) if pid else None
         elif kind == "shareholdings":
             holder = v.pop("holder_id")
             v["holder_key"] = holder if v["holder_type"] == "entity" else self.keyring.key(holder)

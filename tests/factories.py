@@ -137,11 +137,12 @@ def small_registry(directory: Path) -> dict[str, Any]:
                 "record_id": "R1",
                 "subject_type": "entity",
                 "subject_id": a,
-                "kind": "joint_punishment_list",
-                "authority": "灵寿县市场监督管理局",
+                "kind": "dishonest_judgment_debtor",
+                "authority": "灵寿县人民法院",
                 "region_code": "130126",
                 "decided_on": "2019-05-20",
-                "basis": "《企业信息公示暂行条例》第十八条",
+                "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条第（一）项",
+                "ground": "1",
             },
             {
                 "record_id": "R2",
@@ -172,7 +173,16 @@ class Scenario:
         """``first``: numbering offset, so a later scenario's identifiers differ."""
         self.rows: dict[str, list[dict[str, Any]]] = {
             k: []
-            for k in ("entities", "persons", "registrations", "roles", "shareholdings", "records")
+            for k in (
+                "entities",
+                "persons",
+                "registrations",
+                "roles",
+                "shareholdings",
+                "records",
+                "record_persons",
+                "record_events",
+            )
         }
         self._n = first
 
@@ -263,6 +273,16 @@ class Scenario:
             }
         )
         return rid
+
+    def names(self, record: str, person: str, capacity: str) -> None:
+        """The record names ``person`` as responsible, in ``capacity`` (record_persons.csv)."""
+        self.rows["record_persons"].append(
+            {"record_id": record, "person_id": person, "capacity": capacity}
+        )
+
+    def event(self, record: str, event: str, on: str, **fields: str) -> None:
+        """A life-cycle event on the record (record_events.csv)."""
+        self.rows["record_events"].append({"record_id": record, "event": event, "on": on, **fields})
 
     def write(self, directory: Path) -> Path:
         """Write the contract files (only those with rows)."""

@@ -29,6 +29,7 @@ from graph_service.client.views import (
     view,
 )
 from graph_service.engine.models import CheckResult, Flag
+from graph_service.engine.timeline import in_force_mask
 from graph_service.errors import InvalidIdentifier
 
 Level = Literal["county", "city", "province"]
@@ -119,10 +120,9 @@ def _in_force(frame: pd.DataFrame, on: str | None) -> pd.DataFrame:
     """Rows in force on ``on``: start on or before it, end (inclusive) empty or on or after."""
     if on is None or frame.empty or "start_date" not in frame.columns:
         return frame
-    start = frame["start_date"].fillna("")
-    end = frame["end_date"].fillna("") if "end_date" in frame.columns else start.map(lambda _: "")
-    mask = (start != "") & (start <= on) & ((end == "") | (end >= on))
-    return frame[mask].reset_index(drop=True)
+    start = frame["start_date"]
+    end = frame["end_date"] if "end_date" in frame.columns else start.map(lambda _: "")
+    return frame[in_force_mask(start, end, on)].reset_index(drop=True)
 
 
 class Client:
@@ -173,9 +173,20 @@ class Client:
         return table(rows)
 
     def measures(self) -> pd.DataFrame:
-        """The measures list (联合惩戒措施清单): one row per measure."""
+        """The catalogue of measures (失信惩戒措施清单): one row per measure, with its record
+        kind, type (prohibition or consideration), whom it reaches, its actions and the
+        citations of its legal basis as text."""
         found = self.backend.measures()
-        return table(found.get("measures", []))
+        rows = [
+            {
+                **{k: m[k] for k in ("kind", "id", "zh", "en", "type", "to", "actions", "lasts")},
+                "in_force_from": m.get("in_force_from"),
+                "basis": "；".join(c["text"] for c in m.get("basis", [])),
+            }
+            for kind in found.get("kinds", [])
+            for m in kind["measures"]
+        ]
+        return table(rows)
 
     # -- profiles -------------------------------------------------------------------------
 
@@ -270,8 +281,9 @@ class Client:
         on: str | None = None,
     ) -> pd.DataFrame:
         """Screen many subjects for one or several actions: one row per (subject, action)
-        with ``allowed``, the restricting ``records`` and ``rules``, or the ``error`` of a
-        question that could not be answered (batches of 5,000, with a progress bar)."""
+        with ``allowed``, the prohibiting ``records`` and ``measures``, the records behind
+        ``considered`` and ``advised`` findings, or the ``error`` of a question that could not
+        be answered (batches of 5,000, with a progress bar)."""
         acts = [actions] if isinstance(actions, str) else list(actions)
         items = [{"subject": s, "action": a} for s in subjects for a in acts]
         rows: list[dict[str, Any]] = []
@@ -281,7 +293,7 @@ class Client:
             for batch in batches:
                 for item, answer in zip(batch, self.backend.check_batch(batch, on), strict=True):
                     result = answer.get("result") or {}
-                    reasons = result.get("reasons", [])
+                    reasons = result.get("prohibitions", [])
                     rows.append(
                         {
                             "subject": item["subject"],
@@ -290,7 +302,9 @@ class Client:
                             "allowed": answer.get("allowed"),
                             "name": (result.get("subject") or {}).get("name"),
                             "records": sorted({r["record"]["record_id"] for r in reasons}),
-                            "rules": sorted({r["rule_id"] for r in reasons}),
+                            "measures": sorted({r["measure"]["id"] for r in reasons}),
+                            "considered": _record_ids(result.get("considerations", [])),
+                            "advised": _record_ids(result.get("advisories", [])),
                             "error": answer.get("error"),
                         }
                     )
@@ -299,22 +313,24 @@ class Client:
 
     @staticmethod
     def evidence(result: CheckResult) -> pd.DataFrame:
-        """The evidence of a check as a table: one row per step of each reason's path
-        (record → subject → person), with the rule, measure and explanation."""
+        """The evidence of a check as a table: one row per step of each finding's path
+        (record → subject → person), with its type, measure, basis and explanation."""
         rows = []
-        for i, reason in enumerate(result.reasons):
-            for j, step in enumerate(reason.path):
+        for i, finding in enumerate(result.findings()):
+            for j, step in enumerate(finding.path):
                 rows.append(
                     {
-                        "reason": i,
+                        "finding": i,
+                        "finding_type": finding.type,
                         "step": j,
-                        "rule_id": reason.rule_id,
-                        "measure": reason.measure.zh,
-                        "record_id": reason.record.record_id,
-                        "kind": reason.record.kind,
-                        "inferred": reason.inferred,
+                        "measure_id": finding.measure.id,
+                        "measure": finding.measure.zh,
+                        "basis": finding.measure.basis,
+                        "record_id": finding.record.record_id,
+                        "kind": finding.record.kind,
+                        "reached_as": finding.reached_as,
                         **step.model_dump(),
-                        "explanation_zh": reason.explanation_zh if j == 0 else None,
+                        "explanation_zh": finding.explanation_zh if j == 0 else None,
                     }
                 )
         return pd.DataFrame(rows)
@@ -521,3 +537,7 @@ class Client:
         id, USCC, ID number or person key). Save it with ``.save("view.html")``."""
         graph = self.neighbourhood(str(what), on=on) if isinstance(what, str) else what
         return view(graph, lang=lang, title=title, height=height, on=on)
+
+
+def _record_ids(findings: list[dict[str, Any]]) -> list[str]:
+    return sorted({f["record"]["record_id"] for f in findings})
