@@ -82,7 +82,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
         table.add_row(
             "(derived)", d.id, d.type, "subject", ", ".join(d.actions), "", d.basis_text()
         )
-    _console().print(table)
+    Console().print(table)
     return EXIT_OK
 
 
@@ -117,12 +117,13 @@ def cmd_event(args: argparse.Namespace) -> int:
         return EXIT_OK
     rec = out["record"]
     state = "applied" if out["applied"] else "already known: nothing changed"
-    _console().print(
+    console = Console()
+    console.print(
         f"{args.record_id}: {args.event} on {args.on} — {state}; status {rec.get('status')}"
         f" (since {rec.get('status_on') or '-'}), last day {rec.get('effective_to') or '-'}"
     )
     for item in out["invalidated"]:
-        _console().print(
+        console.print(
             f"  wrongly applied / 错误适用: {item.get('name') or item['sid']} "
             f"({item['way']}): {', '.join(item['actions'])}"
         )
