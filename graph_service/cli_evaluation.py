@@ -309,7 +309,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         "and count the watch-list candidates. With USCC: one entity's score, parts and reasons.",
         [
             "grade --on 2024-06-01 --store data/demo.graph",
-            "grade 91130107484938213M --on 2024-06-01",
+            "grade 91110114MA6N7W9K5L --on 2024-06-01",
         ],
     )
     p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
@@ -379,8 +379,8 @@ def add_evaluation_verbs(sub: Any) -> None:
         "The entity, its records with their life cycle, its grade and grade history, and the "
         "restrictions in force on the date.",
         [
-            "report 91130107484938213M --on 2024-06-01 --format pdf --out out/report.pdf",
-            "report 91130107484938213M --on 2024-06-01 --json",
+            "report 91110114MA6N7W9K5L --on 2024-06-01 --format pdf --out out/report.pdf",
+            "report 91110114MA6N7W9K5L --on 2024-06-01 --json",
         ],
     )
     p.add_argument("uscc")
