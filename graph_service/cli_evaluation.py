@@ -89,7 +89,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         ).to_dict()
     if args.csv:
         Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.csv, index=False, encoding="utf-8-sig")
+        from graph_service.exports.safe import write_frame
+
+        write_frame(table, args.csv)
         summary["csv"] = args.csv
     watch = table[table["watch_candidate"] & table["active"]]
     if args.watch:

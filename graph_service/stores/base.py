@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -42,6 +42,8 @@ ROW_KINDS: tuple[RowKind, ...] = (
     "record_persons",
 )
 SubjectKind = Literal["entity", "person"]
+#: How much of what reaches a person a check must read (see GraphStore.material).
+Reach = Literal["none", "named", "all"]
 Direction = Literal["up", "down"]
 
 
@@ -112,6 +114,29 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class SubjectMaterial:
+    """Everything a check reads about one subject (see :meth:`GraphStore.material`)."""
+
+    node: dict[str, Any] | None
+    #: Records concerning the subject.
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: A person's ROLE relationships (any time); empty for an entity.
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    #: A person's HOLDS closure downwards (what he holds, and what that holds …).
+    down: list[dict[str, Any]] = field(default_factory=list)
+    #: NAMES relationships pointing at the person.
+    naming: list[dict[str, Any]] = field(default_factory=list)
+    #: Records concerning the entities the person held office in or holds.
+    entity_records: list[dict[str, Any]] = field(default_factory=list)
+    #: Records that name the person.
+    named_records: list[dict[str, Any]] = field(default_factory=list)
+    #: NAMES relationships of ``entity_records`` and ``named_records``.
+    record_named: list[dict[str, Any]] = field(default_factory=list)
+    #: ROLE relationships of those records' subject entities.
+    entity_roles: list[dict[str, Any]] = field(default_factory=list)
+
+
 class GraphStore(ABC):
     """What every store does. Rows arrive validated and normalised by :mod:`loaders`."""
 
@@ -143,12 +168,27 @@ class GraphStore(ABC):
         """Which of ``keys`` (USCCs or person keys) the store holds."""
 
     @abstractmethod
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Note a load that starts (``batch_id``, ``directory``, ``started_at``): until its
+        :meth:`record_load`, :meth:`loads` lists it with ``status`` ``running`` (or
+        ``interrupted`` once the store can tell its writer is gone)."""
+
+    @abstractmethod
     def record_load(self, summary: Mapping[str, Any]) -> None:
-        """Append a load's summary to the store's load log."""
+        """Append a load's summary to the store's load log (``status`` ``done``)."""
 
     @abstractmethod
     def loads(self) -> list[dict[str, Any]]:
         """The load log, oldest first."""
+
+    @abstractmethod
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        """The latest (seq, hash) checkpoint kept for the audit log at path ``log``."""
+
+    @abstractmethod
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        """Keep (seq, hash) as the audit log's checkpoint unless a later one is kept already
+        (outside the log, so a log cut short or deleted is found by its verification)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -214,6 +254,45 @@ class GraphStore(ABC):
         """HOLDS relationships out of ``sids`` (``down``: what they hold) or into them
         (``up``: who holds them), over all time, each with ``holder_name``/``entity_name``."""
 
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        """What a check needs about one subject, read together: the node and its records,
+        and for a person what reaches him — ``all``: through entities (offices, holdings)
+        and names; ``named``: through names only; ``none``: nothing. This default composes
+        the primitives above (a few reads); a networked store answers in one round trip."""
+        me = sid(kind, key)
+        node = self.entity(key) if kind == "entity" else self.person(key)
+        out = SubjectMaterial(node=node)
+        if node is None:
+            return out
+        out.records = self.records_of([me])
+        if kind == "entity" or reach == "none":
+            return out
+        if reach == "all":
+            out.roles = [r for r in self.roles_of([me]) if r["person_key"] == key]
+            out.down = holding_closure(self, [me], "down")
+            held = {sid("entity", r["uscc"]) for r in out.roles} | {
+                sid("entity", h["uscc"]) for h in out.down
+            }
+            out.entity_records = self.records_of(held) if held else []
+        out.naming = self.naming([key])
+        have = {r["record_id"] for r in out.entity_records}
+        extra = {n["record_id"] for n in out.naming} - have
+        by_id = {r["record_id"]: r for r in self.records_by_id(extra)} if extra else {}
+        out.named_records = [
+            by_id.get(rid) or next(r for r in out.entity_records if r["record_id"] == rid)
+            for rid in sorted({n["record_id"] for n in out.naming})
+            if rid in by_id or rid in have
+        ]
+        records = {r["record_id"]: r for r in [*out.entity_records, *out.named_records]}
+        out.record_named = self.named_in(records) if records else []
+        subjects = {
+            sid("entity", r["subject_key"])
+            for r in records.values()
+            if r["subject_type"] == "entity"
+        }
+        out.entity_roles = self.roles_of(subjects) if subjects else []
+        return out
+
     @abstractmethod
     def sealed_person_id(self, key: str) -> str | None:
         """The sealed ID number of a person (for roles allowed to unseal it), or None."""
@@ -266,6 +345,37 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Holding chains are followed at most this deep (real chains seldom pass 6 levels; the bound
+#: is also in queries/subject_material.cypher).
+MAX_HOLDING_DEPTH = 10
+
+
+def holding_closure(
+    store: GraphStore,
+    start: Iterable[str],
+    direction: Direction,
+    max_depth: int = MAX_HOLDING_DEPTH,
+) -> list[dict[str, Any]]:
+    """Every HOLDS edge reachable from ``start`` going ``down`` (what they hold, and what that
+    holds …) or ``up`` (who holds them …), over all time, at most ``max_depth`` levels."""
+    seen_nodes = set(start)
+    frontier = list(seen_nodes)
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for _ in range(max_depth):
+        if not frontier:
+            break
+        found = store.holdings_of(frontier, direction)
+        frontier = []
+        for e in found:
+            holder, target = sid(e["holder_type"], e["holder_key"]), sid("entity", e["uscc"])
+            edges[(holder, target, e["start_date"])] = e
+            nxt = target if direction == "down" else holder
+            if nxt not in seen_nodes:
+                seen_nodes.add(nxt)
+                frontier.append(nxt)
+    return list(edges.values())
 
 
 def unchanged(stored: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
