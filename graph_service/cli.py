@@ -355,12 +355,18 @@ def _audit_anchor(args: argparse.Namespace, path: Path) -> tuple[int, str] | Non
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
-    with open_store(_existing_store(args)) as store:
+    uri = _store_uri(args)
+    with open_store(uri) as store:  # a load that was interrupted before the file: its log
         info: dict[str, Any] = {
             "backend": store.backend,
             "counts": store.counts(),
             "loads": store.loads(),
         }
+    try:
+        _existing_store(args)
+    except MissingStore as missing:
+        if not info["loads"]:  # nothing there at all: say so rather than show zeros
+            _console().print(f"[yellow]注意 / note:[/] {escape(missing.reason)}")
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return EXIT_OK

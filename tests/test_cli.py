@@ -97,6 +97,8 @@ def test_a_missing_store_file_is_said_to_be_missing(
     assert code == 3
     assert f"no store file {missing}" in capsys.readouterr().err
     assert not missing.exists()
+    assert main(["info", "--store", str(missing)]) == 0  # info shows it empty, and says why
+    assert f"no store file {missing}" in " ".join(capsys.readouterr().err.split())
 
 
 def test_an_unknown_person_is_named_by_the_masked_number_typed(
