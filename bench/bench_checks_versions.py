@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,10 +29,13 @@ from bench.common import OUT, ROOT, machine, table
 
 
 def checkout(rev: str) -> Path:
-    """A detached worktree of ``rev`` under bench/out (made once)."""
+    """A detached worktree of ``rev`` under bench/out (made once), measured by today's
+    harness (bench_checks.py and common.py are copied in: same questions, same clocks)."""
     tree = OUT / f"rev-{rev}"
     if not tree.exists():
         subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True)
+    for name in ("bench_checks.py", "common.py"):
+        shutil.copy(ROOT / "bench" / name, tree / "bench" / name)
     return tree
 
 

@@ -258,10 +258,11 @@ def cmd_relocations(args: argparse.Namespace) -> int:
             if f.region_from and f.region_to
             else " / ".join(region_name(r) for r in f.regions)
         )
+        who = " ".join(x for x in (f.person_name, f.person_id_masked) if x)
         table.add_row(
-            f.pattern,
-            f.person_name or "",
-            f.uscc or "",
+            f.pattern + (" (提示/advisory)" if f.advisory else ""),
+            who,
+            " ".join(x for x in (f.entity_name, f.uscc) if x),
             moves,
             f.since,
             str(f.score),

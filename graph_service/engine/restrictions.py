@@ -415,7 +415,16 @@ class RestrictionEngine:
                 why = _why("before" if before and mode == "apply" else r.way)
             out.append(
                 self._finding(
-                    typ, rec, m, r.way, r.capacity, r.fixed_on, _path(rec, r), state, before, why
+                    typ,
+                    rec,
+                    m,
+                    r.way,
+                    r.capacity,
+                    r.fixed_on,
+                    reach_path(rec, r),
+                    state,
+                    before,
+                    why,
                 )
             )
         return out
@@ -530,7 +539,8 @@ def _major_illegal(rule: DerivedRule, rec: Mapping[str, Any], on: str) -> Findin
     return None
 
 
-def _path(rec: Mapping[str, Any], r: Reached) -> list[Step]:
+def reach_path(rec: Mapping[str, Any], r: Reached) -> list[Step]:
+    """The dated path from ``rec``'s subject to the person it reaches, the way it reaches him."""
     subject_name = None
     steps: list[Step] = []
     if r.way in ("named", "added") and r.evidence:

@@ -203,6 +203,11 @@ class GraphStore(ABC):
         """A person's properties (keyed; the ID number is sealed), or None."""
 
     @abstractmethod
+    def subjects(self, sids: Collection[str]) -> dict[str, dict[str, Any]]:
+        """The properties of the entities and persons ``sids`` that exist, by sid (one call
+        for many: the names and masked ID numbers a list of flags shows)."""
+
+    @abstractmethod
     def record(self, record_id: str) -> dict[str, Any] | None:
         """A credit record's properties, or None."""
 

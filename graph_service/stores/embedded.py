@@ -547,6 +547,11 @@ class EmbeddedStore(GraphStore):
     def person(self, key: str) -> dict[str, Any] | None:
         return self._node("P:" + key)
 
+    def subjects(self, sids: Collection[str]) -> dict[str, dict[str, Any]]:
+        self._refresh()
+        nodes = self._graph.nodes
+        return {s: public(nodes[s]) for s in sorted(sids) if s in nodes}
+
     def sealed_person_id(self, key: str) -> str | None:
         """The sealed ID number of a person (for roles allowed to unseal it)."""
         self._refresh()

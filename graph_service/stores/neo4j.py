@@ -182,6 +182,12 @@ class Neo4jStore(GraphStore):
     def person(self, key: str) -> dict[str, Any] | None:
         return self._one("node_by_sid", sid=sid("person", key))
 
+    def subjects(self, sids: Collection[str]) -> dict[str, dict[str, Any]]:
+        if not sids:
+            return {}
+        rows = self._run("subjects_by_sid", sids=sorted(sids))
+        return {r["sid"]: public(r["props"]) for r in rows}
+
     def sealed_person_id(self, key: str) -> str | None:
         rows = self._run("node_by_sid", sid=sid("person", key))
         return rows[0]["props"].get("id_sealed") if rows else None

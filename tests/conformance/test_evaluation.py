@@ -50,6 +50,7 @@ def town(store: GraphStore, tmp_path: Path) -> tuple[GraphStore, dict[str, str]]
     s.role(q, q_co, "legal_rep", "2011-01-01")
     s.holds(w, y, 60, "2014-01-01")
     rid = s.record(x, "joint_punishment_list", "2021-03-01")
+    s.names(rid, p, "legal_rep")  # a joint punishment list reaches the persons it names
     for i, day in enumerate(("2023-11-01", "2023-12-01", "2024-01-02")):
         s.record(v, "administrative_penalty", day, basis=f"处罚决定{i}")
     _load(s, store, tmp_path)
