@@ -7,31 +7,69 @@ store, or a ``bolt://`` / ``neo4j://`` URI for Neo4j. Query verbs take ``--json`
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from graph_service.errors import DomainError, StoreUnavailable
-from graph_service.settings import DEV_SECRET, get_settings
+from graph_service.cli_output import console, note_demo_secret
+from graph_service.errors import DomainError, NotFound, StoreUnavailable
+from graph_service.settings import get_settings
 
 EXIT_OK, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 2, 3
 
-EPILOG = """examples:
-  python -m graph_service synth --entities 10000 --seed 42 --out data/demo
-  python -m graph_service load data/demo --store data/demo.graph
-  python -m graph_service info --store data/demo.graph --json
-  python -m graph_service serve --store data/demo.graph --port 8000
-  GRAPH_STORE=bolt://127.0.0.1:7687 python -m graph_service load data/demo
+#: The demo registry ``scripts/demo`` makes (the ids in the examples are in it).
+DEMO = "data/demo-20000-42"
+EPILOG = f"""examples (after scripts/demo, whose store is data/demo.graph):
+  python -m graph_service check 91110114MA6N7W9K5L bid_tender --on 2024-06-01
+  python -m graph_service info --store data/demo.graph
+  python -m graph_service synth --entities 2000 --seed 7 --out data/reg
+  python -m graph_service load data/reg --store data/reg.graph
+  GRAPH_STORE=bolt://127.0.0.1:7687 python -m graph_service load {DEMO}
+
+'python -m graph_service VERB --help' describes a verb, with examples.
 """
 
 
-def _console() -> Console:
-    return Console(stderr=True)
+def _console() -> Any:
+    """The console for notes and errors (stderr)."""
+    return console(stderr=True)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Description paragraphs wrapped to the terminal; indented lines (lists, examples) kept."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        out = []
+        for para in text.split("\n\n"):
+            if para.startswith(" ") or "\n " in para:
+                out.append(para)
+            else:
+                out.append(textwrap.fill(" ".join(para.split()), width, initial_indent=indent))
+        return "\n\n".join(out)
+
+
+def _verb(
+    sub: Any, name: str, summary: str, description: str, examples: Sequence[str]
+) -> argparse.ArgumentParser:
+    """A sub-command with a one-line ``summary`` (in the verb list), a ``description`` and
+    ``examples`` (each a command line after ``python -m graph_service``) in its ``--help``."""
+    lines = "\n".join(f"  python -m graph_service {e}" for e in examples)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=f"{summary[0].upper()}{summary[1:]}.\n\n{description}",
+        epilog=f"examples:\n{lines}",
+        formatter_class=_HelpFormatter,
+    )
+    return parser
 
 
 def _add_store(p: argparse.ArgumentParser) -> None:
@@ -47,16 +85,29 @@ def _store_uri(args: argparse.Namespace) -> str:
     return str(args.store or get_settings().graph_store)
 
 
+class MissingStore(DomainError):
+    """A verb that reads the store was given an embedded store file that does not exist."""
+
+
+def _existing_store(args: argparse.Namespace) -> str:
+    """The store URI of a verb that reads it; raises :class:`MissingStore` for an embedded
+    store file that is not there (rather than answering from an empty store)."""
+    from graph_service.stores import is_neo4j_uri
+
+    uri = _store_uri(args)
+    if not is_neo4j_uri(uri) and not Path(uri).is_file():
+        raise MissingStore(
+            f"图存储文件不存在：{uri}（先运行 scripts/demo 或 load，或用 --store 指定）",
+            f"no store file {uri}: run scripts/demo or `load` first, or name it with --store",
+        )
+    return uri
+
+
 def _keyring() -> Any:
+    """The person keyring (callers that key an ID number say so: :func:`note_demo_secret`)."""
     from graph_service.ids.person_key import PersonKeyring
 
-    secret = get_settings().graph_person_key_secret.get_secret_value()
-    if secret == DEV_SECRET:
-        _console().print(
-            "[yellow]注意 / note:[/] GRAPH_PERSON_KEY_SECRET is not set; using the demo secret. "
-            "Set it in production: person keys depend on it."
-        )
-    return PersonKeyring(secret)
+    return PersonKeyring(get_settings().graph_person_key_secret.get_secret_value())
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -77,6 +128,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from loaders.load import LoadError, load_directory
 
     keyring = _keyring()
+    note_demo_secret()  # a load keys the ID numbers of persons.csv
     try:
         with open_store(_store_uri(args)) as store:
             report = load_directory(
@@ -103,25 +155,21 @@ def cmd_load(args: argparse.Namespace) -> int:
             f.file,
             *(str(getattr(f, c)) for c in ("rows", "created", "updated", "unchanged", "rejected")),
         )
-    console = Console()
-    console.print(table)
+    out = console()
+    out.print(table)
     for f in report.files:
         if f.error:
-            console.print(f"[red]{f.error}[/]")
+            out.print(f"[red]{f.error}[/]")
         if f.extra_columns:
-            console.print(
-                f"{f.file}: extra columns kept as properties: {', '.join(f.extra_columns)}"
-            )
+            out.print(f"{f.file}: extra columns kept as properties: {', '.join(f.extra_columns)}")
         if f.ignored_columns:
-            console.print(
+            out.print(
                 f"{f.file}: columns not loaded (not a plain name): {', '.join(f.ignored_columns)}"
             )
     if report.ignored_files:
-        console.print(f"files not in the contract, not loaded: {', '.join(report.ignored_files)}")
+        out.print(f"files not in the contract, not loaded: {', '.join(report.ignored_files)}")
     if report.rejects_file:
-        console.print(
-            f"[yellow]{report.rejected} rows rejected, reasons in {report.rejects_file}[/]"
-        )
+        out.print(f"[yellow]{report.rejected} rows rejected, reasons in {report.rejects_file}[/]")
     return EXIT_OK
 
 
@@ -131,19 +179,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
     kind, key = resolve_subject(args.subject, _keyring())
-    with open_store(_store_uri(args)) as store:
-        result = RestrictionEngine(store).check(kind, key, args.action, args.on)
+    if kind == "person":
+        note_demo_secret()
+    with open_store(_existing_store(args)) as store:
+        try:
+            result = RestrictionEngine(store).check(kind, key, args.action, args.on)
+        except NotFound:
+            if kind != "person" or key == args.subject.strip():
+                raise
+            raise _no_person(args.subject) from None
     if args.json:
         print(result.model_dump_json(indent=2))
         return EXIT_OK
-    console = Console()
+    out = console()
     verdict = "[green]允许 / allowed[/]" if result.allowed else "[red]禁止 / denied[/]"
     who = result.subject.name or result.subject.id
-    console.print(f"{who} — {args.action} on {args.on}: {verdict}")
+    out.print(f"{who} — {args.action} on {args.on}: {verdict}")
     from graph_service.cli_law import print_findings
 
-    print_findings(console, result)
+    print_findings(out, result)
     return EXIT_OK
+
+
+def _no_person(typed: str) -> NotFound:
+    """The store holds no person with the ID number typed: named by its masked form (the key
+    means nothing to the person typing)."""
+    from graph_service.ids.resident_id import mask_resident_id
+
+    masked = mask_resident_id(typed.strip().upper())
+    return NotFound(
+        f"未找到人员：{masked}（若 GRAPH_PERSON_KEY_SECRET 与加载时不同，人员键也不同）",
+        f"no person {masked} in the store (person keys depend on GRAPH_PERSON_KEY_SECRET: "
+        "is it the one the store was loaded with?)",
+    )
 
 
 def _update_ledger(store: Any, args: argparse.Namespace, touched: Any) -> None:
@@ -165,7 +233,7 @@ def cmd_relocations(args: argparse.Namespace) -> int:
     from graph_service.ids.regions import region_name
     from graph_service.stores import open_store
 
-    with open_store(_store_uri(args)) as store:
+    with open_store(_existing_store(args)) as store:
         flags = detect_relocations(store, args.on, args.level)
         if args.update_ledger:
             _update_ledger(store, args, None)
@@ -200,8 +268,9 @@ def cmd_relocations(args: argparse.Namespace) -> int:
             str(f.score),
             ", ".join(f.record_ids),
         )
-    Console().print(table)
-    Console().print(f"{len(flags)} flags")
+    screen = console()
+    screen.print(table)
+    screen.print(f"{len(flags)} flags")
     return EXIT_OK
 
 
@@ -209,11 +278,12 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from graph_service.engine.notices import notices
     from graph_service.stores import open_store
 
-    with open_store(_store_uri(args)) as store:
+    with open_store(_existing_store(args)) as store:
         found = notices(store, args.on, args.region or "")
     if args.csv:
         from graph_service.exports.safe import SafeWriter
 
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
             w = SafeWriter(fh)
             w.writerow(["notice_id", "kind", "record_id", "decided_on", "to", "about", "text"])
@@ -232,10 +302,18 @@ def cmd_notices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
         return EXIT_OK
+    out = console()
     for n in found:
-        Console().print(f"[{n['kind']}] → {n['to'].get('name')}: {n['text_zh']}")
-    Console().print(f"{len(found)} notices")
+        out.print(notice_line(n))
+    out.print(f"{len(found)} notices")
     return EXIT_OK
+
+
+def notice_line(notice: dict[str, Any]) -> str:
+    """A notice as one line of console markup: ``[kind] record → addressee: text`` (the
+    kind's brackets escaped, so the console shows them rather than reading a style)."""
+    n = notice
+    return escape(f"[{n['kind']}] {n['record_id']} → {n['to'].get('name')}: {n['text_zh']}")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -249,11 +327,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
     elif result.ok:
-        Console().print(
+        console().print(
             f"[green]审计链完整 / audit chain whole[/]: {result.entries} entries in {path}"
         )
     else:
-        Console().print(
+        console().print(
             f"[red]审计链被篡改 / audit chain broken[/] at line {result.first_bad_line} "
             f"(seq {result.first_bad_seq}): {result.reason_zh} / {result.reason_en}"
         )
@@ -278,12 +356,18 @@ def _audit_anchor(args: argparse.Namespace, path: Path) -> tuple[int, str] | Non
 def cmd_info(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
-    with open_store(_store_uri(args)) as store:
+    uri = _store_uri(args)
+    with open_store(uri) as store:  # a load that was interrupted before the file: its log
         info: dict[str, Any] = {
             "backend": store.backend,
             "counts": store.counts(),
             "loads": store.loads(),
         }
+    try:
+        _existing_store(args)
+    except MissingStore as missing:
+        if not info["loads"]:  # nothing there at all: say so rather than show zeros
+            _console().print(f"[yellow]注意 / note:[/] {escape(missing.reason)}")
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -292,9 +376,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     table.add_column("count", justify="right")
     for name, n in info["counts"].items():
         table.add_row(name, str(n))
-    Console().print(table)
+    console().print(table)
     for load in info["loads"]:
-        Console().print(_load_line(load))
+        console().print(_load_line(load))
     return EXIT_OK
 
 
@@ -318,18 +402,22 @@ def _load_line(load: dict[str, Any]) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from graph_service.exports import FORMATS, export_store
-    from graph_service.stores import is_neo4j_uri, open_store
+    from graph_service.stores import open_store
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    chosen = args.formats or ",".join(FORMATS)
+    formats: list[Any] = [f.strip() for f in chosen.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         _console().print(f"[red]未知格式 / unknown format:[/] {unknown[0]} ({', '.join(FORMATS)})")
         return EXIT_USAGE
-    uri = _store_uri(args)
-    if not is_neo4j_uri(uri) and not Path(uri).is_file():
-        _console().print(f"[red]图存储文件不存在 / no store file:[/] {uri}")
-        return EXIT_CANNOT_RUN
-    with open_store(uri) as store:
+    if "ftm" in formats and importlib.util.find_spec("followthemoney") is None:
+        hint = "FollowTheMoney needs the extra: pip install -e '.[ftm]' (scripts/install ftm)"
+        if args.formats:  # asked for by name: cannot do it
+            _console().print(f"[red]无法导出 / cannot export ftm:[/] {hint}")
+            return EXIT_USAGE
+        formats.remove("ftm")
+        _console().print(f"[yellow]注意 / note:[/] ftm not written. {hint}")
+    with open_store(_existing_store(args)) as store:
         written = export_store(store, Path(args.out), formats, progress=not args.quiet)
     if args.json:
         print(json.dumps(written, ensure_ascii=False, indent=2))
@@ -344,7 +432,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from graph_service.api.app import create_app
 
-    app = create_app(store_uri=_store_uri(args))
+    app = create_app(store_uri=_existing_store(args))
     # log_config=None: uvicorn's loggers go to the structured handler main() installed
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     return EXIT_OK
@@ -361,6 +449,22 @@ def cmd_settings(args: argparse.Namespace) -> int:
     for name, f in Settings.model_fields.items():
         print(f"{name.upper():<28} {f.description}  (default: {f.default!r})")
     return EXIT_OK
+
+
+def _actions_help() -> str:
+    """The actions a check answers for, one per line with its English label."""
+    from graph_service.catalogue import vocabulary
+
+    lines = []
+    for action, entry in vocabulary("action").items():
+        takes = entry.get("takes") or ("sector" if entry.get("takes_sector") else None)
+        name = f"{action}:<{takes}>" if takes else action
+        lines.append(f"  {name:<34} {entry.get('en', '')}")
+    if takes_sector := [a for a, e in vocabulary("action").items() if e.get("takes_sector")]:
+        lines.append(
+            f"  (<sector>: {', '.join(vocabulary('sector'))}; e.g. {takes_sector[0]}:food_drug)"
+        )
+    return "\n".join(lines)
 
 
 def _today() -> str:
@@ -388,7 +492,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    p = sub.add_parser("synth", help="generate a synthetic national registry (contract files)")
+    p = _verb(
+        sub,
+        "synth",
+        "generate a synthetic national registry (the contract files)",
+        "Writes entities, persons, roles, shareholdings, registrations and records (CSV, with "
+        "publication dates), inspectors.csv (an inspector pool for `sample`) and truth.json "
+        "(the planted relocation cases) to OUT. The same seed and size give the same files.",
+        [
+            f"synth --entities 20000 --seed 42 --out {DEMO}",
+            "synth --entities 2000 --seed 7 --out data/reg --json",
+        ],
+    )
     p.add_argument(
         "--entities", type=int, default=10_000, help="number of entities (default 10000)"
     )
@@ -398,7 +513,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("load", help="load a directory of contract files into the store")
+    p = _verb(
+        sub,
+        "load",
+        "load a directory of contract files into the store",
+        "Every row is validated; a bad row goes to DIR/rejects/BATCH.csv with its reason and "
+        "the rest loads. Loading the same files again changes nothing. Files not in the "
+        "contract are named and not loaded.",
+        [f"load {DEMO} --store data/demo.graph", f"load {DEMO} --update-flags --on 2024-06-01"],
+    )
     p.add_argument(
         "directory", help="folder with entities/persons/roles/… (.csv .xlsx .parquet .jsonl)"
     )
@@ -416,13 +539,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_load)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "check",
-        help="may SUBJECT do ACTION on a date? (allowed/denied with evidence)",
-        description="SUBJECT is a USCC, a resident ID number or a person key. ACTION is one of "
-        "the catalogue's actions, e.g. bid_tender, consumption:air, enter_sector:food_drug "
-        "(edition-1 names such as air_travel still work; `measures` lists them). The answer "
-        "has prohibitions (then denied), considerations and advisories.",
+        "may SUBJECT do ACTION on a date? (allowed or denied, with the evidence)",
+        "SUBJECT is a USCC, a resident ID number or a person key. The answer has "
+        "prohibitions (then denied), considerations and advisories, each with its record, "
+        "measure and the path from the record's subject. Edition-1 names such as air_travel "
+        "still work; `measures` lists the measures.\n\n"
+        f"actions:\n{_actions_help()}",
+        [
+            "check 91110114MA6N7W9K5L bid_tender --on 2024-06-01 --store data/demo.graph",
+            "check 110114195811259182 consumption:air --on 2024-06-01 --json",
+        ],
     )
     p.add_argument("subject", help="USCC, resident ID number, or person key")
     p.add_argument("action", help="e.g. bid_tender, consumption:air, serve_as_officer:company")
@@ -431,9 +560,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable answer")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "relocations",
-        help="relocated repeat offenders (phoenix, migration, serial) as of a date",
+        "relocated repeat offenders (phoenix, migration, serial) as of a date",
+        "Flags sanctioned subjects that reappear in another region (clause 十): the person "
+        "behind a new company, the entity that re-registers elsewhere, listings in several "
+        "regions. Each flag comes with its records and the evidence path.",
+        [
+            "relocations --level city --on 2024-06-01 --store data/demo.graph",
+            "relocations --on 2024-06-01 --flows out/flows.png --json",
+        ],
     )
     p.add_argument(
         "--level",
@@ -457,9 +594,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_relocations)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "notices",
-        help="notices due to superior units, audit, employers (clause 十二) as of a date",
+        "notices due to superior units, audit, employers (clause 十二) as of a date",
+        "One line per notice: [kind] record → addressee: text. --csv writes them for mailing.",
+        ["notices --on 2024-06-01 --region 1301", "notices --on 2024-06-01 --csv out/notices.csv"],
     )
     p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
     p.add_argument("--region", help="only records decided in regions starting with this code")
@@ -468,32 +608,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_notices)
 
-    p = sub.add_parser(
-        "audit-verify", help="verify the hash-chained audit log; name the first tampered entry"
+    p = _verb(
+        sub,
+        "audit-verify",
+        "verify the hash-chained audit log; name the first tampered entry",
+        "Exit 0 when the chain is whole, 1 when an entry was changed, removed or inserted.",
+        ["audit-verify", "audit-verify --log data/audit.jsonl --json"],
     )
     p.add_argument("--log", help="audit log path (default: $GRAPH_AUDIT_LOG)")
     _add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_verify)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "export",
-        help="export the store: CSV/Parquet tables, GraphML, GEXF, Cypher, FollowTheMoney",
-        description="Writes OUT/csv/*.csv, OUT/parquet/*.parquet, OUT/graph.graphml, "
-        "OUT/graph.gexf, OUT/graph.cypher, OUT/entities.ftm.json and OUT/manifest.json.",
+        "export the store: CSV/Parquet tables, GraphML, GEXF, Cypher, FollowTheMoney",
+        "Writes OUT/csv/*.csv, OUT/parquet/*.parquet, OUT/graph.graphml, OUT/graph.gexf, "
+        "OUT/graph.cypher, OUT/entities.ftm.json and OUT/manifest.json, streaming: the store "
+        "is read a batch at a time. FollowTheMoney needs the extra: pip install -e '.[ftm]'.",
+        [
+            "export --store data/demo.graph --out out/export",
+            "export --store data/demo.graph --out out/tables --formats csv,parquet",
+        ],
     )
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument(
         "--formats",
-        default="csv,parquet,graphml,gexf,cypher,ftm",
-        help="comma-separated: csv, parquet, graphml, gexf, cypher, ftm (default: all)",
+        default=None,
+        help="comma-separated: csv, parquet, graphml, gexf, cypher, ftm (default: all; ftm "
+        "only when the [ftm] extra is installed)",
     )
     _add_store(p)
     p.add_argument("--json", action="store_true", help="print the files written as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("info", help="counts of nodes and relationships, and the load log")
+    p = _verb(
+        sub,
+        "info",
+        "counts of nodes and relationships, and the load log",
+        "Works on either store; a missing store file is said to be missing.",
+        ["info --store data/demo.graph", "info --store bolt://127.0.0.1:7687 --json"],
+    )
     _add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
@@ -506,13 +663,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_law_verbs(sub)  # measures, event
 
-    p = sub.add_parser("serve", help="serve the REST API and the investigator page")
+    p = _verb(
+        sub,
+        "serve",
+        "serve the REST API and the investigator page",
+        "The page is at /, the API documentation at /docs and /redoc (served offline).",
+        [
+            "serve --store data/demo.graph --port 8000",
+            "serve --store bolt://127.0.0.1:7687 --host 0.0.0.0 --port 8080",
+        ],
+    )
     _add_store(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("settings", help="list the environment settings and their defaults")
+    p = _verb(
+        sub,
+        "settings",
+        "list the environment settings and their defaults",
+        "Every setting is read from the environment (GRAPH_…); --check validates them.",
+        ["settings", "settings --check"],
+    )
     p.add_argument(
         "--check", action="store_true", help="validate the settings in force (exit 2 if wrong)"
     )
@@ -528,11 +700,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     try:
         code: int = args.func(args)
-    except StoreUnavailable as exc:
-        _console().print(f"[red]存储不可用 / store unavailable:[/] {exc.reason}")
+    except (StoreUnavailable, MissingStore) as exc:
+        _console().print(f"[red]存储不可用 / store unavailable:[/] {escape(exc.reason)}")
         return EXIT_CANNOT_RUN
     except DomainError as exc:  # bad input: what to fix is in the reason
-        _console().print(f"[red]错误 / error:[/] {exc.reason}")
+        _console().print(f"[red]错误 / error:[/] {escape(exc.reason)}")
         return EXIT_USAGE
     except Exception as exc:
         if not _store_lost(exc):

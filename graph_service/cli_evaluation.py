@@ -12,18 +12,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from graph_service.cli import (
+    DEMO,
     EXIT_OK,
     EXIT_USAGE,
     _add_store,
     _console,
+    _existing_store,
     _iso_date,
-    _store_uri,
     _today,
+    _verb,
 )
+from graph_service.cli_output import console
 from graph_service.settings import get_settings, grade_ledger_path
 
 
@@ -46,7 +48,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation.sampling import population
     from graph_service.stores import open_store
 
-    uri = _store_uri(args)
+    uri = _existing_store(args)
     with open_store(uri) as store:
         evaluator = Evaluator(store)
         if args.uscc:
@@ -54,13 +56,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if args.json:
                 print(ev.model_dump_json(indent=2))
                 return EXIT_OK
-            console = Console()
-            console.print(
+            out = console()
+            out.print(
                 f"{ev.name} {ev.uscc} — {args.on}: [bold]{ev.grade}[/] "
                 f"({ev.grade_label_zh} / {ev.grade_label_en}), score {ev.score:g}"
             )
             for zh, en in zip(ev.reasons_zh, ev.reasons_en, strict=True):
-                console.print(f"  • {zh}\n    {en}")
+                out.print(f"  • {zh}\n    {en}")
             return EXIT_OK
         start = time.perf_counter()
         table = evaluator.evaluate_all(args.on)
@@ -86,6 +88,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             table, args.on, evaluator.cfg.version
         ).to_dict()
     if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         from graph_service.exports.safe import write_frame
 
         write_frame(table, args.csv)
@@ -98,20 +101,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return EXIT_OK
-    t = Table(title=f"信用等级 / grades on {args.on} ({summary['active']} active entities)")
-    for col in ("grade", "entities"):
-        t.add_column(col)
+    inactive = summary["entities"] - summary["active"]
+    t = Table(
+        title=f"信用等级 / grades on {args.on}: {summary['entities']} entities, "
+        f"{summary['active']} active (graded below), {inactive} not active on that day"
+    )
+    t.add_column("grade")
+    t.add_column("active entities", justify="right")
     for g, n in summary["by_grade"].items():
         t.add_row(g, str(n))
-    console = Console()
-    console.print(t)
-    console.print(f"重点关注对象名单候选 / watch-list candidates: {summary['watch_candidates']}")
+    t.add_section()
+    t.add_row("total", str(sum(summary["by_grade"].values())))
+    out = console()
+    out.print(t)
+    out.print(
+        f"重点关注对象名单候选 / watch-list candidates: {summary['watch_candidates']} "
+        f"of the {summary['active']} active entities"
+    )
     if "ledger" in summary:
         lg = summary["ledger"]
-        console.print(f"ledger {lg['path']}: {lg['changes']} changes {lg['transitions']}")
+        regraded = lg["changes"] - lg["first_graded"]
+        moves = ", ".join(f"{k} {v}" for k, v in lg["transitions"].items())
+        out.print(
+            f"grade history {lg['path']}: of the {lg['entities']} entities, "
+            f"{lg['first_graded']} graded for the first time and {regraded} changed grade "
+            f"since the last run ({moves or 'no change'})"
+        )
     if args.watch:
         for row in summary["watch_list_candidates"]:
-            console.print(f"  {row['uscc']} {row['name']} score {row['score']:g}")
+            out.print(f"  {row['uscc']} {row['name']} score {row['score']:g}")
     return EXIT_OK
 
 
@@ -128,7 +146,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     pool = read_inspectors(pool_path)
-    with open_store(_store_uri(args)) as store:
+    with open_store(_existing_store(args)) as store:
         evaluator = Evaluator(store)
         table = evaluator.evaluate_all(args.on)
     record = make_draw(
@@ -156,8 +174,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(brief, ensure_ascii=False, indent=2))
         return EXIT_OK
-    console = Console()
-    console.print(
+    screen = console()
+    screen.print(
         f"抽查 / draw {record['draw_id']} seed {record['seed']} — population "
         f"{record['population']['size']} {record['population']['by_grade']}, "
         f"allocation {record['allocation']}"
@@ -168,8 +186,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         t.add_column(col)
     for e in record["entities"]:
         t.add_row(e["grade"], e["uscc"], e.get("name") or "", ", ".join(inspectors[e["uscc"]]))
-    console.print(t)
-    console.print(f"record: {out} (verify: python -m graph_service sample-verify {out})")
+    screen.print(t)
+    screen.print(f"record: {out} (verify: python -m graph_service sample-verify {out})")
     return EXIT_OK
 
 
@@ -190,19 +208,19 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
         record = json.loads("\n".join(lines))
     table = None
     if args.store:
-        with open_store(_store_uri(args)) as store:
+        with open_store(_existing_store(args)) as store:
             table = Evaluator(store).evaluate_all(record["inputs"]["on"])
     result = verify(record, table)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        console = Console()
+        out = console()
         verdict = "[green]可复现 / reproduced[/]" if result.ok else "[red]不符 / does NOT match[/]"
-        console.print(f"draw {result.draw_id}: {verdict}")
+        out.print(f"draw {result.draw_id}: {verdict}")
         for c in result.checks:
-            console.print(f"  {'✓' if c['ok'] else '✗'} {c['check']} {c['detail']}")
+            out.print(f"  {'✓' if c['ok'] else '✗'} {c['check']} {c['detail']}")
         if result.population_matches_store is not None:
-            console.print(
+            out.print(
                 f"  population as the store gives it now: "
                 f"{'same' if result.population_matches_store else 'changed since'}"
             )
@@ -213,7 +231,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
     from graph_service.stores import open_store
 
-    uri = _store_uri(args)
+    uri = _existing_store(args)
     fmt = "json" if args.json else args.format
     with open_store(uri) as store:
         report = credit_report(
@@ -226,7 +244,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             print(text)
         return EXIT_OK
-    out = Path(args.out or f"credit-report-{args.uscc}-{args.on}.{fmt}")
+    out = Path(args.out or f"out/credit-report-{args.uscc}-{args.on}.{fmt}")
+    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         out.write_text(render_html(report), encoding="utf-8")
     else:
@@ -239,7 +258,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation import deadlines
     from graph_service.stores import open_store
 
-    with open_store(_store_uri(args)) as store:
+    with open_store(_existing_store(args)) as store:
         found = deadlines(
             store, args.on, authority=args.authority, since=args.since, region=args.region or ""
         )
@@ -253,7 +272,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     )
     for col in ("authority", "due", "overdue", "on time", "late"):
         t.add_column(col, justify="left" if col == "authority" else "right")
-    for a in found["authorities"]:
+    pressing = [a for a in found["authorities"] if a["due_count"] or a["overdue_count"]]
+    pressing.sort(key=lambda a: (-a["overdue_count"], -a["due_count"], a["authority"]))
+    shown = pressing if args.all else pressing[: args.top]
+    for a in shown:
         t.add_row(
             a["authority"],
             str(a["due_count"]),
@@ -261,21 +283,36 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
             str(a["published_on_time"]),
             str(a["published_late"]),
         )
-    console = Console()
-    console.print(t)
-    console.print(f"totals: {found['totals']}")
+    out = console()
+    out.print(t)
+    tot = found["totals"]
+    if len(shown) < len(pressing):
+        out.print(
+            f"the {len(shown)} of {len(pressing)} authorities with the most overdue are shown "
+            "(--all for every one, --json for the records)"
+        )
+    out.print(
+        f"totals: {tot['due']} due, {tot['overdue']} overdue, {tot['published_on_time']} "
+        f"published on time, {tot['published_late']} published late, "
+        f"{tot['undetermined']} undetermined"
+    )
     for u in found["undetermined"][:5]:
-        console.print(f"[yellow]{u['record_id']}[/]: {u['reason']}")
+        out.print(f"[yellow]{u['record_id']}[/]: {u['reason']}")
     return EXIT_OK
 
 
 def add_evaluation_verbs(sub: Any) -> None:
     """Register ``grade``, ``sample``, ``sample-verify``, ``report`` and ``deadlines``."""
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "grade",
-        help="public credit evaluation and grades A-D (clauses 六, 七); history and watch list",
-        description="Without USCC: grade every entity, append the changes to the grade ledger "
+        "public credit evaluation and grades A-D (clauses 六, 七); history and watch list",
+        "Without USCC: grade every entity, append the changes to the grade ledger "
         "and count the watch-list candidates. With USCC: one entity's score, parts and reasons.",
+        [
+            "grade --on 2024-06-01 --store data/demo.graph",
+            "grade 91110114MA6N7W9K5L --on 2024-06-01",
+        ],
     )
     p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
     p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
@@ -291,9 +328,18 @@ def add_evaluation_verbs(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "sample",
-        help="double-random inspection draw (双随机、一公开) weighted by grade; seeded, recorded",
+        "double-random inspection draw (双随机、一公开) weighted by grade; seeded, recorded",
+        "Draws entities of a region or industry by grade rates, assigns inspectors from the "
+        "pool, and writes a record anyone can re-run with sample-verify. The demo's pool is "
+        f"{DEMO}/inspectors.csv.",
+        [
+            f"sample --budget 200 --region 1301 --seed 7 --inspectors {DEMO}/inspectors.csv "
+            "--out out/draw.json",
+            f"sample --budget 50 --industry C --inspectors {DEMO}/inspectors.csv --json",
+        ],
     )
     p.add_argument("--budget", type=int, required=True, help="inspections at most")
     p.add_argument("--region", help="population: region code prefix")
@@ -312,9 +358,13 @@ def add_evaluation_verbs(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "sample-verify",
-        help="re-run a recorded draw and check it gives the recorded result (exit 1 if not)",
+        "re-run a recorded draw and check it gives the recorded result (exit 1 if not)",
+        "Needs only the record: the population, seed and pool are in it. With --store, also "
+        "says whether the store still gives the same population.",
+        ["sample-verify out/draw.json", "sample-verify out/draw.json --store data/demo.graph"],
     )
     p.add_argument("record", help="a draw record (.json), or the draw log (.jsonl)")
     p.add_argument("--draw-id", help="which draw of a .jsonl log (default: the last)")
@@ -324,23 +374,42 @@ def add_evaluation_verbs(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample_verify)
 
-    p = sub.add_parser("report", help="credit report (信用报告) of an entity: JSON, HTML or PDF")
+    p = _verb(
+        sub,
+        "report",
+        "credit report (信用报告) of an entity: JSON, HTML or PDF",
+        "The entity, its records with their life cycle, its grade and grade history, and the "
+        "restrictions in force on the date.",
+        [
+            "report 91110114MA6N7W9K5L --on 2024-06-01 --format pdf --out out/report.pdf",
+            "report 91110114MA6N7W9K5L --on 2024-06-01 --json",
+        ],
+    )
     p.add_argument("uscc")
     p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
     p.add_argument("--format", choices=["json", "html", "pdf"], default="json")
-    p.add_argument("--out", help="output file (default: credit-report-USCC-DATE.FORMAT)")
+    p.add_argument("--out", help="output file (default: out/credit-report-USCC-DATE.FORMAT)")
     _add_store(p)
     p.add_argument("--json", action="store_true", help="the JSON report on stdout")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser(
+    p = _verb(
+        sub,
         "deadlines",
-        help="publication within 7 working days (clause 十五): due and overdue per authority",
+        "publication within 7 working days (clause 十五): due and overdue per authority",
+        "Counts records by authority: due (deadline ahead), overdue (not published, deadline "
+        "past), published on time or late. Working days follow the Chinese calendar.",
+        [
+            "deadlines --on 2024-10-15 --store data/demo.graph",
+            "deadlines --on 2024-10-15 --region 13 --json",
+        ],
     )
     p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
     p.add_argument("--authority", help="only this authority")
     p.add_argument("--since", type=_iso_date, help="only decisions on or after this date")
     p.add_argument("--region", help="only records decided in regions starting with this code")
+    p.add_argument("--top", type=int, default=20, help="authorities shown (default 20)")
+    p.add_argument("--all", action="store_true", help="show every authority with one due")
     _add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_deadlines)

@@ -36,6 +36,7 @@ def test_entrypoint_runs_a_verb_with_the_configuration_from_environment(tmp_path
     out = run_entrypoint(env, "info", "--json")
     assert out.returncode == 0, out.stderr
     assert '"backend": "embedded"' in out.stdout
+    assert f"no store file {tmp_path / 'g.graph'}" in out.stderr  # not made yet: said so
 
 
 def test_compose_wires_the_service_to_neo4j_with_auth_and_a_health_check() -> None:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from graph_service.api import problems
 from graph_service.api.audit import Audited, AuditLog
 from graph_service.api.auth import ApiKeys, roles_of
+from graph_service.api.docs import install_docs
 from graph_service.api.graphview import VIS_DIR
 from graph_service.api.middleware import (
     BodyLimitMiddleware,
@@ -237,6 +238,8 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from local assets by install_docs (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.holder = holder
@@ -266,6 +269,7 @@ def create_app(
         app.include_router(router)
     app.include_router(evaluation_routes.router)  # grades, draws, reports, deadlines
     app.include_router(page.router)
+    install_docs(app)
     app.mount("/static/vis", StaticFiles(directory=VIS_DIR), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware)

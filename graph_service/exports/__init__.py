@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from graph_service.exports.cypher import write_cypher
 from graph_service.exports.ftm import write_ftm
 from graph_service.exports.graphs import to_networkx, write_gexf, write_graphml
-from graph_service.exports.snapshot import TABLES, Snapshot, read_snapshot
+from graph_service.exports.snapshot import TABLES, Snapshot, StoreTables, Tables, read_snapshot
 from graph_service.exports.tables import write_csv, write_parquet
 from graph_service.stores.base import GraphStore
 
@@ -48,6 +48,8 @@ __all__ = [
     "TABLES",
     "Format",
     "Snapshot",
+    "StoreTables",
+    "Tables",
     "export_snapshot",
     "export_store",
     "read_snapshot",
@@ -56,14 +58,15 @@ __all__ = [
 
 
 def export_snapshot(
-    snapshot: Snapshot,
+    snapshot: Tables,
     out_dir: Path,
     formats: Iterable[Format] = FORMATS,
     *,
     progress: bool = True,
 ) -> dict[str, list[str]]:
-    """Write ``snapshot`` in each of ``formats`` under ``out_dir`` (see the module docstring)
-    and ``manifest.json``; returns the files written per format."""
+    """Write ``snapshot`` (a :class:`Snapshot`, or a store's :class:`StoreTables` read as it
+    goes) in each of ``formats`` under ``out_dir`` (see the module docstring) and
+    ``manifest.json``; returns the files written per format."""
     chosen = list(dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
@@ -71,7 +74,6 @@ def export_snapshot(
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[str]] = {}
     skipped: dict[str, list[dict[str, str]]] = {}
-    graph = None
     for fmt in tqdm(chosen, desc="export", unit="format", disable=not progress):
         paths: list[Path]
         if fmt == "csv":
@@ -79,9 +81,8 @@ def export_snapshot(
         elif fmt == "parquet":
             paths = write_parquet(snapshot, out_dir / "parquet", progress=progress)
         elif fmt in ("graphml", "gexf"):
-            graph = graph if graph is not None else to_networkx(snapshot)
             writer = write_graphml if fmt == "graphml" else write_gexf
-            paths = [writer(graph, out_dir / f"graph.{fmt}")]
+            paths = [writer(snapshot, out_dir / f"graph.{fmt}")]
         elif fmt == "cypher":
             paths = [write_cypher(snapshot, out_dir / "graph.cypher", progress=progress)]
         else:
@@ -111,7 +112,8 @@ def export_store(
     *,
     progress: bool = True,
 ) -> dict[str, list[str]]:
-    """Read a snapshot of ``store`` and write it as :func:`export_snapshot` does."""
-    return export_snapshot(
-        read_snapshot(store, progress=progress), out_dir, formats, progress=progress
-    )
+    """Write the tables of ``store`` as :func:`export_snapshot` does, streaming: each table
+    is read from the store a batch at a time as it is written, so memory does not grow with
+    the store (see :class:`StoreTables`)."""
+    with StoreTables(store) as tables:
+        return export_snapshot(tables, out_dir, formats, progress=progress)

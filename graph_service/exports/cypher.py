@@ -25,9 +25,9 @@ from typing import Any, TextIO
 
 from tqdm.auto import tqdm
 
-from graph_service.exports.snapshot import KEYS, TABLES, Snapshot, TableName
+from graph_service.exports.snapshot import KEYS, TABLES, TableName, Tables, chunks
 from graph_service.queries import statements
-from graph_service.stores.base import iter_batches, sid
+from graph_service.stores.base import sid
 
 log = logging.getLogger("graph_service.exports")
 
@@ -124,7 +124,7 @@ def _row(table: TableName, row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in KEYS[table]} | {"props": row}
 
 
-def cypher_statements(snapshot: Snapshot, *, progress: bool = False) -> Iterator[str]:
+def cypher_statements(snapshot: Tables, *, progress: bool = False) -> Iterator[str]:
     """The statements of the script, in order: schema, then nodes, then relationships."""
     for stmt in statements("schema"):
         yield " ".join(stmt.split()) + ";"
@@ -135,12 +135,11 @@ def cypher_statements(snapshot: Snapshot, *, progress: bool = False) -> Iterator
         disable=not progress,
     ):
         body = _STATEMENTS[table]
-        rows = [_row(table, r) for r in snapshot.rows(table)]
-        for batch in iter_batches(rows, BATCH):
-            yield f"UNWIND {literal(list(batch))} AS row {body};"
+        for batch in chunks((_row(table, r) for r in snapshot.rows(table)), BATCH):
+            yield f"UNWIND {literal(batch)} AS row {body};"
 
 
-def write_cypher(snapshot: Snapshot, path: Path, *, progress: bool = True) -> Path:
+def write_cypher(snapshot: Tables, path: Path, *, progress: bool = True) -> Path:
     """Write the script to ``path`` (see the module docstring)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as fh:
@@ -151,7 +150,7 @@ def write_cypher(snapshot: Snapshot, path: Path, *, progress: bool = True) -> Pa
     return path
 
 
-def _header(fh: TextIO, snapshot: Snapshot) -> None:
+def _header(fh: TextIO, snapshot: Tables) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in snapshot.counts().items())
     fh.write(f"// credit-graph export of a {snapshot.backend} store at {snapshot.taken_at}\n")
     fh.write(f"// {counts}\n")

@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 
 from graph_service.catalogue import label
 from graph_service.engine.timeline import FOREVER
-from graph_service.exports.snapshot import Snapshot
+from graph_service.exports.snapshot import Tables
 from graph_service.ids.regions import region_name
 
 log = logging.getLogger("graph_service.exports")
@@ -99,14 +99,14 @@ def _dates(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"startDate": row.get("start_date"), "endDate": row.get("end_date")}
 
 
-def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
+def ftm_entities(snapshot: Tables) -> Iterator[dict[str, Any]]:
     """Every entity of the export as an FtM dict (``id``, ``schema``, ``properties``);
     raises :class:`InvalidEntity` at the first row the schema does not accept."""
     for spec in _specs(snapshot):
         yield _entity(*spec)
 
 
-def _specs(snapshot: Snapshot) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _specs(snapshot: Tables) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(schema, id, properties) of every entity of the export."""
     known = {row["uscc"] for row in snapshot.rows("entities")}
     for row in snapshot.rows("entities"):
@@ -245,7 +245,7 @@ def validate(entities: Iterable[Mapping[str, Any]], *, cleaned: bool = False) ->
 
 
 def valid_entities(
-    snapshot: Snapshot, *, progress: bool = False
+    snapshot: Tables, *, progress: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The entities the schema accepts, and the ones skipped (``id``, ``schema``,
     ``reason``): a row whose values the schema refuses, and then every entity that refers
@@ -296,7 +296,7 @@ def _refs(data: Mapping[str, Any]) -> list[str]:
 
 
 def write_ftm(
-    snapshot: Snapshot, path: Path, *, progress: bool = True
+    snapshot: Tables, path: Path, *, progress: bool = True
 ) -> tuple[Path, list[dict[str, str]]]:
     """Write the entities the schema accepts as JSON lines to ``path`` (see
     :func:`valid_entities`); returns the path and the entities skipped, each with its reason

@@ -21,6 +21,11 @@ Every table keeps the provenance columns (``source``, ``batch_id``, ``loaded_at`
 Nodes are enumerated per store (the embedded graph in process; Neo4j with
 ``queries/export_subjects.cypher``); relationships and records are read through the store
 interface, in batches, so both stores give the same tables.
+
+Two forms, one reader: :class:`StoreTables` reads the tables a batch at a time, in key order,
+each time they are asked for (the exports stream from it: memory stays flat whatever the
+store's size); :func:`read_snapshot` keeps them as DataFrames (:class:`Snapshot`, for analysts
+and tests). Writers take either (:class:`Tables`).
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator, Sequence
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -150,15 +158,53 @@ _HIDDEN = frozenset({"_h", "_src", "_versions", "id_sealed", "sid", "label", "ty
 BATCH = 5000
 
 
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Tables(Protocol):
+    """What the export writers read: a store's tables, as rows or batches of rows in key
+    order, with their columns and row counts."""
+
+    backend: str
+    taken_at: str
+
+    def columns(self, name: TableName) -> list[str]:
+        """The table's columns: :data:`COLUMNS` first, extra properties after, by name."""
+        ...
+
+    def batches(self, name: TableName) -> Iterator[list[dict[str, Any]]]:
+        """The table's rows, a batch at a time, in key order; empty cells left out."""
+        ...
+
+    def rows(self, name: TableName) -> Iterator[dict[str, Any]]:
+        """The table's rows one at a time (as :meth:`batches`)."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        ...
+
+
+def chunks(rows: Iterable[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive lists of at most ``size`` rows."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 @dataclass(slots=True)
 class Snapshot:
-    """The tables of a store at one moment (see the module docstring)."""
+    """The tables of a store at one moment, as DataFrames (see the module docstring)."""
 
     tables: dict[TableName, pd.DataFrame]
     backend: str
-    taken_at: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    )
+    taken_at: str = field(default_factory=_now)
 
     def __getitem__(self, name: TableName) -> pd.DataFrame:
         return self.tables[name]
@@ -166,6 +212,10 @@ class Snapshot:
     def counts(self) -> dict[str, int]:
         """Rows per table."""
         return {name: len(frame) for name, frame in self.tables.items()}
+
+    def columns(self, name: TableName) -> list[str]:
+        """The table's columns."""
+        return [str(c) for c in self.tables[name].columns]
 
     def rows(self, name: TableName) -> Iterator[dict[str, Any]]:
         """The rows of a table as dicts, empty cells left out."""
@@ -176,6 +226,10 @@ class Snapshot:
                 for c, v in zip(frame.columns, row, strict=True)
                 if present(v)
             }
+
+    def batches(self, name: TableName) -> Iterator[list[dict[str, Any]]]:
+        """The rows of a table in lists of at most :data:`BATCH`."""
+        return chunks(self.rows(name), BATCH)
 
 
 def present(value: Any) -> bool:
@@ -195,34 +249,58 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def frame(name: TableName, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """``rows`` as the table ``name``: its columns first, extra properties after (by name),
-    sorted by the table's key; text as ``object`` columns, percent as float."""
-    known = COLUMNS[name]
-    extra = sorted({k for r in rows for k in r if k not in known and k not in _HIDDEN})
-    columns = [*known, *extra]
+def frame(
+    name: TableName, rows: Sequence[dict[str, Any]], columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``rows`` as the table ``name``: ``columns`` (default: its known columns first, extra
+    properties after, by name), sorted by the table's key; text as ``object`` columns,
+    percent as float; lists and mappings as JSON text."""
+    if not columns:
+        known = COLUMNS[name]
+        extra = sorted({k for r in rows for k in r if k not in known and k not in _HIDDEN})
+        columns = [*known, *extra]
     data = {c: [_cell(r.get(c)) for r in rows] for c in columns}
     out = pd.DataFrame(
         {c: pd.Series(v, dtype=_DTYPES.get(c, object)) for c, v in data.items()},
-        columns=columns,
+        columns=list(columns),
     )
     if len(out):
         out = out.sort_values(list(KEYS[name]), kind="stable", ignore_index=True)
     return out
 
 
-def _embedded_subjects(store: GraphStore, label: str) -> Iterator[dict[str, Any]]:
-    """Entity or Person nodes of the embedded store (its networkx graph, read in process)."""
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the tables hold it: internal properties and empty cells left out, percent
+    as float, retired as boolean."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if v is None or v == "" or k in _HIDDEN or (v.__class__ is float and v != v):
+            continue
+        out[k] = float(v) if k in FLOAT_COLUMNS else bool(v) if k in BOOL_COLUMNS else v
+    return out
+
+
+def _sorted(name: TableName, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    key = KEYS[name]
+    return sorted((_clean(r) for r in rows), key=lambda r: tuple(str(r.get(k, "")) for k in key))
+
+
+def _embedded_subjects(store: GraphStore, label: str) -> Iterator[list[dict[str, Any]]]:
+    """Entity or Person nodes of the embedded store (its networkx graph, read in process),
+    in batches, in ``sid`` order."""
     from graph_service.stores.embedded import EmbeddedStore, public
 
     assert isinstance(store, EmbeddedStore)
     store.loads()  # catch up with the file and its journal first
-    for _, data in store._graph.nodes(data=True):
-        if data.get("label") == label:
-            yield public(data)
+    graph = store._graph
+    sids = sorted(n for n, data in graph.nodes(data=True) if data.get("label") == label)
+    for batch in iter_batches(sids, BATCH):
+        yield [public(graph.nodes[n]) for n in batch]
 
 
-def _neo4j_subjects(store: GraphStore, label: str, page: int = BATCH) -> Iterator[dict[str, Any]]:
+def _neo4j_subjects(
+    store: GraphStore, label: str, page: int = BATCH
+) -> Iterator[list[dict[str, Any]]]:
     """Entity or Person nodes of Neo4j, a page at a time (keyset paging on ``sid``)."""
     from neo4j import RoutingControl
 
@@ -241,70 +319,144 @@ def _neo4j_subjects(store: GraphStore, label: str, page: int = BATCH) -> Iterato
         )
         if not records:
             return
-        for r in records:
-            yield public(r["props"])
+        yield [public(r["props"]) for r in records]
         after = records[-1]["sid"]
+
+
+def subject_batches(
+    store: GraphStore, label: Literal["Entity", "Person"]
+) -> Iterator[list[dict[str, Any]]]:
+    """Every Entity or Person node's public properties, in batches, in key order."""
+    read = _embedded_subjects if store.backend == "embedded" else _neo4j_subjects
+    for batch in read(store, label):
+        yield [_clean(props) for props in batch]
 
 
 def subjects(store: GraphStore, label: Literal["Entity", "Person"]) -> list[dict[str, Any]]:
     """Every Entity or Person node's public properties."""
-    read = _embedded_subjects if store.backend == "embedded" else _neo4j_subjects
-    return [{k: v for k, v in props.items() if k not in _HIDDEN} for props in read(store, label)]
+    return [row for batch in subject_batches(store, label) for row in batch]
 
 
-def _batched(sids: Sequence[str], what: str, progress: bool) -> Iterator[Sequence[str]]:
-    batches = list(iter_batches(sids, BATCH))
-    yield from tqdm(batches, desc=what, unit="batch", disable=not progress or len(batches) < 2)
+class StoreTables:
+    """The tables of ``store``, each read from the store once, a batch at a time, and kept
+    on disk, not in memory (see the module docstring).
+
+    The first pass over a table reads the store and writes each batch to a spill file in a
+    temporary folder; later passes (another format, the rows of a GraphML edge after its
+    node) read the spill file back. Memory holds a batch, the column names and the counts.
+    Use as a context manager: the spill files go with it.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.backend = store.backend
+        self.taken_at = _now()
+        self._scanned: dict[TableName, tuple[list[str], int]] = {}
+        self._spill_counts: dict[TableName, list[int]] = {}
+        self._spill = tempfile.TemporaryDirectory(prefix="credit-graph-export-")
+
+    def __enter__(self) -> StoreTables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the spill files."""
+        self._spill.cleanup()
+
+    def batches(self, name: TableName) -> Iterator[list[dict[str, Any]]]:
+        """The rows of a table in key order, a batch at a time."""
+        path = Path(self._spill.name) / f"{name}.pickle"
+        if name in self._scanned:
+            with path.open("rb") as fh:
+                for _ in range(len(self._spill_counts[name])):
+                    yield pickle.load(fh)
+            return
+        known = COLUMNS[name]
+        extra: set[str] = set()
+        sizes: list[int] = []
+        with path.open("wb") as fh:
+            for batch in getattr(self, f"_{name}")():
+                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                sizes.append(len(batch))
+                extra.update(k for r in batch for k in r if k not in known)
+                yield batch
+        self._spill_counts[name] = sizes
+        self._scanned[name] = ([*known, *sorted(extra)], sum(sizes))
+
+    def rows(self, name: TableName) -> Iterator[dict[str, Any]]:
+        """The rows of a table in key order."""
+        for batch in self.batches(name):
+            yield from batch
+
+    def _scan(self, name: TableName) -> tuple[list[str], int]:
+        if name not in self._scanned:
+            for _ in self.batches(name):
+                pass
+        return self._scanned[name]
+
+    def columns(self, name: TableName) -> list[str]:
+        """The table's columns (read through once, the first time)."""
+        return self._scan(name)[0]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (each read through once, the first time)."""
+        return {name: self._scan(name)[1] for name in TABLES}
+
+    def _entities(self) -> Iterator[list[dict[str, Any]]]:
+        return subject_batches(self.store, "Entity")
+
+    def _persons(self) -> Iterator[list[dict[str, Any]]]:
+        return subject_batches(self.store, "Person")
+
+    def _registrations(self) -> Iterator[list[dict[str, Any]]]:
+        for batch in self.batches("entities"):
+            yield _sorted("registrations", self.store.registrations_of([e["uscc"] for e in batch]))
+
+    def _regions(self) -> Iterator[list[dict[str, Any]]]:
+        codes = sorted({str(r["region_code"]) for r in self.rows("registrations")})
+        rows = []
+        for code in codes:
+            found = region(code)
+            rows.append(
+                {"code": code, "name": found.name, "level": found.level, "retired": found.retired}
+            )
+        yield from chunks(rows, BATCH)
+
+    def _roles(self) -> Iterator[list[dict[str, Any]]]:
+        for batch in self.batches("persons"):
+            # every role starts at one person: no repeats across batches
+            yield _sorted("roles", self.store.roles_of([sid("person", p["key"]) for p in batch]))
+
+    def _holdings(self) -> Iterator[list[dict[str, Any]]]:
+        for table, kind, key in (("entities", "entity", "uscc"), ("persons", "person", "key")):
+            for batch in self.batches(table):  # type: ignore[arg-type]  # holder_type order
+                holders = [sid(kind, s[key]) for s in batch]  # type: ignore[arg-type]
+                yield _sorted("holdings", self.store.holdings_of(holders, "down"))
+
+    def _records(self) -> Iterator[list[dict[str, Any]]]:
+        records = self.store.records_where(list(vocabulary("kind")))
+        yield from chunks(_sorted("records", records), BATCH)
+
+    def _supervision(self) -> Iterator[list[dict[str, Any]]]:
+        pairs = [
+            {"uscc": e["uscc"], "superior_uscc": e["superior_uscc"]}
+            for e in self.rows("entities")
+            if e.get("superior_uscc")
+        ]
+        superiors = {p["superior_uscc"] for p in pairs}
+        known = {s for s in superiors if self.store.entity(s) is not None}
+        yield from chunks([p for p in pairs if p["superior_uscc"] in known], BATCH)
 
 
 def read_snapshot(store: GraphStore, *, progress: bool = True) -> Snapshot:
-    """Read every table of ``store`` (see the module docstring); ``progress`` shows a bar
-    (terminal or notebook) while relationships are read."""
-    steps = tqdm(total=len(TABLES), desc="snapshot", unit="table", disable=not progress)
-    with steps:
-        entities = subjects(store, "Entity")
-        steps.update()
-        persons = subjects(store, "Person")
-        steps.update()
-        usccs = sorted(e["uscc"] for e in entities)
-        esids = [sid("entity", u) for u in usccs]
-        registrations: list[dict[str, Any]] = []
-        for batch in _batched(usccs, "registrations", progress):
-            registrations += store.registrations_of(batch)
-        steps.update()
-        codes = sorted({str(r["region_code"]) for r in registrations})
-        regions = []
-        for code in codes:
-            found = region(code)
-            regions.append(
-                {"code": code, "name": found.name, "level": found.level, "retired": found.retired}
-            )
-        steps.update()
-        roles: list[dict[str, Any]] = []
-        holdings: list[dict[str, Any]] = []
-        for batch in _batched(esids, "roles and holdings", progress):
-            roles += store.roles_of(batch)  # every role ends at one entity: no repeats
-            holdings += store.holdings_of(batch, "up")  # every holding is of one entity
-        steps.update(2)
-        records = store.records_where(list(vocabulary("kind")))
-        steps.update()
-        known = set(usccs)
-        supervision = [
-            {"uscc": e["uscc"], "superior_uscc": e["superior_uscc"]}
-            for e in entities
-            if e.get("superior_uscc") and e["superior_uscc"] in known
-        ]
-        steps.update()
-    tables: dict[TableName, pd.DataFrame] = {
-        "entities": frame("entities", entities),
-        "persons": frame("persons", persons),
-        "regions": frame("regions", regions),
-        "registrations": frame("registrations", registrations),
-        "roles": frame("roles", roles),
-        "holdings": frame("holdings", holdings),
-        "records": frame("records", records),
-        "supervision": frame("supervision", supervision),
-    }
-    snap = Snapshot(tables=tables, backend=store.backend)
+    """Read every table of ``store`` into DataFrames (see the module docstring); ``progress``
+    shows a bar (terminal or notebook) while the tables are read."""
+    tables: dict[TableName, pd.DataFrame] = {}
+    with StoreTables(store) as source:
+        for name in tqdm(TABLES, desc="snapshot", unit="table", disable=not progress):
+            tables[name] = frame(name, list(source.rows(name)))
+    snap = Snapshot(tables=tables, backend=store.backend, taken_at=source.taken_at)
     log.info("snapshot read", extra={"backend": store.backend, **snap.counts()})
     return snap

@@ -1,6 +1,6 @@
 """Every table of a snapshot as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
 read the Chinese right; formula-like cells neutralised, :mod:`.safe`) and as Parquet (typed
-columns: text, ``percent`` as float, ``retired`` as boolean)."""
+columns: text, ``percent`` as float, ``retired`` as boolean), written a batch of rows at a time."""
 
 from __future__ import annotations
 
@@ -10,21 +10,27 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from graph_service.exports.safe import restore, write_frame
-from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TABLES, Snapshot
+from graph_service.exports.safe import neutralise_frame, restore
+from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TABLES, Tables, frame
 
 log = logging.getLogger("graph_service.exports")
 
 CSV_ENCODING = "utf-8-sig"
 
 
-def write_csv(snapshot: Snapshot, directory: Path, *, progress: bool = True) -> list[Path]:
+def write_csv(snapshot: Tables, directory: Path, *, progress: bool = True) -> list[Path]:
     """``DIR/<table>.csv`` for every table; empty cells for missing values."""
     directory.mkdir(parents=True, exist_ok=True)
     out = []
     for name in tqdm(TABLES, desc="csv", unit="table", disable=not progress):
         path = directory / f"{name}.csv"
-        write_frame(snapshot[name], path)
+        columns = snapshot.columns(name)
+        header = neutralise_frame(frame(name, [], columns))
+        header.to_csv(path, index=False, encoding=CSV_ENCODING)
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            for batch in snapshot.batches(name):
+                rows = neutralise_frame(frame(name, batch, columns))
+                rows.to_csv(fh, index=False, header=False)
         log.info("table written", extra={"format": "csv", "table": name, "path": str(path)})
         out.append(path)
     return out
@@ -43,36 +49,34 @@ def read_csv_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def write_parquet(snapshot: Snapshot, directory: Path, *, progress: bool = True) -> list[Path]:
-    """``DIR/<table>.parquet`` for every table (pyarrow; text columns as strings)."""
+def write_parquet(snapshot: Tables, directory: Path, *, progress: bool = True) -> list[Path]:
+    """``DIR/<table>.parquet`` for every table (pyarrow; text columns as strings), a row
+    group per batch."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     directory.mkdir(parents=True, exist_ok=True)
     out = []
     for name in tqdm(TABLES, desc="parquet", unit="table", disable=not progress):
-        frame = snapshot[name]
-        fields = [
-            pa.field(
-                c,
-                pa.float64()
-                if c in FLOAT_COLUMNS
-                else pa.bool_()
-                if c in BOOL_COLUMNS
-                else pa.string(),
-            )
-            for c in frame.columns
-        ]
-        columns = [
-            pa.array(
-                [None if pd.isna(v) else v for v in frame[c].tolist()],
-                type=f.type,
-            )
-            for c, f in zip(frame.columns, fields, strict=True)
-        ]
-        table = pa.Table.from_arrays(columns, schema=pa.schema(fields))
+        columns = snapshot.columns(name)
+        schema = pa.schema(
+            [
+                pa.field(
+                    c,
+                    pa.float64()
+                    if c in FLOAT_COLUMNS
+                    else pa.bool_()
+                    if c in BOOL_COLUMNS
+                    else pa.string(),
+                )
+                for c in columns
+            ]
+        )
         path = directory / f"{name}.parquet"
-        pq.write_table(table, path)
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in snapshot.batches(name):
+                arrays = [pa.array([r.get(f.name) for r in batch], type=f.type) for f in schema]
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         log.info("table written", extra={"format": "parquet", "table": name, "path": str(path)})
         out.append(path)
     return out

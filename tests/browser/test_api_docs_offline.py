@@ -1,0 +1,63 @@
+"""/docs (Swagger UI) and /redoc render in a real headless Chromium with every request to
+another host blocked: the documentation works on a machine without internet."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.api.support import live_service
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-cjk")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def offline_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str, list[str]]]:
+    """A page of a live service whose requests to any host but 127.0.0.1 are aborted (and
+    listed), as if the machine had no internet."""
+    tmp = tmp_path_factory.mktemp("docs")
+    blocked: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    with live_service(tmp) as (url, _, _), sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        context = browser.new_context()
+        context.route("**/*", guard)
+        yield context.new_page(), url, blocked
+        browser.close()
+
+
+def test_swagger_ui_renders_every_operation_offline(
+    offline_page: tuple[Any, str, list[str]],
+) -> None:
+    page, url, blocked = offline_page
+    page.goto(url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert page.locator(".swagger-ui .opblock").count() > 20
+    assert "credit-graph" in page.locator(".swagger-ui .title").inner_text()
+    assert blocked == []
+
+
+def test_redoc_renders_the_operations_offline(offline_page: tuple[Any, str, list[str]]) -> None:
+    page, url, blocked = offline_page
+    page.goto(url + "/redoc")
+    page.wait_for_selector("[data-section-id^='operation/']", timeout=30_000)
+    assert page.locator("[data-section-id^='operation/']").count() > 20
+    assert blocked == []
