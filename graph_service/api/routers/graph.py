@@ -37,6 +37,28 @@ Vis = Annotated[
 ]
 
 
+def _id_query(description: str) -> Any:
+    """The ``id`` parameter naming a node (up to 300 characters)."""
+    return Query(max_length=300, description=description, examples=["E:91130126T0000001XK"])
+
+
+NodeId = Annotated[
+    str,
+    _id_query(
+        "节点：E:统一社会信用代码、P:人员密钥、R:区划代码、C:记录编号，或直接给统一社会信用代码/"
+        "身份证号码 / Node: E:<USCC>, P:<person key>, R:<region>, C:<record>, or a bare USCC or "
+        "ID number"
+    ),
+]
+SubjectId = Annotated[
+    str,
+    _id_query(
+        "市场主体或人员：E:统一社会信用代码、P:人员密钥，或直接给统一社会信用代码/身份证号码 / "
+        "An entity or person: E:<USCC>, P:<person key>, or a bare USCC or ID number"
+    ),
+]
+
+
 @router.get(
     "/neighbourhood",
     response_model=Neighbourhood,
@@ -47,16 +69,7 @@ Vis = Annotated[
 def neighbourhood(
     request: Request,
     who: Investigators,
-    id: Annotated[
-        str,
-        Query(
-            max_length=300,
-            description="节点：E:统一社会信用代码、P:人员密钥、R:区划代码、C:记录编号，或直接给统一"
-            "社会信用代码/身份证号码 / Node: E:<USCC>, P:<person key>, R:<region>, C:<record>, "
-            "or a bare USCC or ID number",
-            examples=["E:91130126T0000001XK"],
-        ),
-    ],
+    id: NodeId,
     on: Annotated[
         dt.date | None,
         Query(description="视图日期（含当日） / As-of date (inclusive)", examples=["2021-01-01"]),
@@ -126,16 +139,7 @@ AsOf = Annotated[
 def panel(
     request: Request,
     who: Investigators,
-    id: Annotated[
-        str,
-        Query(
-            max_length=300,
-            description="市场主体或人员：E:统一社会信用代码、P:人员密钥，或直接给统一社会信用代码/"
-            "身份证号码 / An entity or person: E:<USCC>, P:<person key>, or a bare USCC or ID "
-            "number",
-            examples=["E:91130126T0000001XK"],
-        ),
-    ],
+    id: SubjectId,
     on: AsOf = None,
 ) -> dict[str, Any]:
     """What the engine answers for the subject on ``on`` (else today) — the badge (``risk``)
