@@ -46,6 +46,13 @@ def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path)
         assert (view["total"], view["more"]) == (5, 2)
         assert view["node"]["risk"] == risk_of(exposure(store, "entity", ids["a"], today))
         assert len(view["vis"]["nodes"]) == 5  # the node, 3 neighbours, "and 2 more"
+        panel = get(f"/v1/graph/panel?id=P:{k1}&on=2020-01-01")
+        assert [f["pattern"] for f in panel["flags"]] == ["phoenix"]
+        assert sorted(r["uscc"] for r in panel["roles"]) == sorted([ids["a"], ids["b"]])
+        assert panel["findings"] == {} and panel["risk"] == "none"
+        listed = get(f"/v1/graph/panel?id=P:{k2}&on=2021-12-31")
+        assert [(r["record_id"], r["in_force"]) for r in listed["records"]] == [("R2", True)]
+        assert listed["risk"] == risk_of(exposure(store, "person", k2, "2021-12-31"))
         path = get(f"/v1/graph/path?from=P:{k2}&to=E:{ids['b']}")
         assert [n["name"] for n in path["nodes"]] == [
             "李娜",
