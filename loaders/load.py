@@ -27,6 +27,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
+    RowKind,
     SubjectKind,
     Touched,
     WriteCounts,
@@ -200,13 +201,16 @@ class _FileLoader:
         as the API does; one that does not fit its record is rejected with the reason."""
         now = dt.datetime.now(dt.UTC)
         for line, raw, norm in sorted(self.events, key=lambda e: (e[2]["on"], e[0])):
-            fields = ("person_key", "action", "effective_to", "outcome", "reason")
             event = RecordEvent(
                 record_id=norm["record_id"],
                 event=norm["event"],
                 on=norm["on"],
                 by=norm.get("source") or self.src.path.name,
-                **{k: norm.get(k) or (None if k != "reason" else "") for k in fields},
+                reason=norm.get("reason") or "",
+                person_key=norm.get("person_key"),
+                action=norm.get("action"),
+                effective_to=norm.get("effective_to"),
+                outcome=norm.get("outcome"),
             )
             try:
                 outcome, row = write_event(self.store, event, self.meta, now)
@@ -286,19 +290,22 @@ class _FileLoader:
                 self.deferred.append((line, raw, norm))
             else:
                 self._reject(line, raw, problems)
-        if self.spec.kind == "records":
+        file_kind = self.spec.kind
+        if file_kind == "record_events":
+            return  # applied in date order once the whole file is read (_apply_events)
+        if file_kind == "records":
             # A record's events stand when its source row is loaded again (changed or not).
             ok = [rebase(norm, stored.get(norm["record_id"])) for norm in ok]
         for norm in ok:
-            self.touched.add_row(self.spec.kind, norm)
+            self.touched.add_row(file_kind, norm)
         if self.writer is None:
-            self._count(self._write(ok))
+            self._count(self._write(file_kind, ok))
         else:
             # Validate the next chunk while this one is written. Entities wait for their own
             # write: the next chunk's superior units may be in this one.
             self._drain()
-            self.pending = self.writer.submit(self._write, ok)
-            if self.spec.kind == "entities":
+            self.pending = self.writer.submit(self._write, file_kind, ok)
+            if file_kind == "entities":
                 self._drain()
 
     def _stored_records(
@@ -310,10 +317,10 @@ class _FileLoader:
         ids = {norm["record_id"] for _, _, norm in rows}
         return {r["record_id"]: r for r in self.store.records_by_id(ids)} if ids else {}
 
-    def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
+    def _write(self, kind: RowKind, rows: list[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
         for batch in iter_batches(rows, self.batch_size):
-            counts.add(self.store.write(self.spec.kind, batch, self.meta))
+            counts.add(self.store.write(kind, batch, self.meta))
         return counts
 
     def _count(self, counts: WriteCounts) -> None:

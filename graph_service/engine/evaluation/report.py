@@ -33,7 +33,7 @@ from graph_service.engine.evaluation.models import Evaluation
 from graph_service.engine.evaluation.scoring import Evaluator
 from graph_service.engine.measures import action_names
 from graph_service.engine.restrictions import RestrictionEngine
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.timeline import in_force, record_applies, record_start
 from graph_service.errors import NotFound, ServiceUnavailable
 from graph_service.ids.regions import region_name
 from graph_service.stores.base import GraphStore
@@ -44,6 +44,10 @@ LIST_KINDS = (
     "joint_punishment_list",
     "watch_list",
     "dishonest_judgment_debtor",
+    "consumption_restriction",
+    "serious_illegal_dishonest",
+    "major_tax_violation",
+    "procurement_dishonest",
     "market_ban",
     "abnormal_operation",
 )
@@ -167,7 +171,7 @@ def credit_report(
             kind_label=label("kind", r["kind"]),
             record_id=r["record_id"],
             authority=r.get("authority"),
-            since=r.get("effective_from") or r["decided_on"],
+            since=record_start(r),
             until=r.get("effective_to"),
             status=r.get("status") or "active",
         )

@@ -66,7 +66,13 @@ from graph_service.engine.evaluation.registry import read_registry, relationship
 from graph_service.engine.models import Flag, Step
 from graph_service.engine.relocations import RelocationDetector, detect_relocations
 from graph_service.engine.restrictions import holding_step, role_step
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.timeline import (
+    entity_active,
+    in_force,
+    record_applies,
+    record_last_day,
+    record_start,
+)
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
 
@@ -103,12 +109,6 @@ def _days(a: str, b: str) -> int:
     return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
 
 
-def is_active(entity: Mapping[str, Any], on: str) -> bool:
-    """Registered on or before ``on`` and not deregistered by then."""
-    reg, dereg = entity.get("registered_on"), entity.get("deregistered_on")
-    return (not reg or str(reg) <= on) and (not dereg or str(dereg) > on)
-
-
 # -- 1. own records --------------------------------------------------------------------
 
 
@@ -133,7 +133,7 @@ def record_terms(rec: Mapping[str, Any], on: str, cfg: EvaluationConfig) -> Reco
     """How ``rec`` counts on ``on``: ``points × severity × decay × status factor`` while it
     applies (RULES.md time rules), nothing otherwise — with the reason in both languages."""
     rule = cfg.records.kinds.get(rec["kind"])
-    start = rec.get("effective_from") or rec["decided_on"]
+    start = record_start(rec)
     age = max(0, _days(start, on)) if start <= on else 0
     sev_cfg = cfg.records.severity
     severity = str(rec.get("severity") or sev_cfg.default)
@@ -153,16 +153,19 @@ def record_terms(rec: Mapping[str, Any], on: str, cfg: EvaluationConfig) -> Reco
     if not record_applies(rec, on):
         if status == "revoked":
             return no("已撤销，视为从未适用", "revoked: never applied")
-        if status == "repaired" and on >= (rec.get("status_on") or rec["decided_on"]):
+        if status in ("repaired", "removed") and on >= (rec.get("status_on") or rec["decided_on"]):
             day = rec.get("status_on") or rec["decided_on"]
+            what_zh, what_en = (
+                ("完成信用修复", "credit repaired") if status == "repaired" else ("移出", "removed")
+            )
             return no(
-                f"已于{day}完成信用修复，自该日起不再计分",
-                f"credit repaired on {day}: stopped counting that day",
+                f"已于{day}{what_zh}，自该日起不再计分",
+                f"{what_en} on {day}: stopped counting that day",
             )
         if on < start:
             return no(f"{start}起生效，尚未计分", f"in effect from {start}: not yet counted")
-        end = rec.get("effective_to")
-        return no(f"已于{end}届满，不再计分", f"expired on {end}: no longer counted")
+        end = record_last_day(rec)
+        return no(f"已于{end}届满，不再计分", f"ended on {end}: no longer counted")
     decay = 0.5 ** (age / rule.half_life_days) if rule.half_life_days else 1.0
     factor = cfg.records.status_factors.get(status, 1.0)
     points = rule.points * sev * decay * factor
@@ -393,7 +396,7 @@ class Evaluator:
             "uscc": ent["uscc"],
             **{f: ent[f] for f in ("name", "region_code", "industry", "org_type")},
             "active": [
-                is_active({"registered_on": r, "deregistered_on": d}, on)
+                entity_active({"registered_on": r, "deregistered_on": d}, on)
                 for r, d in zip(ent["registered_on"], ent["deregistered_on"], strict=True)
             ],
             **parts,
@@ -502,7 +505,7 @@ class Evaluator:
             region_code=entity.get("region_code"),
             industry=entity.get("industry"),
             on=on,
-            active=is_active(entity, on),
+            active=entity_active(entity, on),
             score=score,
             grade=grade,
             grade_label_zh=rule.zh,
