@@ -49,7 +49,8 @@ def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path)
         panel = get(f"/v1/graph/panel?id=P:{k1}&on=2020-01-01")
         assert [f["pattern"] for f in panel["flags"]] == ["phoenix"]
         assert sorted(r["uscc"] for r in panel["roles"]) == sorted([ids["a"], ids["b"]])
-        assert panel["findings"] == {} and panel["risk"] == "none"
+        assert panel["risk"] == risk_of(exposure(store, "person", k1, "2020-01-01")) == "listed"
+        assert panel["findings"]["consumption:air"]["prohibitions"][0]["reached_as"] == "roles"
         listed = get(f"/v1/graph/panel?id=P:{k2}&on=2021-12-31")
         assert [(r["record_id"], r["in_force"]) for r in listed["records"]] == [("R2", True)]
         assert listed["risk"] == risk_of(exposure(store, "person", k2, "2021-12-31"))

@@ -10,7 +10,6 @@ import re
 from graph_service.api.app import _MaskIdNumbers
 from graph_service.api.engine_view import risk_of
 from graph_service.api.graphview import (
-    KIND_STYLE,
     NOT_IN_FORCE_COLOUR,
     RISK_COLOUR,
     STATUS_COLOUR,
@@ -132,13 +131,13 @@ def test_neighbourhood_badges_are_the_engines_answers_and_are_drawn(service: Ser
     assert subjects == {s: _engine_badge(service, s, today) for s in subjects}
     # R2 is repaired, but the consumption restriction lasts until a court lifts it
     assert subjects[f"P:{ids['k2']}"] == "listed"
-    assert subjects[f"P:{ids['k1']}"] == "none"
-    assert subjects[f"E:{ids['a']}"] != "none"  # R1 applies today
+    # R1 lists A; it reaches 张伟, its legal representative on the decision date
+    assert subjects[f"E:{ids['a']}"] == subjects[f"P:{ids['k1']}"] == "listed"
     drawn = {n["id"]: n for n in view["vis"]["nodes"]}
     assert drawn[f"P:{ids['k2']}"]["color"]["background"] == RISK_COLOUR["listed"]
     assert drawn[f"E:{ids['a']}"]["shape"] == "dot"
     assert drawn[f"P:{ids['k1']}"]["shape"] == "triangle"
-    assert drawn[f"P:{ids['k1']}"]["color"]["background"] == KIND_STYLE["Person"]["color"]
+    assert drawn["C:R1"]["color"]["background"] == STATUS_COLOUR["active"]
     labels = {e["data"]["type"] + ":" + e["from"]: e["label"] for e in view["vis"]["edges"]}
     assert labels[f"ROLE:P:{ids['k1']}"] == "法定代表人\n2015-03-01→"
     assert labels[f"HOLDS:P:{ids['k1']}"] == "持股 60%\n2015-03-01→"

@@ -240,8 +240,8 @@ def test_investigator_searches_expands_and_reads_the_evidence(
     # the entity's evidence opens at once: the record, its authority and legal basis
     evidence = page.locator(".evidence[data-record='R1']")
     evidence.wait_for()
-    assert "灵寿县市场监督管理局" in evidence.inner_text()
-    assert "《企业信息公示暂行条例》第十八条" in evidence.inner_text()
+    assert "灵寿县人民法院" in evidence.inner_text()
+    assert "《最高人民法院关于公布失信被执行人名单信息的若干规定》" in evidence.inner_text()
 
     # a double click on B expands it: its own county appears
     assert not _has_node(page, "R:440305")
