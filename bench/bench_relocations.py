@@ -1,5 +1,6 @@
 """Relocation detection scored against the generator's truth.json: precision and recall per
-pattern and level, and the scan time, on the embedded store and/or Neo4j.
+pattern and level, how many flags rest on an advisory reach (an inferred controller, an office
+taken between offence and decision), and the scan time, on the embedded store and/or Neo4j.
 
     python bench/bench_relocations.py --entities 100000 --seed 7
     python bench/bench_relocations.py --entities 100000 --store bolt://127.0.0.1:7687
@@ -93,6 +94,7 @@ def main() -> None:
                         "pattern": pattern,
                         "truth": len(want[pattern]),
                         "flagged": len(got[pattern]),
+                        "advisory": sum(f.advisory for f in flags if f.pattern == pattern),
                         "precision": round(tp / len(got[pattern]), 4) if got[pattern] else 1.0,
                         "recall": round(tp / len(want[pattern]), 4) if want[pattern] else 1.0,
                         "scan_s": round(seconds, 2),

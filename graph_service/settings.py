@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
+    load_future_days: int = Field(
+        0,
+        ge=-1,
+        description="A date may lie this many days after the load day (end dates of effect "
+        "and terms excepted); later ones are rejected. -1: no limit.",
+    )
     graph_flags_ledger: Path | None = Field(
         None, description="Relocation flag history (JSON lines); default beside the store."
     )

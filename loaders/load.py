@@ -24,6 +24,7 @@ from tqdm import tqdm
 from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, rebase, write_event
 from graph_service.errors import NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
+from graph_service.settings import get_settings
 from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
@@ -103,6 +104,15 @@ def new_batch_meta(now: dt.datetime | None = None) -> BatchMeta:
     return BatchMeta(batch_id=f"load-{stamp}-{secrets.token_hex(3)}", loaded_at=now.isoformat())
 
 
+def latest_date(meta: BatchMeta) -> str | None:
+    """The latest date a row may hold (``LOAD_FUTURE_DAYS`` after the load day; None: any)."""
+    days = get_settings().load_future_days
+    if days < 0:
+        return None
+    day = dt.datetime.fromisoformat(meta.loaded_at).date()
+    return (day + dt.timedelta(days=days)).isoformat()
+
+
 def _ref_problem(kind: SubjectKind, column: str, raw: str) -> Problem:
     if kind == "entity":
         return Problem(
@@ -148,7 +158,9 @@ class _FileLoader:
             self.report.error = _read_error(src, exc)
             cols = []
         self.missing = [c for c in spec.required if c not in cols]
-        self.validator = RowValidator(spec, keyring, cols, default_source=src.path.name)
+        self.validator = RowValidator(
+            spec, keyring, cols, default_source=src.path.name, latest=latest_date(meta)
+        )
         self.report.extra_columns = self.validator.extra
         self.report.ignored_columns = self.validator.ignored
         # (column, subject kind, normalised-row field holding the key) to check against the store
@@ -181,8 +193,11 @@ class _FileLoader:
         ) as bar:
             try:
                 for chunk in read_chunks(self.src):
+                    for bad in chunk.bad:
+                        self.report.rows += 1
+                        self._reject(bad.line, {"line": bad.text}, [Problem("", "", bad.reason)])
                     self._chunk(chunk.rows, chunk.lines)
-                    bar.update(len(chunk.rows))
+                    bar.update(len(chunk.rows) + len(chunk.bad))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
@@ -279,6 +294,10 @@ class _FileLoader:
                 k = kind or _by_kind(norm)
                 if key and key not in known[k] and key not in in_chunk:
                     problems.append(_ref_problem(k, column, raw.get(column, "")))
+            if self.spec.kind == "records" and norm["record_id"] in stored:
+                moved = _moved_subject(stored[norm["record_id"]], norm, raw)
+                if moved is not None:
+                    problems.append(moved)
             for column in self.record_refs:
                 if norm[column] not in stored:
                     problems.append(_record_problem(column, norm[column]))
@@ -366,6 +385,27 @@ def _read_error(src: SourceFile, exc: Exception, after_rows: int | None = None) 
     )
 
 
+def _moved_subject(
+    stored: Mapping[str, Any], norm: Mapping[str, Any], raw: Mapping[str, str]
+) -> Problem | None:
+    """A conflict when a row would move a stored record to another subject (a correction of
+    the subject is a life-cycle event, never a silent reload)."""
+    new = (norm["subject_type"], norm["subject_key"])
+    if new == (stored.get("subject_type"), stored.get("subject_key")):
+        return None
+    old_text = f"{stored.get('subject_type')} {stored.get('subject_key')}"
+    shown = raw.get("subject_id", "")
+    new_text = f"{new[0]} {mask_resident_id(shown.upper()) if new[0] == 'person' else shown}"
+    return Problem(
+        "subject_id",
+        new_text,
+        f"冲突：记录{norm['record_id']}的主体为{old_text}，此行改为{new_text}；"
+        "更正主体须以事件办理 / "
+        f"conflict: record {norm['record_id']} concerns {old_text}, this line names "
+        f"{new_text}; a change of subject is a correction event, not a reload",
+    )
+
+
 def _by_kind(norm: Mapping[str, Any]) -> SubjectKind:
     kind = norm.get("holder_type") or norm.get("subject_type")
     return "entity" if kind == "entity" else "person"
@@ -402,6 +442,9 @@ def load_directory(
         ignored_files=[p.name for p in ignored],
     )
     rejects_path = rejects_path or directory / "rejects" / f"{meta.batch_id}.csv"
+    store.begin_load(
+        {"batch_id": meta.batch_id, "directory": str(directory), "started_at": meta.loaded_at}
+    )
     started = time.perf_counter()
     specs = contract()
     writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None

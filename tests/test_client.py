@@ -96,6 +96,8 @@ def test_tables_hold_what_the_registry_says(local: Client, served: dict[str, Any
     assert local.roles(ids["p1"], on="2018-01-01")["uscc"].tolist() == [ids["a"]]
     flags = local.relocations(on=ON)
     assert flags.loc[0, "pattern"] == "phoenix" and flags.loc[0, "uscc"] == ids["b"]
+    assert flags.loc[0, "entity_name"] == "深圳市南山区恒达贸易有限公司"
+    assert str(flags.loc[0, "person_id_masked"]).startswith(ids["p1"][:6] + "********")
     checks = local.checks([ids["p1"]], "air_travel", on=ON)
     assert not checks.loc[0, "allowed"] and checks.loc[0, "records"] == ["R1"]
     bad = local.checks(["91130126T0000001XX"], "air_travel", on=ON)

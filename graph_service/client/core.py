@@ -69,7 +69,9 @@ LEADING: dict[str, tuple[str, ...]] = {
         "pattern",
         "score",
         "person_name",
+        "person_id_masked",
         "entity_name",
+        "advisory",
         "region_from",
         "region_to",
         "since",
@@ -397,8 +399,9 @@ class Client:
         :meth:`relocation_flags`); ``records`` lists the triggering records."""
         rows = []
         for flag in self.relocation_flags(on, level, pattern):
-            row = flag.model_dump(exclude={"evidence", "score_parts", "record_ids"})
+            row = flag.model_dump(exclude={"evidence", "score_parts", "record_ids", "entities"})
             row["records"] = ", ".join(flag.record_ids)
+            row["entities"] = "; ".join(f"{e.name} {e.uscc} ({e.part})" for e in flag.entities)
             row.update({f"score_{k}": v for k, v in flag.score_parts.items()})
             row["evidence_steps"] = len(flag.evidence)
             rows.append(row)

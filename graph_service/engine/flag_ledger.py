@@ -6,10 +6,11 @@ or the facts behind it changed) — with the date asked and the time written. No
 so the flags open on any past run, and why each ended, can be read back.
 
 After a load, only the triggering records the load could have affected are re-examined
-(:func:`affected_triggers`): records it wrote; records about entities it wrote or whose
-officers, holdings or registrations it wrote; records about entities reached through the
-holdings of what it wrote (control moves down holding chains); and every other triggering record
-of the persons responsible for those (a serial pattern spans them). Flags of other records are
+(:func:`affected_triggers`): records it wrote (or whose named persons it wrote); records about
+entities it wrote or whose officers, holdings or registrations it wrote; records about entities
+reached through the holdings of what it wrote (control moves down holding chains); and every
+other triggering record of the persons those records reach — by office, by holdings above, or
+by name (a serial pattern spans them). Flags of other records are
 kept as they are. The result equals a nationwide recomputation (tested).
 """
 
@@ -22,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph_service.catalogue import load_yaml, responsible_roles
-from graph_service.engine.control import holding_closure, target_sid
+from graph_service.catalogue import responsible_roles
+from graph_service.engine.control import holder_sid, holding_closure, target_sid
 from graph_service.engine.models import Flag
 from graph_service.engine.relocations import RelocationDetector
+from graph_service.engine.triggers import triggering_kinds
 from graph_service.ids.regions import Level
 from graph_service.stores.base import GraphStore, Touched, sid
 
@@ -45,33 +47,50 @@ class LedgerUpdate:
 
 def affected_triggers(store: GraphStore, touched: Touched) -> set[str]:
     """Triggering record ids whose flags ``touched`` could change (see the module docstring)."""
-    kinds = set(load_yaml("relocation.yaml")["triggering_kinds"])
+    kinds = set(triggering_kinds())
     responsible = responsible_roles()
     entities = set(touched.entities)
-    for rec in store.records_by_id(touched.records):
-        if rec["subject_type"] == "entity":
-            entities.add(rec["subject_key"])
+    written = store.records_by_id(touched.records) if touched.records else []
+    entities |= {r["subject_key"] for r in written if r["subject_type"] == "entity"}
     people = {sid("person", p) for p in touched.persons}
+    people |= {sid("person", n["person_key"]) for n in _named_in(store, touched.records)}
     starts = [sid("entity", e) for e in entities] + sorted(people)
     entities |= {target_sid(e)[2:] for e in holding_closure(store, starts, "down")}
     for role in store.roles_of([sid("entity", e) for e in entities]):
         people.add(sid("person", role["person_key"]))
-    # Entities these persons answer for, by office or through holdings; then every other
-    # person responsible there (a serial pattern spans all of a person's records).
+    # Entities these persons answer for, by office, through holdings or named by a record;
+    # then every other person those records reach (a serial pattern spans all of a person's
+    # records).
     for _ in range(2):
         roles = store.roles_of(sorted(people))
         entities |= {r["uscc"] for r in roles if r["role"] in responsible}
         entities |= {target_sid(e)[2:] for e in holding_closure(store, sorted(people), "down")}
+        naming = {n["record_id"] for n in store.naming([p[2:] for p in people])}
+        entities |= {
+            r["subject_key"]
+            for r in (store.records_by_id(naming) if naming else [])
+            if r["subject_type"] == "entity"
+        }
+        xs = [sid("entity", e) for e in entities]
         people |= {
-            sid("person", r["person_key"])
-            for r in store.roles_of([sid("entity", e) for e in entities])
-            if r["role"] in responsible
+            sid("person", r["person_key"]) for r in store.roles_of(xs) if r["role"] in responsible
+        }
+        people |= {
+            holder_sid(e) for e in holding_closure(store, xs, "up") if e["holder_type"] == "person"
+        }
+        records = store.records_of(xs)
+        people |= {
+            sid("person", n["person_key"])
+            for n in _named_in(store, {r["record_id"] for r in records if r["kind"] in kinds})
         }
     records = store.records_of([sid("entity", e) for e in entities])
-    return {r["record_id"] for r in records if r["kind"] in kinds} | (
-        touched.records
-        & {r["record_id"] for r in store.records_by_id(touched.records) if r["kind"] in kinds}
-    )
+    return {r["record_id"] for r in records if r["kind"] in kinds} | {
+        r["record_id"] for r in written if r["kind"] in kinds
+    }
+
+
+def _named_in(store: GraphStore, record_ids: set[str]) -> list[dict[str, Any]]:
+    return store.named_in(record_ids) if record_ids else []
 
 
 class FlagLedger:

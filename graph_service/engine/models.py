@@ -164,6 +164,18 @@ class CheckResult(BaseModel):
         return [*self.prohibitions, *self.considerations, *self.advisories]
 
 
+class FlagEntity(BaseModel):
+    """An entity a relocation flag names."""
+
+    uscc: str
+    name: str | None = None
+    region_code: str | None = Field(None, description="Its region at the time that counts")
+    part: Literal["listed", "new", "moved"] = Field(
+        description="listed: subject of a triggering record; new: where the person appeared "
+        "(phoenix); moved: the listed entity that moved away (migration)"
+    )
+
+
 class Flag(BaseModel):
     """A relocated repeat offender (易地出现) flag, with its evidence and score."""
 
@@ -172,8 +184,20 @@ class Flag(BaseModel):
     level: Literal["county", "city", "province"]
     person_key: str | None = Field(None, description="The flagged person (phoenix, serial)")
     person_name: str | None = None
+    person_id_masked: str | None = Field(None, description="The person's masked ID number")
+    reached_as: ReachedAs | None = Field(
+        None, description="How the triggering record reaches the person (serial: the firmest)"
+    )
+    advisory: bool = Field(
+        False,
+        description="The person is reached only as an advisory (inferred controller, took "
+        "office between offence and decision): for the officer to verify; scored lower",
+    )
     uscc: str | None = Field(None, description="The flagged entity (phoenix: the new one)")
     entity_name: str | None = None
+    entities: list[FlagEntity] = Field(
+        default_factory=list, description="Every entity the flag names, with its name"
+    )
     record_ids: list[str] = Field(description="The triggering record(s)")
     region_from: str | None = None
     region_to: str | None = None

@@ -1,13 +1,21 @@
 """Notices that a listing produces (guideline clause 十二).
 
-* A state organ or state-owned enterprise on the joint punishment list: a notice to its
-  superior unit (``superior_uscc``) and to the audit department of its region.
-* A person the listing reaches (the listed person, or a responsible person of the listed
-  entity) who holds an office in a public body (state organ, public institution, state-owned
-  enterprise) on the date: a notice to that unit and to the discipline inspection body of its
-  region.
+* A state organ or state-owned enterprise that a list names (a record of a kind of RULES §3,
+  one with measures in the catalogue): a notice to its superior unit (``superior_uscc``) and to
+  the audit department of its region.
+* A person the listing reaches who holds an office in a public body (state organ, public
+  institution, state-owned enterprise) on the date: a notice to that unit and to the discipline
+  inspection body of its region. "Reaches" is RULES §4, fixed when the record is decided
+  (:func:`graph_service.engine.reach.reached_persons`): the listed person, the persons the record
+  names, else the holders of the capacities its kind reaches on the offence day (else the
+  decision day) — one who left the company since is still reached, one who joined later is not.
+  Only firm reaches are notified: a person reached only as an advisory (an inferred
+  controller, an office taken between the offence and the decision) is a matter for the
+  deciding authority first, and a person the court released is no longer notified.
 
-Each notice carries its evidence: the record, and the role or chain that reached the person.
+A notice is due while its record still bites (:func:`graph_service.engine.triggers.still_bites`).
+Each notice carries its evidence: the record, and the naming, role or chain that reached the
+person, and his office.
 """
 
 from __future__ import annotations
@@ -17,14 +25,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_service.catalogue import label_zh
-from graph_service.engine.reach import reached_by
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.measures import Catalogue, catalogue
+from graph_service.engine.reach import reached_persons
+from graph_service.engine.timeline import RecordState, in_force, person_free, record_state
+from graph_service.engine.triggers import reach_mode, still_bites
 from graph_service.ids.regions import region_name
-from graph_service.stores.base import GraphStore, sid, split_sid
+from graph_service.stores.base import GraphStore, sid
 
-LISTING_KINDS = ("joint_punishment_list",)
 STATE_BODIES = ("state_organ", "state_owned_enterprise")
 PUBLIC_BODIES = ("state_organ", "public_institution", "state_owned_enterprise")
+
+
+def listing_kinds(cat: Catalogue | None = None) -> tuple[str, ...]:
+    """The record kinds that are lists (RULES §3): those with measures in the catalogue."""
+    cat = cat or catalogue()
+    return tuple(sorted(code for code, k in cat.kinds.items() if k.measures))
 
 
 def _notice(
@@ -57,16 +72,18 @@ def _notice(
 
 
 def notices(store: GraphStore, on: str, region_prefix: str = "") -> list[dict[str, Any]]:
-    """Every notice due from listings that apply on ``on`` (optionally only for records
+    """Every notice due from listings that still bite on ``on`` (optionally only for records
     decided in regions starting with ``region_prefix``), in record order."""
+    cat = catalogue()
     out: list[dict[str, Any]] = []
-    for rec in store.records_where(LISTING_KINDS):
-        if not record_applies(rec, on) or not str(rec.get("region_code", "")).startswith(
-            region_prefix
-        ):
+    for rec in store.records_where(listing_kinds(cat)):
+        if not str(rec.get("region_code", "")).startswith(region_prefix):
+            continue
+        state = record_state(rec, cat)
+        if not still_bites(rec, on, state, cat):
             continue
         out += _state_body_notices(store, rec)
-        out += _staff_notices(store, rec, on)
+        out += _staff_notices(store, rec, on, state, cat)
     return out
 
 
@@ -105,25 +122,48 @@ def _state_body_notices(store: GraphStore, rec: Mapping[str, Any]) -> list[dict[
     return out
 
 
-def _staff_notices(store: GraphStore, rec: Mapping[str, Any], on: str) -> list[dict[str, Any]]:
+def _notified(
+    store: GraphStore, rec: Mapping[str, Any], on: str, state: RecordState, cat: Catalogue
+) -> list[tuple[str, str, str | None, list[dict[str, Any]]]]:
+    """Who a listing's staff notices are about: (person sid, reached as, capacity, evidence)
+    for the listed person and every person it reaches firmly and has not released."""
+    out: list[tuple[str, str, str | None, list[dict[str, Any]]]] = []
+    if rec["subject_type"] == "person":
+        out.append((sid("person", rec["subject_key"]), "subject", None, []))
+    kind = cat.kind(str(rec["kind"]))
+    for r in reached_persons(store, rec, cat):
+        if person_free(state, r.person_key, on) or (r.since and on < r.since):
+            continue
+        if reach_mode(kind, r.mode_key()) == "apply":
+            out.append((sid("person", r.person_key), r.way, r.capacity, r.evidence))
+    return out
+
+
+def _staff_notices(
+    store: GraphStore, rec: Mapping[str, Any], on: str, state: RecordState, cat: Catalogue
+) -> list[dict[str, Any]]:
     out = []
-    reached = [r for r in reached_by(store, rec) if r["sid"].startswith("P:")]
-    for person in reached:
-        _, key = split_sid(person["sid"])
-        mine = [r for r in store.roles_of([person["sid"]]) if r["person_key"] == key]
+    for person, way, capacity, reach_evidence in _notified(store, rec, on, state, cat):
+        key = person[2:]
+        mine = [r for r in store.roles_of([person]) if r["person_key"] == key]
         for role in mine:
             if not in_force(role, on):
                 continue
             unit = store.entity(role["uscc"]) or {}
             if unit.get("org_type") not in PUBLIC_BODIES:
                 continue
-            about = {"sid": person["sid"], "name": role.get("person_name")}
+            about = {
+                "sid": person,
+                "name": role.get("person_name"),
+                "reached_as": way,
+                "capacity": capacity,
+            }
             to = {"uscc": unit["uscc"], "name": unit.get("name")}
             text = (
                 f"{role.get('person_name')}（{label_zh('role', role['role'])}）因记录"
                 f"{rec['record_id']}受联合惩戒，通报所在单位及纪检监察机关。"
             )
-            evidence = [dict(rec), *person.get("evidence", []), role]
+            evidence = [dict(rec), *reach_evidence, role]
             out.append(_notice("employer_unit", rec, to, about, text, evidence))
             code = unit.get("region_code", "")
             out.append(

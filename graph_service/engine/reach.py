@@ -123,10 +123,16 @@ def _best(reached: list[Reached]) -> list[Reached]:
 
 def store_inferred(store: GraphStore) -> Inferred:
     """Inferred controllers read from ``store`` (holdings above the entity)."""
+    return inferred_from(lambda target: holding_closure(store, [target], "up"))
+
+
+def inferred_from(edges_above: Callable[[str], list[dict[str, Any]]]) -> Inferred:
+    """Inferred controllers from ``edges_above(entity sid)``: the HOLDS edges above an entity
+    (a detector that read every holding it needs in one batch passes its own)."""
 
     def find(uscc: str, day: str) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
         target = sid("entity", uscc)
-        edges = holding_closure(store, [target], "up")
+        edges = edges_above(target)
         out = []
         for person in sorted({holder_sid(e) for e in edges if e["holder_type"] == "person"}):
             ctl = control_on(person, edges, day)

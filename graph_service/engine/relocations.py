@@ -1,22 +1,36 @@
-"""Relocated repeat offenders (易地出现, guideline clause 十): phoenix, migration, serial.
+"""Relocated repeat offenders (易地出现, shared/RULES.md edition 2, §6): phoenix, migration,
+serial.
 
-A *triggering record* is an applying ``joint_punishment_list``, ``dishonest_judgment_debtor``
-or ``market_ban`` against an entity X, registered in region R on the decision date.
+A *triggering record* is a record of a kind the catalogue marks ``triggers_relocation`` (every
+list of RULES §3 but ``licence_revoked``) against an entity X, registered in region R on the
+decision date, that still bites on the day asked (:func:`.triggers.still_bites`: it applies,
+or a consumption restriction that lasts until the court lifts it is not lifted).
 
-* **phoenix** — a person responsible for X on the decision date (declared role, or actual
-  controller inferred from holdings) *becomes*, on or after that date, responsible for an
-  entity Y (a new office starting then, or control that did not exist the day before the
-  decision) whose region on that day differs from R. Flags Y and the person.
+The persons a record reaches are those of RULES §4, fixed when it is decided
+(:func:`graph_service.engine.reach.reach`): the persons it names, else the holders of the
+capacities its kind reaches on ``offence_on`` (else ``decided_on``), and, where the kind
+reaches controllers and none is declared, the controller inferred from holdings. A person
+released by the court (``release_person``) is no longer reached from that day. A person the
+record reaches only as an advisory (an inferred controller, an office taken between the
+offence and the decision — the catalogue's ``reach`` says which) still makes a flag, marked
+``advisory`` with ``reached_as``, and scored lower (``advisory_reach`` in
+``catalogue/relocation.yaml``).
+
+* **phoenix** — a person the record reaches becomes, on or after the decision date, a
+  responsible person (legal_rep, principal, actual_controller, direct_responsible: an office
+  starting then) or the inferred controller (control that did not exist the day before the
+  decision) of an entity Y whose region on that day differs from R. Flags Y and the person.
 * **migration** — X's registration moves away from R on or after the decision date. Flags X.
-* **serial** — a person was responsible, at their decision dates, for two or more entities
-  with triggering records, in two or more regions. Flags the person.
+* **serial** — a person reached by triggering records of two or more entities in two or more
+  regions. Flags the person.
 
 "Differs" compares region codes at a level: county (6 digits), city (4), province (2). A flag
-lives while its triggering record applies. Each carries evidence and a score (0-100) whose
-parts are shown: how soon after the decision, how direct the link, how many prior records
-(weights in ``catalogue/relocation.yaml``).
+lives while its triggering record bites and, for a person, until he is released. Each carries
+evidence, the persons' masked ID numbers, the entities' names, and a score (0-100) whose parts
+are shown: how soon after the decision, how direct the link, how many prior records (weights
+in ``catalogue/relocation.yaml``).
 
-The detector reads the store in a few batched calls (all triggering records, then the
+The detector reads the store in a few batched calls (all triggering records, then the names,
 registrations, roles and holdings of everyone involved at once), never one call per entity,
 so the same code does a nationwide pass on either store.
 
@@ -39,31 +53,55 @@ from typing import Any, Literal
 
 from graph_service.catalogue import load_yaml, responsible_roles
 from graph_service.engine.control import control_on, holder_sid, holding_closure, target_sid
-from graph_service.engine.models import Flag, Step
-from graph_service.engine.restrictions import concerns_step, holding_step, role_step
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.measures import Catalogue, ReachMode, catalogue
+from graph_service.engine.models import Flag, FlagEntity, Step
+from graph_service.engine.reach import Reached, inferred_from, reach
+from graph_service.engine.restrictions import (
+    concerns_step,
+    holding_step,
+    names_step,
+    reach_path,
+    role_step,
+)
+from graph_service.engine.timeline import RecordState, in_force, person_free, record_state
+from graph_service.engine.triggers import reach_mode, still_bites, triggering_kinds
 from graph_service.ids.regions import Level, region_key
 from graph_service.stores.base import GraphStore, sid
+
+#: When a person is reached several ways by a serial's records, the first of these is shown.
+_FIRMEST = ("named", "added", "roles", "late_office", "inferred")
 
 
 @dataclass(slots=True)
 class _Link:
-    """How a person answered for an entity on a date: an office, or control."""
+    """How a person answers for an entity Y from a day on: an office, or control."""
 
     person: str  # person sid
-    name: str | None
     via: str  # role name, or "control"
-    inferred: bool
     evidence: list[dict[str, Any]]
-    since: str = ""
+    since: str
+
+
+@dataclass(slots=True)
+class _Reach:
+    """A person a triggering record reaches, and how firmly (``apply`` or ``advise``)."""
+
+    person: str  # person sid
+    reached: Reached
+    mode: ReachMode
+
+    @property
+    def advisory(self) -> bool:
+        return self.mode != "apply"
 
 
 @dataclass(slots=True)
 class _Trigger:
     record: dict[str, Any]
+    state: RecordState
     uscc: str
     region: str
-    responsible: list[_Link] = field(default_factory=list)
+    reached: list[_Reach] = field(default_factory=list)
 
 
 def _day_before(d: str) -> str:
@@ -74,11 +112,25 @@ def _days(a: str, b: str) -> int:
     return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
 
 
+def _group(
+    rows: Iterable[dict[str, Any]], key: Callable[[Mapping[str, Any]], str]
+) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        out[key(row)].append(row)
+    return out
+
+
+def _field(name: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda row: str(row[name])
+
+
 class RelocationDetector:
     """Detects the three patterns as of a date, at a region level, on any store."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, cat: Catalogue | None = None) -> None:
         self.store = store
+        self.cat = cat or catalogue()
         self.cfg = load_yaml("relocation.yaml")
         self.roles = responsible_roles()
         self._regs: dict[str, list[dict[str, Any]]] = {}
@@ -111,61 +163,60 @@ class RelocationDetector:
         flags = self._migrations(triggers, on, level)
         flags += self._phoenixes(triggers, on, level)
         flags += self._serials(triggers, level)
-        return sorted(flags, key=lambda f: (f.pattern, f.flag_id))
+        return sorted(self._named(flags), key=lambda f: (f.pattern, f.flag_id))
 
     def _triggers(self, on: str, only: set[str] | None = None) -> list[_Trigger]:
-        kinds = self.cfg["triggering_kinds"]
+        kinds = triggering_kinds(self.cat)
         found = (
             self.store.records_where(kinds)
             if only is None
             else [r for r in self.store.records_by_id(only) if r["kind"] in kinds]
         )
-        records = [r for r in found if r["subject_type"] == "entity" and record_applies(r, on)]
-        self._load_registrations(r["subject_key"] for r in records)
+        records = []
+        for rec in found:
+            if rec["subject_type"] != "entity" or on < rec["decided_on"]:
+                continue
+            state = record_state(rec, self.cat)
+            if still_bites(rec, on, state, self.cat):
+                records.append((rec, state))
+        self._load_registrations(r["subject_key"] for r, _ in records)
         triggers = []
-        for rec in records:
+        for rec, state in records:
             region = self.region_on(rec["subject_key"], rec["decided_on"])
             if region is None:
                 entity = self.store.entity(rec["subject_key"]) or {}
                 region = entity.get("region_code")
             if region:
-                triggers.append(_Trigger(rec, rec["subject_key"], region))
-        self._responsible(triggers)
+                triggers.append(_Trigger(rec, state, rec["subject_key"], region))
+        self._reach(triggers, on)
         return triggers
 
-    def _responsible(self, triggers: list[_Trigger]) -> None:
-        """Fill each trigger's responsible persons on its decision date (batched)."""
-        xs = sorted({t.uscc for t in triggers})
-        roles = [
-            r
-            for r in self.store.roles_of([sid("entity", x) for x in xs])
-            if r["role"] in self.roles
-        ]
-        by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in roles:
-            by_entity[r["uscc"]].append(r)
-        up = holding_closure(self.store, [sid("entity", x) for x in xs], "up")
-        parents: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in up:
-            parents[target_sid(e)].append(e)
+    def _reach(self, triggers: list[_Trigger], on: str) -> None:
+        """Fill each trigger's reached persons (RULES §4), read in one batch for all."""
+        if not triggers:
+            return
+        rids = [t.record["record_id"] for t in triggers]
+        named = _group(self.store.named_in(rids), _field("record_id"))
+        xs = [sid("entity", x) for x in sorted({t.uscc for t in triggers})]
+        roles = _group(self.store.roles_of(xs), _field("uscc"))
+        parents = _group(holding_closure(self.store, xs, "up"), target_sid)
+        above: dict[str, list[dict[str, Any]]] = {}
+
+        def edges_above(target: str) -> list[dict[str, Any]]:
+            if target not in above:
+                above[target] = _reachable(target, parents, holder_sid)
+            return above[target]
+
+        inferred = inferred_from(edges_above)
         for t in triggers:
-            d = t.record["decided_on"]
-            held = [r for r in by_entity[t.uscc] if in_force(r, d)]
-            t.responsible = [
-                _Link(sid("person", r["person_key"]), r.get("person_name"), r["role"], False, [r])
-                for r in held
-            ]
-            if any(r["role"] == "actual_controller" for r in held):
-                continue
-            edges = _reachable(sid("entity", t.uscc), parents, holder_sid)
-            target = sid("entity", t.uscc)
-            for person in sorted({holder_sid(e) for e in edges if e["holder_type"] == "person"}):
-                ctl = control_on(person, edges, d)
-                if target in ctl.controlled:
-                    chain = ctl.chain(target)
-                    t.responsible.append(
-                        _Link(person, chain[0].get("holder_name"), "control", True, chain)
-                    )
+            kind = self.cat.kind(str(t.record["kind"]))
+            rid = t.record["record_id"]
+            for r in reach(t.record, named.get(rid, []), roles.get(t.uscc, []), inferred, self.cat):
+                if person_free(t.state, r.person_key, on) or (r.since and on < r.since):
+                    continue
+                mode = reach_mode(kind, r.mode_key())
+                if mode != "none":
+                    t.reached.append(_Reach(sid("person", r.person_key), r, mode))
 
     def _migrations(self, triggers: list[_Trigger], on: str, level: Level) -> list[Flag]:
         flags = []
@@ -203,40 +254,37 @@ class RelocationDetector:
         return flags
 
     def _phoenixes(self, triggers: list[_Trigger], on: str, level: Level) -> list[Flag]:
-        people = sorted({link.person for t in triggers for link in t.responsible})
+        people = sorted({rc.person for t in triggers for rc in t.reached})
         if not people:
             return []
         offices: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in self.store.roles_of(people):
             if r["role"] in self.roles:
                 offices[sid("person", r["person_key"])].append(r)
-        children: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in holding_closure(self.store, people, "down"):
-            children[holder_sid(e)].append(e)
-        priors = _count_by(link.person for t in triggers for link in t.responsible)
-        candidates: list[tuple[_Trigger, _Link, _Link, str]] = []  # trigger, at X, at Y, Y uscc
+        children = _group(holding_closure(self.store, people, "down"), holder_sid)
+        priors = _count_by(rc.person for t in triggers for rc in t.reached)
+        candidates: list[tuple[_Trigger, _Reach, _Link, str]] = []  # trigger, at X, at Y, Y
         for t in triggers:
             d = t.record["decided_on"]
-            for link in t.responsible:
-                for r in offices[link.person]:
+            for rc in t.reached:
+                for r in offices[rc.person]:
                     if r["uscc"] != t.uscc and d <= r["start_date"] <= on:
-                        at_y = _Link(link.person, link.name, r["role"], False, [r], r["start_date"])
-                        candidates.append((t, link, at_y, r["uscc"]))
-                mine = _reachable(link.person, children, target_sid)
-                for uscc, at_y in self._new_control(link.person, mine, d, on):
+                        at_y = _Link(rc.person, r["role"], [r], r["start_date"])
+                        candidates.append((t, rc, at_y, r["uscc"]))
+                mine = _reachable(rc.person, children, target_sid)
+                for uscc, at_y in self._new_control(rc.person, mine, d, on):
                     if uscc != t.uscc:
-                        candidates.append((t, link, at_y, uscc))
+                        candidates.append((t, rc, at_y, uscc))
         self._load_registrations(c[3] for c in candidates)
         best: dict[tuple[str, str, str], Flag] = {}
-        for t, at_x, at_y, y in candidates:
+        for t, rc, at_y, y in candidates:
             region_y = self.region_on(y, at_y.since)
             if region_y is None or region_key(region_y, level) == region_key(t.region, level):
                 continue
-            direct = self._directness(at_y)
-            parts = self._parts(t.record["decided_on"], at_y.since, direct, priors[at_x.person] - 1)
+            direct = self._directness(at_y.via, len(at_y.evidence), rc.advisory)
+            parts = self._parts(t.record["decided_on"], at_y.since, direct, priors[rc.person] - 1)
             evidence = [
-                concerns_step(t.record, None),
-                *_link_steps(at_x),
+                *_reach_steps(t.record, rc.reached),
                 *(
                     _reg_step(r)
                     for r in self._regs.get(t.uscc, [])
@@ -249,7 +297,7 @@ class RelocationDetector:
                 "phoenix",
                 level,
                 t,
-                person=at_x,
+                person=rc,
                 uscc=y,
                 region_to=region_y,
                 since=at_y.since,
@@ -257,7 +305,7 @@ class RelocationDetector:
                 parts=parts,
                 evidence=evidence,
             )
-            key = (at_x.person, y, t.record["record_id"])
+            key = (rc.person, y, t.record["record_id"])
             if key not in best or (best[key].score, best[key].flag_id) < (flag.score, flag.flag_id):
                 best[key] = flag
         return list(best.values())
@@ -273,35 +321,27 @@ class RelocationDetector:
         for day in days:
             ctl = control_on(person, edges, day)
             for target in sorted(ctl.controlled - mine - set(found)):
-                chain = ctl.chain(target)
-                name = chain[0].get("holder_name") if chain else None
-                found[target] = _Link(person, name, "control", True, chain, day)
+                found[target] = _Link(person, "control", ctl.chain(target), day)
         return [(t[2:], link) for t, link in found.items()]
 
     def _serials(self, triggers: list[_Trigger], level: Level) -> list[Flag]:
-        by_person: dict[str, list[tuple[_Trigger, _Link]]] = defaultdict(list)
+        by_person: dict[str, list[tuple[_Trigger, _Reach]]] = defaultdict(list)
         for t in triggers:
-            for link in t.responsible:
-                by_person[link.person].append((t, link))
+            for rc in t.reached:
+                by_person[rc.person].append((t, rc))
         flags = []
         for person, items in sorted(by_person.items()):
             items.sort(key=lambda x: (x[0].record["decided_on"], x[0].record["record_id"]))
-            entities = {t.uscc for t, _ in items}
-            regions = {region_key(t.region, level) for t, _ in items}
-            if len(entities) < 2 or len(regions) < 2:
+            if not _spans(items, level):
                 continue
             since = _serial_since(items, level)
             dates = [t.record["decided_on"] for t, _ in items]
             gap = min(_days(a, b) for a, b in itertools.pairwise(dates))
-            direct = sum(self._directness(link) for _, link in items) / len(items)
+            direct = sum(self._reach_directness(rc) for _, rc in items) / len(items)
             parts = self._parts("2000-01-01", "2000-01-01", direct, len(items) - 1)
             parts["soon"] = round(0.5 ** (gap / self.cfg["score"]["half_life_days"]), 4)
-            evidence = [
-                step
-                for t, link in items
-                for step in [concerns_step(t.record, None), *_link_steps(link)]
-            ]
-            first = items[0][1]
+            evidence = [step for t, rc in items for step in _reach_steps(t.record, rc.reached)]
+            firm = [(t, rc) for t, rc in items if not rc.advisory]
             flags.append(
                 Flag(
                     flag_id=_flag_id(
@@ -310,7 +350,13 @@ class RelocationDetector:
                     pattern="serial",
                     level=level,
                     person_key=person[2:],
-                    person_name=first.name,
+                    person_name=next((rc.reached.person_name for _, rc in items), None),
+                    reached_as=min((rc.reached.way for _, rc in items), key=_FIRMEST.index),
+                    advisory=not _spans(firm, level),
+                    entities=[
+                        FlagEntity(uscc=t.uscc, region_code=t.region, part="listed")
+                        for t in _unique_entities(items)
+                    ],
                     record_ids=sorted(t.record["record_id"] for t, _ in items),
                     regions=sorted({t.region for t, _ in items}),
                     since=since,
@@ -322,13 +368,47 @@ class RelocationDetector:
             )
         return flags
 
+    # -- names -----------------------------------------------------------------------------
+
+    def _named(self, flags: list[Flag]) -> list[Flag]:
+        """The flags with the persons' names and masked ID numbers and the entities' names,
+        read in one call."""
+        wanted = {sid("person", f.person_key) for f in flags if f.person_key}
+        wanted |= {sid("entity", e.uscc) for f in flags for e in f.entities}
+        nodes = self.store.subjects(wanted) if wanted else {}
+        out = []
+        for f in flags:
+            person = nodes.get(sid("person", f.person_key), {}) if f.person_key else {}
+            entities = [
+                e.model_copy(update={"name": nodes.get(sid("entity", e.uscc), {}).get("name")})
+                for e in f.entities
+            ]
+            update: dict[str, Any] = {
+                "entities": entities,
+                "person_name": f.person_name or person.get("name"),
+                "person_id_masked": person.get("id_masked"),
+            }
+            if f.uscc:
+                update["entity_name"] = nodes.get(sid("entity", f.uscc), {}).get("name")
+            out.append(f.model_copy(update=update))
+        return out
+
     # -- scoring and shaping --------------------------------------------------------------
 
-    def _directness(self, link: _Link) -> float:
-        weights = self.cfg["score"]["direct"]
-        if link.via == "control":
-            return float(weights["holding_step"]) ** max(1, len(link.evidence))
-        return float(weights.get(link.via, 0.5))
+    def _directness(self, via: str, steps: int, advisory: bool) -> float:
+        score = self.cfg["score"]
+        weights = score["direct"]
+        if via == "control":
+            direct = float(weights["holding_step"]) ** max(1, steps)
+        else:
+            direct = float(weights.get(via, 0.5))
+        return direct * float(score["advisory_reach"]) if advisory else direct
+
+    def _reach_directness(self, rc: _Reach) -> float:
+        """How close a reached person is to the listed entity (serial)."""
+        r = rc.reached
+        via = "control" if r.way == "inferred" else r.capacity
+        return self._directness(via, len(r.evidence), rc.advisory)
 
     def _parts(self, decided: str, moved: str, direct: float, priors: int) -> dict[str, float]:
         score = self.cfg["score"]
@@ -348,7 +428,7 @@ class RelocationDetector:
         level: Level,
         t: _Trigger,
         *,
-        person: _Link | None,
+        person: _Reach | None,
         uscc: str,
         region_to: str,
         since: str,
@@ -356,6 +436,13 @@ class RelocationDetector:
         parts: dict[str, float],
         evidence: list[Step],
     ) -> Flag:
+        if pattern == "phoenix":
+            entities = [
+                FlagEntity(uscc=t.uscc, region_code=t.region, part="listed"),
+                FlagEntity(uscc=uscc, region_code=region_to, part="new"),
+            ]
+        else:
+            entities = [FlagEntity(uscc=uscc, region_code=region_to, part="moved")]
         return Flag(
             flag_id=_flag_id(
                 pattern, level, person.person if person else "", uscc, [t.record["record_id"]]
@@ -363,8 +450,11 @@ class RelocationDetector:
             pattern=pattern,
             level=level,
             person_key=person.person[2:] if person else None,
-            person_name=person.name if person else None,
+            person_name=person.reached.person_name if person else None,
+            reached_as=person.reached.way if person else None,
+            advisory=person.advisory if person else False,
             uscc=uscc,
+            entities=entities,
             record_ids=[t.record["record_id"]],
             region_from=t.region,
             region_to=region_to,
@@ -408,21 +498,47 @@ def _count_by(keys: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def _serial_since(items: list[tuple[_Trigger, _Link]], level: Level) -> str:
-    """The first decision date on which two entities in two regions were reached."""
-    entities: set[str] = set()
-    regions: set[str] = set()
+def _spans(items: list[tuple[_Trigger, _Reach]], level: Level) -> bool:
+    """Two or more entities in two or more regions."""
+    entities = {t.uscc for t, _ in items}
+    regions = {region_key(t.region, level) for t, _ in items}
+    return len(entities) >= 2 and len(regions) >= 2
+
+
+def _unique_entities(items: list[tuple[_Trigger, _Reach]]) -> list[_Trigger]:
+    seen: dict[str, _Trigger] = {}
     for t, _ in items:
-        entities.add(t.uscc)
-        regions.add(region_key(t.region, level))
-        if len(entities) >= 2 and len(regions) >= 2:
-            return str(t.record["decided_on"])
+        seen.setdefault(t.uscc, t)
+    return list(seen.values())
+
+
+def _serial_since(items: list[tuple[_Trigger, _Reach]], level: Level) -> str:
+    """The first decision date on which two entities in two regions were reached."""
+    for i in range(2, len(items) + 1):
+        if _spans(items[:i], level):
+            return str(items[i - 1][0].record["decided_on"])
     return str(items[-1][0].record["decided_on"])
 
 
 def _flag_id(pattern: str, level: str, person: str, uscc: str, records: list[str]) -> str:
     text = "|".join([pattern, level, person, uscc, *sorted(records)])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _reach_steps(rec: Mapping[str, Any], r: Reached) -> list[Step]:
+    """The record and how it reaches the person: the NAMES, ROLE or HOLDS steps (RULES §4);
+    for a person a court added, the addition."""
+    if r.way == "added" and not r.evidence:
+        added = {
+            "record_id": rec["record_id"],
+            "person_key": r.person_key,
+            "person_name": r.person_name,
+            "capacity": r.capacity,
+            "since": r.fixed_on,
+            "source": "add_person",
+        }
+        return [concerns_step(rec, None), names_step(added)]
+    return reach_path(rec, r)
 
 
 def _link_steps(link: _Link) -> list[Step]:

@@ -32,6 +32,7 @@ from graph_service.stores.base import (
     Direction,
     GraphStore,
     Page,
+    Reach,
     RowKind,
     SubjectKind,
     SubjectMaterial,
@@ -143,7 +144,11 @@ class Neo4jStore(GraphStore):
         found = self._run("existing_subjects", sids=sids)
         return {r["sid"][2:] for r in found}
 
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        self.record_load(dict(summary) | {"status": "running"})
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
+        summary = {"status": "done"} | dict(summary)
         self._run(
             "record_load",
             write=True,
@@ -157,6 +162,13 @@ class Neo4jStore(GraphStore):
     def loads(self) -> list[dict[str, Any]]:
         return [json.loads(r["summary"]) for r in self._run("loads")]
 
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        rows = self._run("audit_anchor", log=log)
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        self._run("keep_audit_anchor", write=True, log=log, seq=seq, hash=entry_hash)
+
     def counts(self) -> dict[str, int]:
         return dict(sorted((r["name"], r["n"]) for r in self._run("counts") if r["n"]))
 
@@ -169,6 +181,12 @@ class Neo4jStore(GraphStore):
 
     def person(self, key: str) -> dict[str, Any] | None:
         return self._one("node_by_sid", sid=sid("person", key))
+
+    def subjects(self, sids: Collection[str]) -> dict[str, dict[str, Any]]:
+        if not sids:
+            return {}
+        rows = self._run("subjects_by_sid", sids=sorted(sids))
+        return {r["sid"]: public(r["props"]) for r in rows}
 
     def sealed_person_id(self, key: str) -> str | None:
         rows = self._run("node_by_sid", sid=sid("person", key))
@@ -202,11 +220,14 @@ class Neo4jStore(GraphStore):
         rows = self._run("records_of", sids=list(sids))
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
-    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
-        rows = self._run("subject_material", sid=sid(kind, key))
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        query = "subject_records" if kind == "entity" or reach == "none" else "subject_material"
+        rows = self._run(query, sid=sid(kind, key), all=reach == "all")
         if not rows:
             return SubjectMaterial(node=None)
         r = rows[0]
+        if query == "subject_records":
+            return SubjectMaterial(node=public(r["node"]), records=_by_record(r["records"]))
         return SubjectMaterial(
             node=public(r["node"]),
             records=_by_record(r["records"]),
@@ -216,9 +237,7 @@ class Neo4jStore(GraphStore):
             entity_records=_by_record(r["entity_records"]),
             named_records=_by_record(r["named_records"]),
             record_named=sorted((public(x) for x in r["record_named"]), key=named_order),
-            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})[
-                "roles"
-            ],
+            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})["roles"],
         )
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:

@@ -94,6 +94,27 @@ def free_port() -> int:
 
 
 @contextmanager
+def running(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn in a thread on 127.0.0.1 (a free port), with the
+    uvicorn ``config`` given; yields the base URL."""
+    port = free_port()
+    options = {"log_level": "warning", "lifespan": "on"} | config
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def live_service(
     tmp: Path, registry: Registry = small_registry
 ) -> Iterator[tuple[str, Path, dict[str, Any]]]:
@@ -103,19 +124,5 @@ def live_service(
 
     path, ids = build_store(tmp, registry)
     app = create_app(store_uri=str(path), settings=service_settings(tmp))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", path, ids
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with running(app) as base:
+        yield base, path, ids

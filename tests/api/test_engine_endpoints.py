@@ -93,6 +93,13 @@ def test_record_event_by_admin_and_a_conflicting_one_is_409(service: Service) ->
 def test_relocations_and_flows_answer(service: Service) -> None:
     flags = service.get("/v1/relocations?on=2024-01-01", "regulator")
     assert flags.status_code == 200
+    [phoenix] = flags.json()  # 张伟 of R1's debtor became legal rep in 深圳市南山区
+    assert phoenix["person_name"] == "张伟"
+    p1 = service.ids["p1"]
+    assert phoenix["person_id_masked"] == p1[:6] + "********" + p1[14:]
+    assert phoenix["entity_name"] == "深圳市南山区恒达贸易有限公司"
+    assert [e["part"] for e in phoenix["entities"]] == ["listed", "new"]
+    assert p1 not in flags.text  # the ID number itself never goes out
     flows = service.get("/v1/relocations/flows?on=2024-01-01", "analyst")
     assert flows.status_code == 200
     assert set(flows.json()) == {"regions", "counts"}

@@ -22,7 +22,9 @@ def two_bosses() -> tuple[Scenario, dict[str, str]]:
         x = s.entity(f"原公司{i}", region=region)
         p = s.person(f"老板{i}")
         s.role(p, x, "legal_rep", "2015-01-01")
-        ids[f"r{i}"] = s.record(x, "joint_punishment_list", "2020-05-20", region_code=region)
+        ids[f"r{i}"] = s.record(
+            x, "dishonest_judgment_debtor", "2020-05-20", region_code=region, ground="1"
+        )
         y = s.entity(f"新公司{i}", region="440305")
         s.role(p, y, "legal_rep", "2021-01-01")
         ids[f"x{i}"], ids[f"p{i}"], ids[f"y{i}"] = x, p, y
@@ -82,3 +84,24 @@ def test_incremental_updates_agree_with_a_full_recomputation(
     full = {f.flag_id for f in detect_relocations(store, ON)}
     assert set(ledger.open_flags("county")) == full
     assert len(full) == 3
+
+
+def test_a_later_naming_and_a_release_update_incrementally_like_a_full_recomputation(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s, ids = two_bosses()
+    listed = s.entity("名单公司", region="130126")
+    rid = s.record(listed, "joint_punishment_list", "2020-05-20")
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    ledger = FlagLedger(tmp_path / "flags.jsonl")
+    ledger.update(store, ON)
+    later = Scenario(first=300)
+    later.names(rid, ids["p1"], "direct_responsible")  # now a serial: 130126 and 320102
+    later.event(ids["r0"], "release_person", "2023-06-01", person_id=ids["p0"])
+    report = load_directory(later.write(tmp_path / "later"), store, RING, progress=False)
+    update = ledger.update(store, ON, touched=report.touched)
+    full = {f.flag_id: f for f in detect_relocations(store, ON)}
+    assert set(ledger.open_flags("county")) == set(full)
+    assert sorted(f.pattern for f in full.values()) == ["phoenix", "phoenix", "serial"]
+    assert {f.person_name for f in full.values()} == {"老板1"}
+    assert len(update.ended) == 1 and len(update.opened) == 2  # 老板0 released; 老板1 named

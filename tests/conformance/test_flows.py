@@ -18,7 +18,7 @@ def test_flow_matrix_counts_moves_between_provinces(store: GraphStore, tmp_path:
         x = s.entity(f"河北公司{i}", region="130126")
         p = s.person(f"人{i}")
         s.role(p, x, "legal_rep", "2015-01-01")
-        s.record(x, "joint_punishment_list", "2020-05-20")
+        s.record(x, "dishonest_judgment_debtor", "2020-05-20", ground="1")
         y = s.entity(f"广东公司{i}", region="440305")
         s.role(p, y, "legal_rep", "2021-01-01")
     m = s.entity("迁移公司", region="130126")

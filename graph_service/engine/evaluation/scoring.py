@@ -44,7 +44,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from graph_service.catalogue import label, label_en, label_zh, load_yaml, responsible_roles
+from graph_service.catalogue import label, label_en, label_zh, responsible_roles
 from graph_service.engine.control import holder_sid, holding_closure, target_sid
 from graph_service.engine.evaluation.config import (
     GRADES,
@@ -73,6 +73,7 @@ from graph_service.engine.timeline import (
     record_last_day,
     record_start,
 )
+from graph_service.engine.triggers import triggering_kinds
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
 
@@ -336,7 +337,7 @@ class Evaluator:
     def __init__(self, store: GraphStore, cfg: EvaluationConfig | None = None) -> None:
         self.store = store
         self.cfg = cfg or evaluation_config()
-        self._triggering = tuple(load_yaml("relocation.yaml")["triggering_kinds"])
+        self._triggering = triggering_kinds()
         #: seconds per phase of the last :meth:`evaluate_all` (and the graph's size)
         self.timings: dict[str, float] = {}
 
@@ -544,10 +545,13 @@ class Evaluator:
                 if r["role"] in roles
             }
             xs |= {target_sid(e) for e in holding_closure(store, sorted(persons), "down")}
+        records = store.records_of(sorted(xs))
+        # records that name these persons reach them too (RULES §4)
+        named = {n["record_id"] for n in store.naming([p[2:] for p in persons])}
+        if named - {r["record_id"] for r in records}:
+            records += store.records_by_id(named - {r["record_id"] for r in records})
         triggers = [
-            r
-            for r in store.records_of(sorted(xs))
-            if r["kind"] in self._triggering and r["subject_type"] == "entity"
+            r for r in records if r["kind"] in self._triggering and r["subject_type"] == "entity"
         ]
         if not triggers:
             return []
