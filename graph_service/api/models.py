@@ -254,7 +254,7 @@ class GraphEdge(Open):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    type: Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY"]
+    type: Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY", "NAMES"]
     from_: str = Field(alias="from", examples=[f"P:{PERSON_KEY_EXAMPLE}"])
     to: str = Field(examples=[f"E:{USCC_EXAMPLE}"])
     role: str | None = Field(None, examples=["legal_rep"])

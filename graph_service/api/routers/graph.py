@@ -138,6 +138,7 @@ AsOf = Annotated[
     response_model_exclude_none=True,
     summary="主体面板 / A subject's panel: findings, flags, relations as of a day",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("graph.panel"))],
 )
 def panel(
     request: Request,
@@ -162,6 +163,7 @@ def panel(
     response_model_exclude_none=True,
     summary="把证据路径画成图 / Evidence steps as a graph",
     responses=ERRORS,
+    dependencies=[Depends(Audited("graph.steps"))],
 )
 def steps(
     request: Request,
