@@ -1,5 +1,6 @@
 """How a view of the graph is drawn: pyvis builds the vis-network nodes and edges (colours by
-node kind and risk, edges labelled with role and dates) for the investigator page, and writes
+node kind and by the engine's badge, edges labelled with role and dates) for the investigator
+page, and writes
 a view as a standalone HTML file that works offline (vis-network inlined from the copy pyvis
 ships; nothing is loaded from the internet).
 """
@@ -7,7 +8,8 @@ ships; nothing is loaded from the internet).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +18,8 @@ import pyvis
 from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from graph_service.catalogue import label_en, label_zh
+from graph_service.catalogue import label_en, label_zh, vocabulary
+from graph_service.engine.measures import action_names
 
 Lang = Literal["zh", "en"]
 
@@ -31,19 +34,19 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
     "Region": {"shape": "hexagon", "color": "#bab0ac", "size": 14},
     "Record": {"shape": "square", "color": "#e15759", "size": 12},
 }
-RISK_COLOUR = {"listed": "#e15759", "watch": "#f28e2b", "repaired": None, "none": None}
+#: The engine's badge of a subject (graph_service.api.engine_view.risk_of): a prohibition in
+#: force (red), only considerations or advisories (orange).
+RISK_COLOUR = {"listed": "#e15759", "watch": "#f28e2b", "none": None}
 STATUS_COLOUR = {
     "active": "#e15759",
     "disputed": "#edc948",
     "repaired": "#76b7b2",
+    "removed": "#76b7b2",
     "revoked": "#bab0ac",
 }
 MORE_COLOUR = "#ffffff"
 #: A record whose status is active but which is not in force that day (expired, not yet).
 NOT_IN_FORCE_COLOUR = "#f2c4c4"
-
-#: Record kinds that put a subject on a list (red); other records in force mark it "watch".
-LISTED_KINDS = frozenset({"joint_punishment_list", "dishonest_judgment_debtor", "market_ban"})
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "HOLDS": {"zh": "持股", "en": "holds"},
@@ -52,9 +55,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "SUPERVISED_BY": {"zh": "上级单位", "en": "superior unit"},
     "more": {"zh": "还有{n}个", "en": "and {n} more"},
     "not_in_force": {"zh": "不在有效期内", "en": "not in force"},
-    "risk.listed": {"zh": "失信名单", "en": "listed"},
-    "risk.watch": {"zh": "重点关注", "en": "watch"},
-    "risk.repaired": {"zh": "已修复", "en": "repaired"},
+    "risk.listed": {"zh": "受惩戒（有禁止性措施）", "en": "restricted (a prohibition applies)"},
+    "risk.watch": {"zh": "有考量因素或提示", "en": "considerations or advisories"},
 }
 
 
@@ -69,41 +71,51 @@ def _vocab(vocab: str, code: str | None, lang: Lang) -> str:
     return label_zh(vocab, code) if lang == "zh" else label_en(vocab, code)
 
 
-# -- risk (display only: the engine decides flags and restrictions) ------------------------
-
-
-def record_in_force(record: Mapping[str, Any], on: str) -> bool:
-    """Whether a record stood against its subject on day ``on``: decided and effective by
-    then, not expired, and not yet repaired or revoked that day."""
-    decided = str(record.get("decided_on") or "")
-    start = str(record.get("effective_from") or decided)
-    end = record.get("effective_to")
-    if not decided or decided > on or start > on or (end and str(end) < on):
-        return False
-    status = record.get("status") or "active"
-    if status in ("repaired", "revoked"):
-        changed = record.get("status_on")
-        return bool(changed) and str(changed) > on
-    return True
-
-
-def risk_of(records: Iterable[Mapping[str, Any]], on: str) -> str:
-    """``listed`` (a list record in force on ``on``), ``watch`` (another record in force),
-    ``repaired`` (records decided by then, none in force) or ``none``."""
-    known = [r for r in records if str(r.get("decided_on") or "9999") <= on]
-    in_force = [r for r in known if record_in_force(r, on)]
-    if any(r.get("kind") in LISTED_KINDS for r in in_force):
-        return "listed"
-    if in_force:
-        return "watch"
-    return "repaired" if known else "none"
-
-
 # -- vis-network data ----------------------------------------------------------------------
 
 
-def _short(name: str, width: int = 14) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+def wrap_label(text: str, width: int = 16, lines: int = 2) -> str:
+    """``text`` on at most ``lines`` lines of about ``width`` characters, broken between words
+    (text with spaces) or between characters (Chinese), never inside a word; what does not fit
+    ends in "…" after a whole word."""
+    if " " in text.strip():
+        rows = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    else:
+        width = max(1, width * 2 // 3)  # a CJK character is about two Latin ones wide
+        n = min(lines, -(-len(text) // width)) or 1
+        size = max(width if len(text) > width * lines else -(-len(text) // n), 1)
+        rows = [text[i : i + size] for i in range(0, len(text), size)]
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] += "…"
+    return "\n".join(rows)
+
+
+def action_label(action: str, lang: Lang) -> str:
+    """An action's name (``enter_sector:food_drug`` → "进入行业：食品药品")."""
+    base, _, qualifier = action.partition(":")
+    entry = vocabulary("action").get(action)
+    if entry is not None:
+        return _vocab("action", action, lang)
+    head = _vocab("action", base, lang)
+    takes = str(vocabulary("action").get(base, {}).get("takes") or "")
+    tail = _vocab(takes, qualifier, lang) if takes else qualifier
+    return f"{head}：{tail}" if lang == "zh" else f"{head}: {tail}"
+
+
+def page_vocabulary() -> dict[str, Any]:
+    """What the page names in both languages besides its own strings: every action the engine
+    answers for (the check panel's choices) and the roles (capacities in findings)."""
+    return {
+        "actions": [
+            {"action": a, "zh": action_label(a, "zh"), "en": action_label(a, "en")}
+            for a in action_names()
+        ],
+        "roles": {
+            code: {"zh": label_zh("role", code), "en": label_en("role", code)}
+            for code in vocabulary("role")
+        },
+    }
 
 
 def _dates(edge: Mapping[str, Any]) -> str:
@@ -120,8 +132,8 @@ def node_label(node: Mapping[str, Any], lang: Lang) -> str:
         status = _vocab("status", node.get("status"), lang)
         if node.get("in_force") is False and node.get("status") in ("active", "disputed", None):
             status = text("not_in_force", lang)
-        return f"{_short(kind, 12)}\n{status}"
-    return _short(str(node.get("name") or node["id"]))
+        return f"{wrap_label(kind)}\n{status}"
+    return wrap_label(str(node.get("name") or node["id"]))
 
 
 def node_title(node: Mapping[str, Any], lang: Lang) -> str:
@@ -144,7 +156,7 @@ def node_title(node: Mapping[str, Any], lang: Lang) -> str:
     elif node["label"] == "Person" and node.get("id_masked"):
         lines.append(str(node["id_masked"]))
     risk = node.get("risk")
-    if risk in ("listed", "watch", "repaired"):
+    if risk in ("listed", "watch"):
         lines.append(text(f"risk.{risk}", lang))
     return "\n".join(x for x in lines if x)
 
@@ -168,20 +180,24 @@ def edge_id(edge: Mapping[str, Any]) -> str:
     return "|".join(str(edge.get(k) or "") for k in ("type", "from", "to", "start_date", "role"))
 
 
+def _colours(background: str, border: str) -> dict[str, Any]:
+    """A node's colours, kept when it is selected or hovered (a thicker dark border shows it)."""
+    kept = {"background": background, "border": "#111111"}
+    return {"background": background, "border": border, "highlight": kept, "hover": kept}
+
+
 def _node_colour(node: Mapping[str, Any]) -> dict[str, Any]:
     style = KIND_STYLE[node["label"]]
     base = style["color"]
     if node["label"] == "Record":
         status = str(node.get("status") or "active")
         if node.get("in_force") is False and status in ("active", "disputed"):
-            return {"background": NOT_IN_FORCE_COLOUR, "border": "#999999"}  # expired
-        return {"background": STATUS_COLOUR.get(status, base), "border": "#555555"}
+            return _colours(NOT_IN_FORCE_COLOUR, "#999999")  # expired, or not yet
+        return _colours(STATUS_COLOUR.get(status, base), "#555555")
     risk = RISK_COLOUR.get(str(node.get("risk") or "none"))
     if risk:
-        return {"background": risk, "border": "#8b0000"}
-    if node.get("risk") == "repaired":
-        return {"background": base, "border": STATUS_COLOUR["repaired"]}
-    return {"background": base, "border": "#2f4b6e"}
+        return _colours(risk, "#8b0000")
+    return _colours(base, "#2f4b6e")
 
 
 def vis_data(

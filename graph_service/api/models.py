@@ -236,10 +236,12 @@ class GraphNode(Open):
     label: Literal["Entity", "Person", "Region", "Record"]
     id: str = Field(examples=[f"E:{USCC_EXAMPLE}", "R:130126", "C:R1"])
     name: str | None = Field(None, examples=["灵寿县恒达建材有限公司"])
-    risk: str | None = Field(
+    risk: Literal["listed", "watch", "none"] | None = Field(
         None,
-        description="风险（依有效记录）：listed、watch、repaired、none / Risk from the records "
-        "in force: listed, watch, repaired, none",
+        description="引擎在视图日期的判定：listed（有禁止性措施）、watch（仅有考量因素或提示）、"
+        "none；未评估为空 / The engine's answer on the day: listed (a prohibition applies), "
+        "watch (only considerations or advisories), none; null when not assessed (a view "
+        "assesses its first 60 subjects)",
         examples=["listed"],
     )
     in_force: bool | None = Field(
@@ -252,7 +254,7 @@ class GraphEdge(Open):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    type: Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY"]
+    type: Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY", "NAMES"]
     from_: str = Field(alias="from", examples=[f"P:{PERSON_KEY_EXAMPLE}"])
     to: str = Field(examples=[f"E:{USCC_EXAMPLE}"])
     role: str | None = Field(None, examples=["legal_rep"])
@@ -293,6 +295,57 @@ class GraphPath(BaseModel):
     nodes: list[GraphNode] = Field(default_factory=list)
     edges: list[GraphEdge] = Field(default_factory=list)
     vis: VisData | None = None
+
+
+class SubjectPanel(BaseModel):
+    """A subject on the page as of a day: the engine's badge and findings, relocation flags,
+    and its relations as of the day."""
+
+    subject: dict[str, Any] = Field(description="主体 / The entity or person")
+    on: str | None = Field(None, description="视图日期 / As-of date (null: all time)")
+    judged_on: str = Field(description="判定日期（视图日期或今日）/ Day the engine answered for")
+    risk: Literal["listed", "watch", "none"]
+    findings: dict[str, dict[str, Any]] = Field(
+        description="每个有发现的行为：allowed及禁止、考量、提示 / Each action with a finding: "
+        "allowed, prohibitions, considerations, advisories (as /v1/check)"
+    )
+    flags: list[dict[str, Any]] = Field(description="易地出现标记 / Relocation flags")
+    roles: list[dict[str, Any]]
+    holdings: list[dict[str, Any]]
+    registrations: list[dict[str, Any]] = Field(default_factory=list)
+    records: list[dict[str, Any]] = Field(
+        description="视图日期前认定的记录，含in_force / Records decided by the day, with in_force"
+    )
+
+
+class StepIn(BaseModel):
+    """One evidence step (as a finding's ``path`` or a flag's ``evidence`` gives it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["CONCERNS", "ROLE", "HOLDS", "REGISTERED_IN", "NAMES"]
+    from_id: str = Field(max_length=300)
+    to_id: str = Field(max_length=300)
+    role: str | None = Field(None, max_length=60)
+    percent: float | None = None
+    start_date: str | None = Field(None, max_length=10)
+    end_date: str | None = Field(None, max_length=10)
+    source: str | None = Field(None, max_length=300)
+    batch_id: str | None = Field(None, max_length=100)
+
+
+class StepsRequest(BaseModel):
+    """Evidence steps to draw."""
+
+    steps: list[StepIn] = Field(min_length=1, max_length=500)
+
+
+class StepsView(BaseModel):
+    """Evidence steps as a graph."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    vis: VisData
 
 
 class VisNodeIn(BaseModel):

@@ -12,17 +12,19 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
+from graph_service.api import engine_view
 from graph_service.api.audit import AuditLog
 from graph_service.api.auth import Principal
-from graph_service.api.graphview import Lang, record_in_force, risk_of, vis_data
+from graph_service.api.graphview import Lang, vis_data
 from graph_service.api.problems import ConfigError
 from graph_service.catalogue import label
+from graph_service.engine.models import Step
 from graph_service.errors import InvalidIdentifier, NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import region_name
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
-from graph_service.stores.base import GraphStore, sid
+from graph_service.stores.base import GraphStore, SubjectKind, sid
 
 #: Largest page any list answers.
 MAX_LIMIT = 500
@@ -231,6 +233,22 @@ def entity_profile(
     return out
 
 
+def _unseal(store: GraphStore, access: Access, key: str, person: dict[str, Any]) -> None:
+    """Add the full ``id_number`` to ``person`` when the caller may see it."""
+    if not access.unmasked:
+        return
+    sealed = store.sealed_person_id(key)
+    if sealed:
+        try:
+            person["id_number"] = access.keyring.unseal(sealed)
+        except (InvalidTag, ValueError) as exc:
+            raise ConfigError(
+                "无法解密身份证号：GRAPH_PERSON_KEY_SECRET与加载数据时的不同",
+                "cannot unseal the ID number: GRAPH_PERSON_KEY_SECRET differs from the "
+                "one the data was loaded with",
+            ) from exc
+
+
 def person_profile(
     store: GraphStore, access: Access, person_id: str, limit: int, offset: int
 ) -> dict[str, Any]:
@@ -241,17 +259,7 @@ def person_profile(
     if person is None:
         raise NotFound("没有此人员", "no such person in the graph")
     rel = store.relations("person", key)
-    if access.unmasked:
-        sealed = store.sealed_person_id(key)
-        if sealed:
-            try:
-                person["id_number"] = access.keyring.unseal(sealed)
-            except (InvalidTag, ValueError) as exc:
-                raise ConfigError(
-                    "无法解密身份证号：GRAPH_PERSON_KEY_SECRET与加载数据时的不同",
-                    "cannot unseal the ID number: GRAPH_PERSON_KEY_SECRET differs from the "
-                    "one the data was loaded with",
-                ) from exc
+    _unseal(store, access, key, person)
     access.log(
         "person.profile",
         {"person_keys": [key], "unmasked": "id_number" in person},
@@ -273,28 +281,8 @@ def record(store: GraphStore, access: Access, record_id: str) -> dict[str, Any]:
     return _labelled([found])[0]
 
 
-def _with_risk(
-    store: GraphStore, nodes: Sequence[dict[str, Any]], on: str | None
-) -> list[dict[str, Any]]:
-    """Nodes with ``risk`` (subjects: from their records in force; records: their status)."""
-    day = on or dt.date.today().isoformat()
-    subjects = [n["id"] for n in nodes if n["label"] in ("Entity", "Person")]
-    by_subject: dict[str, list[dict[str, Any]]] = {s: [] for s in subjects}
-    if subjects:
-        for r in store.records_of(subjects):
-            s = sid(r["subject_type"], r["subject_key"])
-            if s in by_subject:
-                by_subject[s].append(r)
-    out = []
-    for n in nodes:
-        x = dict(n)
-        if n["id"] in by_subject:
-            x["risk"] = risk_of(by_subject[n["id"]], day)
-        elif n["label"] == "Record":
-            x["in_force"] = record_in_force(n, day)
-            x["risk"] = risk_of([n], day)
-        out.append(x)
-    return out
+def _today() -> str:
+    return dt.date.today().isoformat()
 
 
 def neighbourhood(
@@ -307,10 +295,12 @@ def neighbourhood(
     offset: int,
     vis: Lang | None,
 ) -> dict[str, Any]:
-    """A node and a page of its neighbours, with risk, optionally as vis-network data."""
+    """A node and a page of its neighbours, each subject with the engine's badge (``risk``)
+    and each record with ``in_force`` on ``on`` (or today), optionally as vis-network data."""
     ident = parse_node(node, access.keyring)
     view = store.neighbourhood(ident, on=on, limit=limit, offset=offset)
-    center, *neighbours = _with_risk(store, [view["node"], *view["neighbours"]], on)
+    shown = [view["node"], *view["neighbours"]]
+    center, *neighbours = engine_view.with_engine_state(store, shown, on or _today())
     out = view | {"node": center, "neighbours": neighbours, "offset": offset, "limit": limit}
     out["on"] = on
     persons = sorted(n["id"][2:] for n in [center, *neighbours] if n["label"] == "Person")
@@ -343,7 +333,7 @@ def path(
     found = store.shortest_path(a_id, b_id, max_hops=max_hops)
     if found is None:
         return {"found": False, "hops": None, "nodes": [], "edges": []}
-    nodes = _with_risk(store, [x for x in found if "label" in x], None)
+    nodes = engine_view.with_engine_state(store, [x for x in found if "label" in x], _today())
     edges = [x for x in found if "label" not in x]
     persons = sorted(n["id"][2:] for n in nodes if n["label"] == "Person")
     if persons:
@@ -352,6 +342,64 @@ def path(
     if vis:
         out["vis"] = vis_data(nodes, edges, vis)
     return out
+
+
+def _subject(value: str, access: Access) -> tuple[SubjectKind, str, str]:
+    """(kind, key, node id) of an entity or person named by ``value``."""
+    ident = parse_node(value, access.keyring)
+    if ident[:2] not in ("E:", "P:"):
+        raise InvalidIdentifier(
+            f"须为市场主体或人员，“{ident}”不是",
+            f"give an entity or a person; '{ident}' is neither",
+        )
+    kind: SubjectKind = "entity" if ident.startswith("E:") else "person"
+    return kind, ident[2:], ident
+
+
+def subject_panel(store: GraphStore, access: Access, node: str, on: str | None) -> dict[str, Any]:
+    """A subject's panel as of ``on`` (None: all time, findings today): who it is, the
+    engine's badge and every finding that reaches it (per action), its relocation flags, and
+    its roles, holdings, registrations and records as of the day. Audited for persons."""
+    kind, key, ident = _subject(node, access)
+    found = store.entity(key) if kind == "entity" else store.person(key)
+    if found is None:
+        raise NotFound("图中没有此主体", f"no {kind} {ident} in the graph")
+    subject = _labelled([{"type": kind, "id": ident, **found}])[0]
+    if kind == "entity" and subject.get("region_code"):
+        subject["region_name"] = region_name(str(subject["region_code"]))
+    if kind == "person":
+        _unseal(store, access, key, subject)
+    out = {"subject": subject} | engine_view.panel(store, kind, key, on, _today())
+    for name in ("roles", "holdings", "registrations", "records"):
+        out[name] = _labelled(out[name])
+    persons = sorted(
+        {key}
+        if kind == "person"
+        else set()
+        | set(_persons_in(out["roles"] + out["holdings"]))
+        | {f["person_key"] for f in out["flags"] if f.get("person_key")}
+    )
+    if persons:
+        access.log(
+            "graph.panel",
+            {"node": ident, "on": on, "person_keys": persons, "unmasked": "id_number" in subject},
+        )
+    return out
+
+
+def steps_view(
+    store: GraphStore, access: Access, steps: Sequence[Step], *, on: str | None, vis: Lang
+) -> dict[str, Any]:
+    """Evidence steps (a finding's path, a flag's evidence) as a graph: the nodes as the store
+    has them, with the engine's badges on ``on`` (or today), and the steps as edges."""
+    nodes = engine_view.with_engine_state(
+        store, engine_view.step_nodes(store, steps), on or _today()
+    )
+    edges = engine_view.step_edges(steps)
+    persons = sorted(n["id"][2:] for n in nodes if n["label"] == "Person")
+    if persons:
+        access.log("graph.steps", {"on": on, "person_keys": persons})
+    return {"nodes": nodes, "edges": edges, "vis": vis_data(nodes, edges, vis, on=on)}
 
 
 def info(store: GraphStore) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,13 +68,21 @@ class Service:
         return self.client.get(url, headers=headers(role) if role else {}, **kw)
 
 
-def build_store(directory: Path) -> tuple[Path, dict[str, Any]]:
-    """The small registry loaded into an embedded store file under ``directory``."""
-    ids = small_registry(directory / "in")
+Registry = Callable[[Path], dict[str, Any]]
+
+
+def build_store(
+    directory: Path, registry: Registry = small_registry
+) -> tuple[Path, dict[str, Any]]:
+    """A registry (the small one unless told) loaded into an embedded store file under
+    ``directory``; each person ``pX`` of the ids gets its key as ``kX``."""
+    (directory / "in").mkdir(parents=True, exist_ok=True)
+    ids = registry(directory / "in")
     path = directory / "store.graph"
     store = EmbeddedStore(path)
     load_directory(directory / "in", store, RING, progress=False)
-    ids["k1"], ids["k2"] = RING.key(ids["p1"]), RING.key(ids["p2"])
+    for name in [n for n in ids if n.startswith("p")]:
+        ids["k" + name[1:]] = RING.key(ids[name])
     return path, ids
 
 
@@ -107,12 +115,14 @@ def running(app: Any, **config: Any) -> Iterator[str]:
 
 
 @contextmanager
-def live_service(tmp: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
-    """The real service (uvicorn in a thread, 127.0.0.1, a free port) over the small registry
-    loaded under ``tmp``: yields (base URL, store path, ids)."""
+def live_service(
+    tmp: Path, registry: Registry = small_registry
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """The real service (uvicorn in a thread, 127.0.0.1, a free port) over a registry (the
+    small one unless told) loaded under ``tmp``: yields (base URL, store path, ids)."""
     from graph_service.api.app import create_app
 
-    path, ids = build_store(tmp)
+    path, ids = build_store(tmp, registry)
     app = create_app(store_uri=str(path), settings=service_settings(tmp))
     with running(app) as base:
         yield base, path, ids

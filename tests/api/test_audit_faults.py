@@ -180,6 +180,12 @@ AUDITED_CALLS: dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]] = {
     ("GET", "/v1/records/{record_id}"): ("regulator", "/v1/records/R2", None),
     ("GET", "/v1/graph/neighbourhood"): ("investigator", "/v1/graph/neighbourhood?id=E:{a}", None),
     ("GET", "/v1/graph/path"): ("investigator", "/v1/graph/path?from=P:{k2}&to=E:{b}", None),
+    ("GET", "/v1/graph/panel"): ("investigator", "/v1/graph/panel?id=P:{k2}", None),
+    ("POST", "/v1/graph/steps"): (
+        "investigator",
+        "/v1/graph/steps",
+        {"steps": [{"type": "CONCERNS", "from_id": "C:R2", "to_id": "P:{k2}"}]},
+    ),
     ("GET", "/v1/check"): ("regulator", "/v1/check?subject={k2}&action=air_travel", None),
     ("POST", "/v1/check/batch"): (
         "regulator",

@@ -3,11 +3,14 @@ each; Neo4j runs when NEO4J_TEST_URI names the server scripts/neo4j-local starts
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from graph_service.api.app import create_app
+from graph_service.api.engine_view import risk_of
+from graph_service.engine.personal import exposure
 from graph_service.stores.base import GraphStore
 from loaders.load import load_directory
 from tests.api.support import headers, service_settings
@@ -19,6 +22,7 @@ def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path)
     ids = small_registry(tmp_path / "in")
     load_directory(tmp_path / "in", store, RING, progress=False)
     k1, k2 = RING.key(ids["p1"]), RING.key(ids["p2"])
+    today = dt.date.today().isoformat()
     app = create_app(store=store, settings=service_settings(tmp_path))
     with TestClient(app, raise_server_exceptions=False) as client:
 
@@ -39,8 +43,17 @@ def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path)
         assert person["person"]["id_number"] == ids["p2"]
         view = get(f"/v1/graph/neighbourhood?id=E:{ids['a']}&limit=3&vis=zh")
         assert [n["id"] for n in view["neighbours"]] == ["C:R1", *sorted([f"P:{k1}", f"P:{k2}"])]
-        assert (view["total"], view["more"], view["node"]["risk"]) == (5, 2, "listed")
+        assert (view["total"], view["more"]) == (5, 2)
+        assert view["node"]["risk"] == risk_of(exposure(store, "entity", ids["a"], today))
         assert len(view["vis"]["nodes"]) == 5  # the node, 3 neighbours, "and 2 more"
+        panel = get(f"/v1/graph/panel?id=P:{k1}&on=2020-01-01")
+        assert [f["pattern"] for f in panel["flags"]] == ["phoenix"]
+        assert sorted(r["uscc"] for r in panel["roles"]) == sorted([ids["a"], ids["b"]])
+        assert panel["risk"] == risk_of(exposure(store, "person", k1, "2020-01-01")) == "listed"
+        assert panel["findings"]["consumption:air"]["prohibitions"][0]["reached_as"] == "roles"
+        listed = get(f"/v1/graph/panel?id=P:{k2}&on=2021-12-31")
+        assert [(r["record_id"], r["in_force"]) for r in listed["records"]] == [("R2", True)]
+        assert listed["risk"] == risk_of(exposure(store, "person", k2, "2021-12-31"))
         path = get(f"/v1/graph/path?from=P:{k2}&to=E:{ids['b']}")
         assert [n["name"] for n in path["nodes"]] == [
             "李娜",

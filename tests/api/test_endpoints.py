@@ -3,11 +3,22 @@ unmasked by role, neighbourhoods and paths with risk and vis data, info, metrics
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
 from graph_service.api.app import _MaskIdNumbers
-from graph_service.api.graphview import NOT_IN_FORCE_COLOUR, STATUS_COLOUR, vis_data
+from graph_service.api.engine_view import risk_of
+from graph_service.api.graphview import (
+    NOT_IN_FORCE_COLOUR,
+    RISK_COLOUR,
+    STATUS_COLOUR,
+    vis_data,
+    wrap_label,
+)
+from graph_service.engine.personal import exposure
+from graph_service.engine.timeline import record_applies
+from graph_service.stores.embedded import EmbeddedStore
 from tests.api.support import Service
 
 
@@ -105,17 +116,28 @@ def test_neighbourhood_pages_a_node_with_and_n_more(service: Service) -> None:
     assert rest["more"] == 1 and "vis" not in rest
 
 
-def test_neighbourhood_shows_risk_and_draws_it(service: Service) -> None:
+def _engine_badge(service: Service, subject: str, on: str) -> str:
+    """What the engine answers for a subject on a day (the page must show exactly this)."""
+    kind = "entity" if subject.startswith("E:") else "person"
+    return risk_of(exposure(EmbeddedStore(service.store_path), kind, subject[2:], on))
+
+
+def test_neighbourhood_badges_are_the_engines_answers_and_are_drawn(service: Service) -> None:
     ids = service.ids
+    today = dt.date.today().isoformat()
     view = service.get(f"/v1/graph/neighbourhood?id={ids['a']}&vis=zh").json()
-    assert view["node"]["risk"] == "listed"  # R1, a joint punishment listing, is in force
-    risks = {n["id"]: n.get("risk") for n in view["neighbours"]}
-    assert risks[f"P:{ids['k2']}"] == "repaired"
-    assert risks[f"P:{ids['k1']}"] == "none"
+    shown = [view["node"], *view["neighbours"]]
+    subjects = {n["id"]: n["risk"] for n in shown if n["label"] in ("Entity", "Person")}
+    assert subjects == {s: _engine_badge(service, s, today) for s in subjects}
+    # R2 is repaired, but the consumption restriction lasts until a court lifts it
+    assert subjects[f"P:{ids['k2']}"] == "listed"
+    # R1 lists A; it reaches 张伟, its legal representative on the decision date
+    assert subjects[f"E:{ids['a']}"] == subjects[f"P:{ids['k1']}"] == "listed"
     drawn = {n["id"]: n for n in view["vis"]["nodes"]}
-    assert drawn[f"E:{ids['a']}"]["color"]["background"] == "#e15759"
+    assert drawn[f"P:{ids['k2']}"]["color"]["background"] == RISK_COLOUR["listed"]
     assert drawn[f"E:{ids['a']}"]["shape"] == "dot"
     assert drawn[f"P:{ids['k1']}"]["shape"] == "triangle"
+    assert drawn["C:R1"]["color"]["background"] == STATUS_COLOUR["active"]
     labels = {e["data"]["type"] + ":" + e["from"]: e["label"] for e in view["vis"]["edges"]}
     assert labels[f"ROLE:P:{ids['k1']}"] == "法定代表人\n2015-03-01→"
     assert labels[f"HOLDS:P:{ids['k1']}"] == "持股 60%\n2015-03-01→"
@@ -125,7 +147,7 @@ def test_neighbourhood_as_of_a_date_and_before_a_record(service: Service) -> Non
     a = f"E:{service.ids['a']}"
     before = service.get(f"/v1/graph/neighbourhood?id={a}&on=2019-05-19").json()
     assert "C:R1" not in [n["id"] for n in before["neighbours"]]
-    assert before["node"]["risk"] == "none"  # not yet listed that day
+    assert before["node"]["risk"] == "none"  # nothing reaches it yet that day
     assert before["on"] == "2019-05-19"
 
 
@@ -222,13 +244,23 @@ def test_access_log_lines_mask_resident_id_numbers() -> None:
 
 def test_a_record_is_in_force_as_of_a_day_until_it_was_repaired(service: Service) -> None:
     while_active = service.get("/v1/graph/neighbourhood?id=C:R2&on=2021-12-31&vis=en").json()
-    assert (while_active["node"]["in_force"], while_active["node"]["risk"]) == (True, "listed")
+    assert while_active["node"]["in_force"] is True
     after = service.get("/v1/graph/neighbourhood?id=C:R2&on=2022-01-15&vis=en").json()
-    assert (after["node"]["in_force"], after["node"]["risk"]) == (False, "repaired")
+    assert after["node"]["in_force"] is False
     [person] = after["neighbours"]
-    assert person["risk"] == "repaired"
+    assert person["risk"] == _engine_badge(service, person["id"], "2022-01-15")
     drawn = {n["id"]: n for n in after["vis"]["nodes"]}
     assert drawn["C:R2"]["color"]["background"] == STATUS_COLOUR["repaired"]
+
+
+def test_a_records_state_comes_from_the_time_module_on_the_full_record(service: Service) -> None:
+    """Every record drawn is in force exactly when timeline.record_applies says so."""
+    store = EmbeddedStore(service.store_path)
+    for day in ("2019-05-19", "2019-05-20", "2021-09-01", "2022-01-14", "2022-01-15", "2030-01-01"):
+        for rid in ("R1", "R2"):
+            node = service.get(f"/v1/graph/neighbourhood?id=C:{rid}&on={day}").json()["node"]
+            [full] = store.records_by_id([rid])
+            assert node["in_force"] is record_applies(full, day), (rid, day)
 
 
 def test_an_expired_record_is_drawn_faded_and_says_so() -> None:
@@ -246,3 +278,14 @@ def test_an_eighteen_digit_search_that_is_no_id_number_searches_text(service: Se
     response = service.get("/v1/search?q=911301260000000010", "analyst")
     assert response.status_code == 200
     assert response.json()["total"] == 0
+
+
+def test_labels_wrap_between_words_and_never_cut_one() -> None:
+    node = {"label": "Record", "id": "C:9", "kind": "dishonest_judgment_debtor", "status": "active"}
+    [drawn] = vis_data([node | {"in_force": True}], [], "en")["nodes"]
+    assert drawn["label"] == "Dishonest\njudgment debtor\nActive"
+    assert (
+        wrap_label("Shenzhen Nanshan Hengda Trading Co., Ltd.")
+        == "Shenzhen Nanshan\nHengda Trading…"
+    )
+    assert wrap_label("灵寿县恒达建材有限公司") == "灵寿县恒达建\n材有限公司"

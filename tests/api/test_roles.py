@@ -20,6 +20,8 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/records/{record_id}"): {"investigator", "regulator", "admin"},
     ("GET", "/v1/graph/neighbourhood"): {"investigator"},
     ("GET", "/v1/graph/path"): {"investigator"},
+    ("GET", "/v1/graph/panel"): {"investigator"},
+    ("POST", "/v1/graph/steps"): {"investigator"},
     ("POST", "/v1/graph/export"): {"investigator"},
     ("GET", "/v1/admin/keys"): {"admin"},
     ("POST", "/v1/admin/keys"): {"admin"},
@@ -64,6 +66,8 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
         "/v1/records/{record_id}": "/v1/records/R1",
         "/v1/graph/neighbourhood": f"/v1/graph/neighbourhood?id=E:{a}",
         "/v1/graph/path": f"/v1/graph/path?from=P:{k1}&to=E:{a}",
+        "/v1/graph/panel": f"/v1/graph/panel?id=P:{k1}",
+        "/v1/graph/steps": "/v1/graph/steps",
         "/v1/graph/export": "/v1/graph/export",
         "/v1/admin/keys": "/v1/admin/keys",
         "/v1/admin/keys/{user}": "/v1/admin/keys/nobody",
@@ -88,6 +92,9 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
     }
     bodies = {
         ("POST", "/v1/graph/export"): {"nodes": [{"id": "E:1", "label": "甲"}], "edges": []},
+        ("POST", "/v1/graph/steps"): {
+            "steps": [{"type": "CONCERNS", "from_id": "C:R1", "to_id": f"E:{a}"}]
+        },
         ("POST", "/v1/admin/keys"): {"user": "new.user", "role": "analyst"},
         ("POST", "/v1/check/batch"): {"items": [{"subject": a, "action": "bid_tender"}]},
         ("POST", "/v1/records/{record_id}/events"): {

@@ -895,3 +895,15 @@ def test_a_stores_material_read_equals_the_composed_primitives(
     m = store.material("person", RING.key(p))
     assert {r["record_id"] for r in m.entity_records} == {r1, r2}
     assert {r["record_id"] for r in m.named_records} == {r2, r3}
+
+
+def test_every_vocabulary_entry_has_its_two_labels_whole() -> None:
+    from graph_service.catalogue import load_yaml
+
+    allowed = {"zh", "en", "takes", "responsible", "takes_sector"}
+    for name, entries in load_yaml("vocabularies.yaml").items():
+        if not isinstance(entries, dict):
+            continue
+        for code, entry in entries.items():
+            assert set(entry) <= allowed, (name, code, entry)  # a comma split the mapping
+            assert isinstance(entry["zh"], str) and isinstance(entry["en"], str), (name, code)

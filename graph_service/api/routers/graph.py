@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from graph_service.api import service
@@ -13,9 +13,17 @@ from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.graphview import export_html
-from graph_service.api.models import ExportRequest, GraphPath, Neighbourhood
+from graph_service.api.models import (
+    ExportRequest,
+    GraphPath,
+    Neighbourhood,
+    StepsRequest,
+    StepsView,
+    SubjectPanel,
+)
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate
 from graph_service.api.service import MAX_LIMIT
+from graph_service.engine.models import Step
 from graph_service.stores.base import MAX_PATH_HOPS
 
 router = APIRouter(prefix="/v1/graph", tags=["graph / 图谱"])
@@ -26,6 +34,28 @@ Vis = Annotated[
     Query(
         description="同时返回vis-network数据（标签语言） / Also return vis-network data, "
         "labelled in this language"
+    ),
+]
+
+
+def _id_query(description: str) -> Any:
+    """The ``id`` parameter naming a node (up to 300 characters)."""
+    return Query(max_length=300, description=description, examples=["E:91130126T0000001XK"])
+
+
+NodeId = Annotated[
+    str,
+    _id_query(
+        "节点：E:统一社会信用代码、P:人员密钥、R:区划代码、C:记录编号，或直接给统一社会信用代码/"
+        "身份证号码 / Node: E:<USCC>, P:<person key>, R:<region>, C:<record>, or a bare USCC or "
+        "ID number"
+    ),
+]
+SubjectId = Annotated[
+    str,
+    _id_query(
+        "市场主体或人员：E:统一社会信用代码、P:人员密钥，或直接给统一社会信用代码/身份证号码 / "
+        "An entity or person: E:<USCC>, P:<person key>, or a bare USCC or ID number"
     ),
 ]
 
@@ -41,16 +71,7 @@ Vis = Annotated[
 def neighbourhood(
     request: Request,
     who: Investigators,
-    id: Annotated[
-        str,
-        Query(
-            max_length=300,
-            description="节点：E:统一社会信用代码、P:人员密钥、R:区划代码、C:记录编号，或直接给统一"
-            "社会信用代码/身份证号码 / Node: E:<USCC>, P:<person key>, R:<region>, C:<record>, "
-            "or a bare USCC or ID number",
-            examples=["E:91130126T0000001XK"],
-        ),
-    ],
+    id: NodeId,
     on: Annotated[
         IsoDate | None,
         Query(description="视图日期（含当日） / As-of date (inclusive)", examples=["2021-01-01"]),
@@ -103,6 +124,65 @@ def path(
     path is that short."""
     with store_of(request) as store:
         return service.path(store, access_of(request, who), from_, to, max_hops=max_hops, vis=vis)
+
+
+AsOf = Annotated[
+    IsoDate | None,
+    Query(description="视图日期（含当日；空为全部时间）/ As-of date (inclusive; none: all time)"),
+]
+
+
+@router.get(
+    "/panel",
+    response_model=SubjectPanel,
+    response_model_exclude_none=True,
+    summary="主体面板 / A subject's panel: findings, flags, relations as of a day",
+    responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("graph.panel"))],
+)
+def panel(
+    request: Request,
+    who: Investigators,
+    id: SubjectId,
+    on: AsOf = None,
+) -> dict[str, Any]:
+    """What the engine answers for the subject on ``on`` (else today) — the badge (``risk``)
+    and, per action, the prohibitions, considerations and advisories that reach it with their
+    record, measure, basis and path — its relocation flags, and its roles, holdings,
+    registrations and records as of ``on`` (records with ``in_force``). One engine read.
+    Persons' ID numbers unmasked (audited)."""
+    with store_of(request) as store:
+        return service.subject_panel(
+            store, access_of(request, who), id, on.isoformat() if on else None
+        )
+
+
+@router.post(
+    "/steps",
+    response_model=StepsView,
+    response_model_exclude_none=True,
+    summary="把证据路径画成图 / Evidence steps as a graph",
+    responses=ERRORS,
+    dependencies=[Depends(Audited("graph.steps"))],
+)
+def steps(
+    request: Request,
+    who: Investigators,
+    body: Annotated[StepsRequest, Body()],
+    on: AsOf = None,
+    vis: Annotated[Literal["zh", "en"], Query(description="标签语言 / Label language")] = "zh",
+) -> dict[str, Any]:
+    """The nodes the steps join (as the store has them, with the engine's badges on ``on``)
+    and the steps as edges, as vis-network data: a finding's ``path`` or a flag's
+    ``evidence`` drawn on the page. Ids the store does not know are left out."""
+    with store_of(request) as store:
+        return service.steps_view(
+            store,
+            access_of(request, who),
+            [Step(**s.model_dump()) for s in body.steps],
+            on=on.isoformat() if on else None,
+            vis=vis,
+        )
 
 
 @router.post(

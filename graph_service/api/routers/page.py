@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import json
 from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
+from graph_service.api.graphview import page_vocabulary
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -15,7 +19,10 @@ router = APIRouter(tags=["page / 页面"])
 
 @cache
 def _index() -> str:
-    return (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    """The page with the catalogue's actions and the roles' names filled in."""
+    vocab = html.escape(json.dumps(page_vocabulary(), ensure_ascii=False), quote=True)
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return page.replace("__VOCABULARY__", vocab)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
