@@ -214,7 +214,6 @@ class _FileLoader:
     def _apply_events(self) -> None:
         """Apply the file's events in date order (then file order) through the life cycle,
         as the API does; one that does not fit its record is rejected with the reason."""
-        now = dt.datetime.now(dt.UTC)
         for line, raw, norm in sorted(self.events, key=lambda e: (e[2]["on"], e[0])):
             event = RecordEvent(
                 record_id=norm["record_id"],
@@ -228,7 +227,7 @@ class _FileLoader:
                 outcome=norm.get("outcome"),
             )
             try:
-                outcome, row = write_event(self.store, event, self.meta, now)
+                outcome, row = write_event(self.store, event, self.meta)
             except (InvalidTransition, NotFound) as exc:
                 self._reject(line, raw, [Problem("event", norm["event"], str(exc))])
                 continue

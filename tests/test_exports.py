@@ -95,7 +95,9 @@ def awkward_registry(directory: Path) -> dict[str, str]:
     s.holds(p, a, 60)
     s.holds(a, b, 80, "2016-01-01")
     s.moves(b, "110101", "2021-03-01")
-    s.record(a, "joint_punishment_list", "2019-05-20", basis=AWKWARD)
+    listed = s.record(a, "joint_punishment_list", "2019-05-20", basis=AWKWARD)
+    s.event(listed, "object", "2019-06-01", reason=AWKWARD)  # events: a list on the record
+    s.names(listed, p, "direct_responsible")
     s.record(p, "dishonest_judgment_debtor", "2021-09-01", authority="法院 'A' \\ B")
     s.rows["entities"][1]["kind"] = "国有 / state"  # an extra column named like a graph field
     s.write(directory)
@@ -118,6 +120,7 @@ def test_snapshot_has_every_node_and_relationship_the_store_counts(
     assert rows["roles"] == counts["ROLE"]
     assert rows["holdings"] == counts["HOLDS"]
     assert rows["supervision"] == counts["SUPERVISED_BY"]
+    assert rows["record_persons"] == counts["NAMES"]
 
 
 def test_snapshot_never_carries_sealed_ids_or_internal_hashes(snapshot: Snapshot) -> None:

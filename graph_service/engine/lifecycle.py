@@ -116,11 +116,13 @@ class RecordEvent:
             kw["outcome"] = kw.get("outcome") or outcome
         return cls(record_id=record_id, event=event, on=on, **kw)
 
-    def as_stored(self, at: str) -> dict[str, Any]:
+    def as_stored(self) -> dict[str, Any]:
+        """The event as the record keeps it (when it became known is the version's
+        ``loaded_at``)."""
         out = {k: v for k, v in asdict(self).items() if v is not None and k != "record_id"}
         if self.corrections is not None:
             out["corrections"] = dict(self.corrections)
-        return out | {"at": at}
+        return out
 
 
 def _fail(zh: str, en: str) -> InvalidTransition:
@@ -208,7 +210,7 @@ def versioned(current: Mapping[str, Any], events: list[dict[str, Any]]) -> dict[
 
 
 def write_event(
-    store: GraphStore, event: RecordEvent, meta: BatchMeta, now: dt.datetime
+    store: GraphStore, event: RecordEvent, meta: BatchMeta
 ) -> tuple[str, dict[str, Any]]:
     """Apply ``event`` inside the caller's transaction: ``("created" | "unchanged", record)``.
 
@@ -218,7 +220,7 @@ def write_event(
     if current is None:
         raise NotFound(f"未找到信用记录：{event.record_id}", f"no record {event.record_id}")
     events = record_events(current)
-    stored = event.as_stored(now.isoformat())
+    stored = event.as_stored()
     if event_key(stored) in {event_key(e) for e in events}:
         return "unchanged", current
     before = [e for e in events if str(e["on"]) <= event.on]
@@ -259,7 +261,7 @@ def apply_event(
     now = now or dt.datetime.now(dt.UTC)
     before = store.record(event.record_id)
     with store.transaction(small=True):
-        outcome, _ = write_event(store, event, event_meta(now), now)
+        outcome, _ = write_event(store, event, event_meta(now))
     revoking = event.event == "revoke" or (event.event, event.outcome) == ("resolve", "revoked")
     invalidated = reached_by(store, before) if revoking and before and outcome == "created" else []
     return {

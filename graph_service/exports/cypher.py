@@ -57,6 +57,10 @@ _STATEMENTS: dict[TableName, str] = {
         "MERGE (c:Record {record_id: row.record_id}) SET c += row.props "
         "WITH c, row MATCH (s:Subject {sid: row.subject_sid}) MERGE (c)-[:CONCERNS]->(s)"
     ),
+    "record_persons": (
+        "MATCH (c:Record {record_id: row.record_id}) MATCH (p:Person {key: row.person_key}) "
+        "MERGE (c)-[r:NAMES {capacity: row.capacity}]->(p) SET r += row.props"
+    ),
     "supervision": (
         "MATCH (a:Entity {uscc: row.uscc}) MATCH (b:Entity {uscc: row.superior_uscc}) "
         "MERGE (a)-[:SUPERVISED_BY]->(b)"

@@ -3,7 +3,7 @@
 Node ids are the ones the service uses: ``E:<USCC>``, ``P:<person key>``, ``R:<region
 code>``, ``C:<record id>``. Every node has ``kind`` (Entity, Person, Region, Record) and
 ``label`` (its name, or for a record its kind and id, so Gephi shows something readable).
-Every edge has ``relation`` (ROLE, HOLDS, REGISTERED_IN, CONCERNS, SUPERVISED_BY — not
+Every edge has ``relation`` (ROLE, HOLDS, REGISTERED_IN, CONCERNS, NAMES, SUPERVISED_BY — not
 ``type``, which GEXF keeps for directed/undirected) and a key that tells parallel edges apart
 (``ROLE|legal_rep|2015-03-01``, ``HOLDS|2015-03-01`` …, as the embedded store keys them).
 Attributes are text, except ``percent`` (float) and ``retired`` (boolean); empty values are
@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from graph_service.catalogue import label_zh
-from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TableName, Tables
+from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TableName, Tables, cell
 from graph_service.stores.base import sid
 
 log = logging.getLogger("graph_service.exports")
@@ -43,7 +43,7 @@ def _attrs(row: dict[str, Any], reserved: frozenset[str] = EDGE_RESERVED) -> dic
         elif k in BOOL_COLUMNS:
             out[k] = bool(v)
         else:
-            out[k] = str(v)
+            out[k] = str(cell(v))
     return out
 
 
@@ -118,6 +118,10 @@ def graph_edges(snapshot: Tables) -> Iterator[Edge]:
             "CONCERNS",
             {"relation": "CONCERNS"},
         )
+    for row in snapshot.rows("record_persons"):
+        attrs = {"relation": "NAMES", **_attrs(row)}
+        key = f"NAMES|{row['capacity']}"
+        yield "C:" + row["record_id"], sid("person", row["person_key"]), key, attrs
     for row in snapshot.rows("supervision"):
         target = sid("entity", row["superior_uscc"])
         yield sid("entity", row["uscc"]), target, "SUPERVISED_BY", {"relation": "SUPERVISED_BY"}
@@ -148,7 +152,7 @@ def _declared(snapshot: Tables) -> tuple[list[str], list[str]]:
     the declarations come before the first row, without a pass over the rows)."""
     node_names: dict[str, None] = {}
     node_tables: tuple[TableName, ...] = ("entities", "persons", "regions", "records")
-    edge_tables: tuple[TableName, ...] = ("registrations", "roles", "holdings")
+    edge_tables: tuple[TableName, ...] = ("registrations", "roles", "holdings", "record_persons")
     for table in node_tables:
         for column in snapshot.columns(table):
             name = "record_kind" if table == "records" and column == "kind" else column

@@ -12,6 +12,7 @@ registrations   REGISTERED_IN: where an entity was registered, from a date to a 
 roles           ROLE: a person's office in an entity, from a date to a date
 holdings        HOLDS: a holding by a person or an entity, with its percent
 records         credit records (current version) with their subject
+record_persons  NAMES: a person a record names as responsible, in a capacity
 supervision     SUPERVISED_BY: an entity and its superior unit
 ==============  ===========================================================================
 
@@ -57,6 +58,7 @@ TableName = Literal[
     "roles",
     "holdings",
     "records",
+    "record_persons",
     "supervision",
 ]
 #: Every table, nodes before the relationships that need them (the Cypher export relies on it).
@@ -68,6 +70,7 @@ TABLES: tuple[TableName, ...] = (
     "roles",
     "holdings",
     "records",
+    "record_persons",
     "supervision",
 )
 PROVENANCE = ("source", "batch_id", "loaded_at", "first_batch_id")
@@ -130,6 +133,14 @@ COLUMNS: dict[TableName, tuple[str, ...]] = {
         "status_on",
         *PROVENANCE,
     ),
+    "record_persons": (
+        "record_id",
+        "person_key",
+        "capacity",
+        "since",
+        "person_name",
+        *PROVENANCE,
+    ),
     "supervision": ("uscc", "superior_uscc"),
 }
 #: The columns that identify a row of each table (the order rows are sorted in).
@@ -141,6 +152,7 @@ KEYS: dict[TableName, tuple[str, ...]] = {
     "roles": ("person_key", "uscc", "role", "start_date"),
     "holdings": ("holder_type", "holder_key", "uscc", "start_date"),
     "records": ("record_id",),
+    "record_persons": ("record_id", "person_key", "capacity"),
     "supervision": ("uscc",),
 }
 #: Columns that are not text.
@@ -241,7 +253,7 @@ def present(value: Any) -> bool:
     return bool(value != "")
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """A list or mapping (a record's ``events``, its ``base``) as JSON text: every table cell
     is a scalar."""
     if isinstance(value, (list, tuple, dict)):
@@ -259,7 +271,7 @@ def frame(
         known = COLUMNS[name]
         extra = sorted({k for r in rows for k in r if k not in known and k not in _HIDDEN})
         columns = [*known, *extra]
-    data = {c: [_cell(r.get(c)) for r in rows] for c in columns}
+    data = {c: [cell(r.get(c)) for r in rows] for c in columns}
     out = pd.DataFrame(
         {c: pd.Series(v, dtype=_DTYPES.get(c, object)) for c, v in data.items()},
         columns=list(columns),
@@ -438,6 +450,11 @@ class StoreTables:
     def _records(self) -> Iterator[list[dict[str, Any]]]:
         records = self.store.records_where(list(vocabulary("kind")))
         yield from chunks(_sorted("records", records), BATCH)
+
+    def _record_persons(self) -> Iterator[list[dict[str, Any]]]:
+        for batch in self.batches("records"):
+            found = self.store.named_in([r["record_id"] for r in batch])
+            yield _sorted("record_persons", found)
 
     def _supervision(self) -> Iterator[list[dict[str, Any]]]:
         pairs = [

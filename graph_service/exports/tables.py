@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from graph_service.exports.safe import neutralise_frame, restore
-from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TABLES, Tables, frame
+from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TABLES, Tables, cell, frame
 
 log = logging.getLogger("graph_service.exports")
 
@@ -75,7 +75,9 @@ def write_parquet(snapshot: Tables, directory: Path, *, progress: bool = True) -
         path = directory / f"{name}.parquet"
         with pq.ParquetWriter(path, schema) as writer:
             for batch in snapshot.batches(name):
-                arrays = [pa.array([r.get(f.name) for r in batch], type=f.type) for f in schema]
+                arrays = [
+                    pa.array([cell(r.get(f.name)) for r in batch], type=f.type) for f in schema
+                ]
                 writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         log.info("table written", extra={"format": "parquet", "table": name, "path": str(path)})
         out.append(path)
