@@ -26,7 +26,7 @@ EXIT_OK, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 2, 3
 #: The demo registry ``scripts/demo`` makes (the ids in the examples are in it).
 DEMO = "data/demo-20000-42"
 EPILOG = f"""examples (after scripts/demo, whose store is data/demo.graph):
-  python -m graph_service check 91110114MA6N7W9K5L bid_tender --on 2024-06-01
+  python -m graph_service check 913703022707761163 bid_tender --on 2024-06-01
   python -m graph_service info --store data/demo.graph
   python -m graph_service synth --entities 2000 --seed 7 --out data/reg
   python -m graph_service load data/reg --store data/reg.graph
@@ -549,8 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
         "still work; `measures` lists the measures.\n\n"
         f"actions:\n{_actions_help()}",
         [
-            "check 91110114MA6N7W9K5L bid_tender --on 2024-06-01 --store data/demo.graph",
-            "check 110114195811259182 consumption:air --on 2024-06-01 --json",
+            "check 913703022707761163 bid_tender --on 2024-06-01 --store data/demo.graph",
+            "check 370302195104145227 consumption:air --on 2024-06-01 --json",
         ],
     )
     p.add_argument("subject", help="USCC, resident ID number, or person key")

@@ -311,7 +311,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         "and count the watch-list candidates. With USCC: one entity's score, parts and reasons.",
         [
             "grade --on 2024-06-01 --store data/demo.graph",
-            "grade 91110114MA6N7W9K5L --on 2024-06-01",
+            "grade 913703022707761163 --on 2024-06-01",
         ],
     )
     p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
@@ -381,8 +381,8 @@ def add_evaluation_verbs(sub: Any) -> None:
         "The entity, its records with their life cycle, its grade and grade history, and the "
         "restrictions in force on the date.",
         [
-            "report 91110114MA6N7W9K5L --on 2024-06-01 --format pdf --out out/report.pdf",
-            "report 91110114MA6N7W9K5L --on 2024-06-01 --json",
+            "report 913703022707761163 --on 2024-06-01 --format pdf --out out/report.pdf",
+            "report 913703022707761163 --on 2024-06-01 --json",
         ],
     )
     p.add_argument("uscc")
