@@ -31,8 +31,9 @@ from graph_service.stores.base import (
     iter_batches,
     row_identity,
 )
+from loaders.columns import FrameValidator
 from loaders.contract import FileSpec, contract
-from loaders.readers import SourceFile, count_rows, discover, header, read_chunks
+from loaders.readers import Chunk, SourceFile, count_rows, discover, header, read_chunks
 from loaders.rejects import RejectsWriter
 from loaders.validate import Problem, RowValidator
 
@@ -117,6 +118,11 @@ def _ref_problem(kind: SubjectKind, column: str, raw: str) -> Problem:
     )
 
 
+#: A row that passed validation: its line, its chunk and place there (for the raw cells a
+#: reject quotes), and the normalised row.
+_Good = tuple[int, Chunk, int, dict[str, Any]]
+
+
 class _FileLoader:
     """Loads one file: validate, check identities and references, write, reject."""
 
@@ -145,9 +151,10 @@ class _FileLoader:
             self.report.error = _read_error(src, exc)
             cols = []
         self.missing = [c for c in spec.required if c not in cols]
-        self.validator = RowValidator(spec, keyring, cols, default_source=src.path.name)
-        self.report.extra_columns = self.validator.extra
-        self.report.ignored_columns = self.validator.ignored
+        rows = RowValidator(spec, keyring, cols, default_source=src.path.name)
+        self.validator = FrameValidator(rows)
+        self.report.extra_columns = rows.extra
+        self.report.ignored_columns = rows.ignored
         # (column, subject kind, normalised-row field holding the key) to check against the store
         self.refs: list[tuple[str, SubjectKind | None, str]] = []
         for col in spec.columns:
@@ -158,7 +165,7 @@ class _FileLoader:
             elif col.ref == "by":
                 key_field = "holder_key" if col.name == "holder_id" else "subject_key"
                 self.refs.append((col.name, None, key_field))
-        self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        self.deferred: list[_Good] = []
         self.touched = touched
         self.writer = writer
         self.pending: Future[WriteCounts] | None = None
@@ -176,8 +183,8 @@ class _FileLoader:
         ) as bar:
             try:
                 for chunk in read_chunks(self.src):
-                    self._chunk(chunk.rows, chunk.lines)
-                    bar.update(len(chunk.rows))
+                    self._chunk(chunk)
+                    bar.update(len(chunk))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
@@ -189,67 +196,66 @@ class _FileLoader:
             self._drain()
         return self.report
 
-    def _chunk(self, rows: list[dict[str, str]], lines: list[int]) -> None:
-        self.report.rows += len(rows)
-        good: list[tuple[int, dict[str, str], dict[str, Any]]] = []
-        for raw, line in zip(rows, lines, strict=True):
-            if self.missing:
-                problems = [
-                    Problem(c, "", f"文件缺少必填列{c} / the file has no column {c}")
-                    for c in self.missing
-                ]
-                self._reject(line, raw, problems)
-                continue
-            norm, problems = self.validator.validate(raw)
+    def _chunk(self, chunk: Chunk) -> None:
+        self.report.rows += len(chunk)
+        if self.missing:
+            problems = [
+                Problem(c, "", f"文件缺少必填列{c} / the file has no column {c}")
+                for c in self.missing
+            ]
+            for i, line in enumerate(chunk.lines):
+                self._reject(line, chunk.row(i), problems)
+            return
+        result = self.validator.validate(chunk)
+        good: list[_Good] = []
+        kind, first_line = self.spec.kind, chunk.first_line
+        for i, norm in enumerate(result.rows):
+            line = first_line + i
             if norm is None:
-                self._reject(line, raw, problems)
+                self._reject(line, chunk.row(i), result.problems[i])
                 continue
-            ident = row_identity(self.spec.kind, norm)
+            ident = row_identity(kind, norm)
             first = self.seen.get(ident)
             if first is not None:
-                self._reject(
-                    line,
-                    raw,
-                    [
-                        Problem(
-                            ",".join(self.spec.identity),
-                            "",
-                            f"与本文件第{first}行重复 / duplicates line {first} of this file",
-                        )
-                    ],
-                )
+                self._reject(line, chunk.row(i), [self._duplicate(first)])
                 continue
             self.seen[ident] = line
-            good.append((line, raw, norm))
+            good.append((line, chunk, i, norm))
         self._resolve(good, final=False)
 
-    def _resolve(self, rows: list[tuple[int, dict[str, str], dict[str, Any]]], final: bool) -> None:
+    def _duplicate(self, first: int) -> Problem:
+        return Problem(
+            ",".join(self.spec.identity),
+            "",
+            f"与本文件第{first}行重复 / duplicates line {first} of this file",
+        )
+
+    def _resolve(self, rows: list[_Good], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
         wanted: dict[SubjectKind, set[str]] = {"entity": set(), "person": set()}
-        for _, _, norm in rows:
+        for *_, norm in rows:
             for _, kind, key_field in self.refs:
                 key = norm.get(key_field)
                 if key:
                     wanted[kind or _by_kind(norm)].add(key)
-        if self.spec.kind == "entities":
-            # Superior units listed in this very chunk count as present.
-            wanted["entity"] -= {norm["uscc"] for _, _, norm in rows}
+        in_chunk = {r[-1]["uscc"] for r in rows} if self.spec.kind == "entities" else set()
+        # Superior units listed in this very chunk count as present.
+        wanted["entity"] -= in_chunk
         known = {k: self.store.existing(k, v) if v else set() for k, v in wanted.items()}
-        in_chunk = {norm["uscc"] for _, _, norm in rows} if self.spec.kind == "entities" else set()
         ok: list[dict[str, Any]] = []
-        for line, raw, norm in rows:
+        for line, chunk, i, norm in rows:
             problems = []
             for column, kind, key_field in self.refs:
                 key = norm.get(key_field)
                 k = kind or _by_kind(norm)
                 if key and key not in known[k] and key not in in_chunk:
-                    problems.append(_ref_problem(k, column, raw.get(column, "")))
+                    problems.append(_ref_problem(k, column, chunk.row(i).get(column, "")))
             if not problems:
                 ok.append(norm)
             elif self.spec.kind == "entities" and not final:
-                self.deferred.append((line, raw, norm))
+                self.deferred.append((line, chunk, i, norm))
             else:
-                self._reject(line, raw, problems)
+                self._reject(line, chunk.row(i), problems)
         for norm in ok:
             self.touched.add_row(self.spec.kind, norm)
         if self.writer is None:

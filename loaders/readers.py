@@ -1,7 +1,7 @@
 """Readers for the formats users hand in: CSV (UTF-8 or GBK), XLSX, Parquet, JSON Lines.
 
-Every reader yields chunks of rows as lists of ``dict[str, str]`` (cells stripped, empty for
-missing), together with the line number a person sees in the file for each row.
+Every reader yields chunks of rows as tables of text cells (stripped, empty for missing),
+together with the line number a person sees in the file for each row.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -25,10 +25,28 @@ _SNIFF_BYTES = 4 << 20
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Rows of one file, with the line each row sits on (header is line 1 in CSV/XLSX)."""
+    """Rows of one file as a table of stripped text cells (``""`` when missing), with the line
+    a person sees the first row on (the header is line 1 in CSV/XLSX)."""
 
-    rows: list[dict[str, str]]
-    lines: list[int]
+    frame: pd.DataFrame
+    first_line: int
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def lines(self) -> range:
+        """The line of each row."""
+        return range(self.first_line, self.first_line + len(self.frame))
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """Every row as a dict (column → text)."""
+        return cast(list[dict[str, str]], self.frame.to_dict("records"))
+
+    def row(self, i: int) -> dict[str, str]:
+        """Row ``i`` (0-based within the chunk) as a dict."""
+        return {str(c): v for c, v in self.frame.iloc[i].items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +119,14 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _frame_chunk(frame: pd.DataFrame, first_line: int, text_only: bool = False) -> Chunk:
-    columns = [str(c).strip() for c in frame.columns]
-    values = frame.to_numpy(dtype=object).tolist()
-    if text_only:  # CSV read as text: every cell is already a str
-        rows = [dict(zip(columns, [v.strip() for v in vals], strict=True)) for vals in values]
-    else:
-        rows = [dict(zip(columns, [_cell(v) for v in vals], strict=True)) for vals in values]
-    return Chunk(rows=rows, lines=list(range(first_line, first_line + len(rows))))
+def frame_chunk(frame: pd.DataFrame, first_line: int, text_only: bool = False) -> Chunk:
+    cells = {
+        str(c).strip(): (col.str.strip().fillna("") if text_only else col.map(_cell)).to_numpy()
+        for c, col in frame.items()
+    }
+    # A column name given twice keeps its last cells, as a dict of the row would.
+    out = pd.DataFrame(cells, index=pd.RangeIndex(len(frame)), dtype=object)
+    return Chunk(frame=out, first_line=first_line)
 
 
 def header(src: SourceFile) -> list[str]:
@@ -128,7 +146,7 @@ def _read_head(src: SourceFile) -> pd.DataFrame:
             return pd.DataFrame(columns=pq.ParquetFile(src.path).schema_arrow.names)
         case _:
             first = next(iter(read_chunks(src)), None)
-            return pd.DataFrame(columns=list(first.rows[0]) if first and first.rows else [])
+            return pd.DataFrame(columns=list(first.frame.columns) if first else [])
 
 
 def read_chunks(src: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
@@ -145,24 +163,24 @@ def read_chunks(src: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk
             )
             line = 2
             for frame in reader:
-                yield _frame_chunk(frame, line, text_only=True)
+                yield frame_chunk(frame, line, text_only=True)
                 line += len(frame)
         case "xlsx":
             frame = pd.read_excel(src.path, dtype=object, keep_default_na=False)
             for start in range(0, len(frame), chunk_rows):
-                yield _frame_chunk(frame.iloc[start : start + chunk_rows], start + 2)
+                yield frame_chunk(frame.iloc[start : start + chunk_rows], start + 2)
         case "parquet":
             import pyarrow.parquet as pq
 
             line = 1
             for batch in pq.ParquetFile(src.path).iter_batches(batch_size=chunk_rows):
                 frame = batch.to_pandas()
-                yield _frame_chunk(frame.astype(object), line)
+                yield frame_chunk(frame.astype(object), line)
                 line += len(frame)
         case "jsonl" | "json":
             line = 1
             for frame in pd.read_json(src.path, lines=True, dtype=False, chunksize=chunk_rows):
-                yield _frame_chunk(frame.astype(object), line)
+                yield frame_chunk(frame.astype(object), line)
                 line += len(frame)
         case other:
             raise ValueError(f"unsupported format {other}")

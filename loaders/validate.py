@@ -20,7 +20,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
-from graph_service.stores.base import content_hash
+from graph_service.stores.base import content_hashes
 from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
@@ -94,9 +94,10 @@ class RowValidator:
             c for c in header if c not in spec.names and EXTRA_COLUMN.match(c) and c not in RESERVED
         ]
         self.ignored = [c for c in header if c not in spec.names and c not in self.extra]
-        self._vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
+        self.vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
 
-    def _check(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
+    def check_cell(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
+        """The normalised value of one non-empty cell; raises :class:`RowError` if bad."""
         match col.type:
             case "text":
                 return raw
@@ -114,7 +115,7 @@ class RowValidator:
                 by = row.get(col.by or "", "").strip()
                 return _call(_uscc if by == "entity" else _person, raw)
             case "vocab":
-                codes = self._vocabs[col.vocab or ""]
+                codes = self.vocabs[col.vocab or ""]
                 if raw not in codes:
                     allowed = ", ".join(codes)
                     raise RowError(
@@ -138,7 +139,7 @@ class RowValidator:
                 values[col.name] = None
                 continue
             try:
-                values[col.name] = self._check(col, raw, row)
+                values[col.name] = self.check_cell(col, raw, row)
             except RowError as exc:
                 problems.append(Problem(col.name, raw, str(exc)))
         for col in self.spec.columns:
@@ -162,27 +163,51 @@ class RowValidator:
         return self._normalise(values), []
 
     def _normalise(self, v: dict[str, Any]) -> dict[str, Any]:
-        """Rename ID columns to the keyed form the store holds and stamp the content hash."""
-        kind = self.spec.kind
-        if kind == "persons":
-            pid = v.pop("person_id")
-            v = {"key": self.keyring.key(pid), "id_masked": mask_resident_id(pid)} | v
-            v["_h"] = v["_src"] = content_hash(v)
-            v["id_sealed"] = self.keyring.seal(pid)
-            return v
-        if kind == "roles":
-            v["person_key"] = self.keyring.key(v.pop("person_id"))
-        elif kind == "shareholdings":
-            holder = v.pop("holder_id")
-            v["holder_key"] = holder if v["holder_type"] == "entity" else self.keyring.key(holder)
-        elif kind == "records":
-            subject = v.pop("subject_id")
-            is_entity = v["subject_type"] == "entity"
-            v["subject_key"] = subject if is_entity else self.keyring.key(subject)
-        # _src: what the source said last. A reload of the same row changes nothing even after
-        # a life-cycle event changed the record in this system (events carry no _src).
-        v["_h"] = v["_src"] = content_hash(v)
-        return v
+        columns = normalise_columns(self.spec.kind, {k: [x] for k, x in v.items()}, self.keyring)
+        return {k: c[0] for k, c in columns.items()}
+
+
+def normalise_columns(
+    kind: str, columns: dict[str, list[Any]], keyring: PersonKeyring
+) -> dict[str, list[Any]]:
+    """Valid rows of one kind, column by column, in the form the store holds: ID numbers
+    replaced by their keys (persons also masked and sealed) and the content hash stamped."""
+    rows = len(next(iter(columns.values())))
+    if kind == "persons":
+        pids = columns.pop("person_id")
+        columns = {"key": _keys(keyring, pids), "id_masked": list(map(mask_resident_id, pids))} | (
+            columns
+        )
+        columns["_h"] = columns["_src"] = content_hashes(columns, rows)
+        columns["id_sealed"] = list(map(keyring.seal, pids))
+        return columns
+    if kind == "roles":
+        columns["person_key"] = _keys(keyring, columns.pop("person_id"))
+    elif kind == "shareholdings":
+        columns["holder_key"] = _party_keys(
+            keyring, columns.pop("holder_id"), columns["holder_type"]
+        )
+    elif kind == "records":
+        columns["subject_key"] = _party_keys(
+            keyring, columns.pop("subject_id"), columns["subject_type"]
+        )
+    # _src: what the source said last. A reload of the same row changes nothing even after
+    # a life-cycle event changed the record in this system (events carry no _src).
+    columns["_h"] = columns["_src"] = content_hashes(columns, rows)
+    return columns
+
+
+def _keys(keyring: PersonKeyring, ids: list[str]) -> list[str]:
+    """The person key of each ID number (each distinct number hashed once)."""
+    keys = {pid: keyring.key(pid) for pid in set(ids)}
+    return [keys[pid] for pid in ids]
+
+
+def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str]:
+    """USCCs as they are, ID numbers keyed (``types``: entity or person, row by row)."""
+    persons = _keys(keyring, [i for i, t in zip(ids, types, strict=True) if t != "entity"])
+    it = iter(persons)
+    return [i if t == "entity" else next(it) for i, t in zip(ids, types, strict=True)]
 
 
 def _call(fn: Callable[[str], str], raw: str) -> str:
