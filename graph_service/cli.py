@@ -140,17 +140,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     verdict = "[green]允许 / allowed[/]" if result.allowed else "[red]禁止 / denied[/]"
     who = result.subject.name or result.subject.id
     console.print(f"{who} — {args.action} on {args.on}: {verdict}")
-    for r in result.reasons:
-        console.print(f"  • [{r.rule_id}] {r.measure.zh} / {r.measure.en}")
-        console.print(f"    {r.explanation_zh}")
-        console.print(f"    {r.explanation_en}")
-        for step in r.path:
-            extra = step.role or (f"{step.percent:g}%" if step.percent is not None else "")
-            dates = f"{step.start_date or ''}..{step.end_date or ''}"
-            console.print(
-                f"      {step.type:<8} {step.from_name or step.from_id} → "
-                f"{step.to_name or step.to_id} {extra} {dates} (source: {step.source})"
-            )
+    from graph_service.cli_law import print_findings
+
+    print_findings(console, result)
     return EXIT_OK
 
 
@@ -392,10 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="may SUBJECT do ACTION on a date? (allowed/denied with evidence)",
         description="SUBJECT is a USCC, a resident ID number or a person key. ACTION is one of "
-        "the measures list's actions, e.g. bid_tender, air_travel, enter_sector:food_drug.",
+        "the catalogue's actions, e.g. bid_tender, consumption:air, enter_sector:food_drug "
+        "(edition-1 names such as air_travel still work; `measures` lists them). The answer "
+        "has prohibitions (then denied), considerations and advisories.",
     )
     p.add_argument("subject", help="USCC, resident ID number, or person key")
-    p.add_argument("action", help="e.g. bid_tender, air_travel, serve_as_officer")
+    p.add_argument("action", help="e.g. bid_tender, consumption:air, serve_as_officer:company")
     p.add_argument("--on", type=_iso_date, default=_today(), help="date asked (default: today)")
     _add_store(p)
     p.add_argument("--json", action="store_true", help="machine-readable answer")
@@ -470,6 +464,10 @@ def build_parser() -> argparse.ArgumentParser:
     from graph_service.cli_evaluation import add_evaluation_verbs
 
     add_evaluation_verbs(sub)  # grade, sample, sample-verify, report, deadlines
+
+    from graph_service.cli_law import add_law_verbs
+
+    add_law_verbs(sub)  # measures, event
 
     p = sub.add_parser("serve", help="serve the REST API and the investigator page")
     _add_store(p)

@@ -195,11 +195,11 @@ class FrameValidator:
                 values[col.name] = values[col.name].fillna(values[col.default_from])
         for col in self.spec.columns:
             if col.not_before:
-                later, earlier = values[col.name], values[col.not_before]
-                both = (later.notna() & earlier.notna()).to_numpy()
-                before = np.zeros(n, dtype=bool)
-                before[both] = (later[both].to_numpy() < earlier[both].to_numpy()).astype(bool)
-                fast &= ~before
+                fast &= ~_before(values[col.name], values[col.not_before])
+            if col.not_after:
+                fast &= ~_before(values[col.not_after], values[col.name])
+        if self.row.row_rules:
+            fast &= self._row_rules_pass(values, fast)
         rows: list[dict[str, Any] | None] = [None] * n
         problems: dict[int, list[Problem]] = {}
         good = np.flatnonzero(fast)
@@ -213,6 +213,18 @@ class FrameValidator:
             if bad:
                 problems[i] = bad
         return ChunkResult(rows=rows, problems=problems, rowwise=n - len(good))
+
+    def _row_rules_pass(self, values: dict[str, pd.Series], fast: np.ndarray) -> np.ndarray:
+        """Whether each row passes the rules on whole rows (only rows still ``fast`` are
+        asked; a row that fails goes row by row for its reasons)."""
+        ok = np.ones(len(fast), dtype=bool)
+        names = list(values)
+        idx = np.flatnonzero(fast)
+        columns = [_none_for_nan(values[k].iloc[idx].tolist()) for k in names]
+        for i, cells in zip(idx.tolist(), zip(*columns, strict=True), strict=True):
+            if self.row.row_problems(dict(zip(names, cells, strict=True))):
+                ok[i] = False
+        return ok
 
     def _required_when(self, col: Column, raw: dict[str, pd.Series]) -> np.ndarray | bool:
         if not col.required_when:
@@ -250,6 +262,8 @@ class FrameValidator:
                 entity = (raw[col.by or ""] == "entity").to_numpy()
                 ok = np.where(entity, uscc_ok(values), resident_id_ok(values, self.today()))
                 return ok, cells
+            case "choice":
+                return cells.isin(col.choices).to_numpy(), cells
             case "vocab":
                 return cells.isin(self._vocabs[col.vocab or ""]).to_numpy(), cells
         return self._cell_by_cell(col, cells, filled)
@@ -291,6 +305,14 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name]
     return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+
+
+def _before(later: pd.Series, earlier: pd.Series) -> np.ndarray:
+    """Where both are set and ``later`` sorts before ``earlier`` (ISO dates)."""
+    both = (later.notna() & earlier.notna()).to_numpy()
+    out = np.zeros(len(later), dtype=bool)
+    out[both] = (later[both].to_numpy() < earlier[both].to_numpy()).astype(bool)
+    return out
 
 
 def _none_for_nan(values: list[Any]) -> list[Any]:

@@ -6,11 +6,16 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from graph_service.stores.base import ROW_KINDS, RowKind
+
+#: What a contract file holds: rows the store writes, or events on records.
+FileKind = RowKind | Literal["record_events"]
+#: Every contract file, in load order (events last: they need their records).
+FILE_KINDS: tuple[FileKind, ...] = (*ROW_KINDS, "record_events")
 
 #: Extra columns are kept as properties under their own name when it is a plain identifier
 #: and not one the store uses itself.
@@ -45,6 +50,8 @@ class Column:
     ref: str | None = None
     by: str | None = None
     not_before: str | None = None
+    not_after: str | None = None
+    choices: tuple[str, ...] = ()
     default: str | None = None
     default_from: str | None = None
     required_when: dict[str, Any] = field(default_factory=dict)
@@ -54,7 +61,7 @@ class Column:
 class FileSpec:
     """One contract file: its kind, identity columns and columns in order."""
 
-    kind: RowKind
+    kind: FileKind
     identity: tuple[str, ...]
     columns: tuple[Column, ...]
 
@@ -68,13 +75,16 @@ class FileSpec:
 
 
 @cache
-def contract() -> dict[RowKind, FileSpec]:
+def contract() -> dict[FileKind, FileSpec]:
     """All file specs, in load order."""
     with (Path(__file__).parent / "contract.yaml").open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    specs: dict[RowKind, FileSpec] = {}
-    for kind in ROW_KINDS:
+    specs: dict[FileKind, FileSpec] = {}
+    for kind in FILE_KINDS:
         entry = raw[kind]
-        cols = tuple(Column(name=name, **opts) for name, opts in entry["columns"].items())
+        cols = tuple(
+            Column(name=name, **(opts | {"choices": tuple(opts.get("choices", ()))}))
+            for name, opts in entry["columns"].items()
+        )
         specs[kind] = FileSpec(kind=kind, identity=tuple(entry["identity"]), columns=cols)
     return specs

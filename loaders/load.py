@@ -21,6 +21,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, rebase, write_event
+from graph_service.errors import NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.stores.base import (
     BatchMeta,
@@ -157,6 +159,7 @@ class _FileLoader:
         self.report.ignored_columns = rows.ignored
         # (column, subject kind, normalised-row field holding the key) to check against the store
         self.refs: list[tuple[str, SubjectKind | None, str]] = []
+        self.record_refs = [c.name for c in spec.columns if c.ref == "record"]
         for col in spec.columns:
             if col.ref == "entity":
                 self.refs.append((col.name, "entity", col.name))
@@ -166,6 +169,7 @@ class _FileLoader:
                 key_field = "holder_key" if col.name == "holder_id" else "subject_key"
                 self.refs.append((col.name, None, key_field))
         self.deferred: list[_Good] = []
+        self.events: list[_Good] = []
         self.touched = touched
         self.writer = writer
         self.pending: Future[WriteCounts] | None = None
@@ -194,7 +198,33 @@ class _FileLoader:
             deferred, self.deferred = self.deferred, []
             self._resolve(deferred, final=True)
             self._drain()
+        if self.events:
+            self._apply_events()
         return self.report
+
+    def _apply_events(self) -> None:
+        """Apply the file's events in date order (then file order) through the life cycle,
+        as the API does; one that does not fit its record is rejected with the reason."""
+        now = dt.datetime.now(dt.UTC)
+        for line, chunk, i, norm in sorted(self.events, key=lambda e: (e[3]["on"], e[0])):
+            fields = ("person_key", "action", "effective_to", "outcome", "reason")
+            event = RecordEvent(
+                record_id=norm["record_id"],
+                event=norm["event"],
+                on=norm["on"],
+                by=norm.get("source") or self.src.path.name,
+                **{k: norm.get(k) or (None if k != "reason" else "") for k in fields},
+            )
+            try:
+                outcome, row = write_event(self.store, event, self.meta, now)
+            except (InvalidTransition, NotFound) as exc:
+                self._reject(line, chunk.row(i), [Problem("event", norm["event"], str(exc))])
+                continue
+            if outcome == "created":
+                self.report.created += 1
+                self.touched.add_row("records", row)
+            else:
+                self.report.unchanged += 1
 
     def _chunk(self, chunk: Chunk) -> None:
         self.report.rows += len(chunk)
@@ -208,13 +238,12 @@ class _FileLoader:
             return
         result = self.validator.validate(chunk)
         good: list[_Good] = []
-        kind, first_line = self.spec.kind, chunk.first_line
         for i, norm in enumerate(result.rows):
-            line = first_line + i
+            line = chunk.first_line + i
             if norm is None:
                 self._reject(line, chunk.row(i), result.problems[i])
                 continue
-            ident = row_identity(kind, norm)
+            ident = _identity(self.spec, norm)
             first = self.seen.get(ident)
             if first is not None:
                 self._reject(line, chunk.row(i), [self._duplicate(first)])
@@ -242,6 +271,7 @@ class _FileLoader:
         # Superior units listed in this very chunk count as present.
         wanted["entity"] -= in_chunk
         known = {k: self.store.existing(k, v) if v else set() for k, v in wanted.items()}
+        stored = self._stored_records(rows)
         ok: list[dict[str, Any]] = []
         for line, chunk, i, norm in rows:
             problems = []
@@ -250,12 +280,20 @@ class _FileLoader:
                 k = kind or _by_kind(norm)
                 if key and key not in known[k] and key not in in_chunk:
                     problems.append(_ref_problem(k, column, chunk.row(i).get(column, "")))
-            if not problems:
+            for column in self.record_refs:
+                if norm[column] not in stored:
+                    problems.append(_record_problem(column, norm[column]))
+            if not problems and self.spec.kind == "record_events":
+                self.events.append((line, chunk, i, norm))
+            elif not problems:
                 ok.append(norm)
             elif self.spec.kind == "entities" and not final:
                 self.deferred.append((line, chunk, i, norm))
             else:
                 self._reject(line, chunk.row(i), problems)
+        if self.spec.kind == "records":
+            # A record's events stand when its source row is loaded again (changed or not).
+            ok = [rebase(norm, stored.get(norm["record_id"])) for norm in ok]
         for norm in ok:
             self.touched.add_row(self.spec.kind, norm)
         if self.writer is None:
@@ -267,6 +305,13 @@ class _FileLoader:
             self.pending = self.writer.submit(self._write, ok)
             if self.spec.kind == "entities":
                 self._drain()
+
+    def _stored_records(self, rows: list[_Good]) -> dict[str, dict[str, Any]]:
+        """The stored records the rows name (by ``record_id``), for references and events."""
+        if self.spec.kind != "records" and not self.record_refs:
+            return {}
+        ids = {r[-1]["record_id"] for r in rows}
+        return {r["record_id"]: r for r in self.store.records_by_id(ids)} if ids else {}
 
     def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
@@ -291,6 +336,22 @@ class _FileLoader:
 
 
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
+
+
+def _identity(spec: FileSpec, norm: Mapping[str, Any]) -> tuple[str, ...]:
+    if spec.kind == "record_events":
+        fields = ("record_id", "event", "on", "person_key", "action", "effective_to", "outcome")
+        return tuple(str(norm.get(f) or "") for f in fields)
+    return row_identity(spec.kind, norm)
+
+
+def _record_problem(column: str, record_id: str) -> Problem:
+    return Problem(
+        column,
+        record_id,
+        f"信用记录{record_id}不存在（不在records文件和图中） / "
+        f"no record {record_id} (neither in records nor in the store)",
+    )
 
 
 def _read_error(src: SourceFile, exc: Exception, after_rows: int | None = None) -> str:

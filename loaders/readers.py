@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from graph_service.stores.base import ROW_KINDS, RowKind
+from loaders.contract import FILE_KINDS, FileKind
 
 #: Suffixes tried for each contract file, in this order.
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".jsonl", ".json")
@@ -53,7 +53,7 @@ class Chunk:
 class SourceFile:
     """A contract file found in the load directory."""
 
-    kind: RowKind
+    kind: FileKind
     path: Path
     encoding: str | None = None
 
@@ -66,7 +66,7 @@ def discover(directory: Path) -> tuple[list[SourceFile], list[Path]]:
     """The contract files in ``directory`` (in load order) and the files that are not."""
     found: list[SourceFile] = []
     used: set[Path] = set()
-    for kind in ROW_KINDS:
+    for kind in FILE_KINDS:
         for suffix in SUFFIXES:
             path = directory / f"{kind}{suffix}"
             if path.is_file():

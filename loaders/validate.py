@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph_service.catalogue import vocabulary
+from graph_service.engine.measures import UnknownAction, normalise_action
 from graph_service.errors import InvalidIdentifier
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
@@ -22,6 +23,7 @@ from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
 from graph_service.stores.base import content_hashes
 from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
+from loaders.record_rules import record_problems
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
@@ -81,6 +83,29 @@ def parse_percent(value: str) -> float:
     return pct
 
 
+_TRUE = frozenset({"true", "1", "yes", "y", "是", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "否", "f"})
+
+
+def parse_bool(value: str) -> bool:
+    """true/false, 1/0, yes/no, 是/否."""
+    low = value.lower()
+    if low in _TRUE or low in _FALSE:
+        return low in _TRUE
+    raise RowError(f"“{value}”应为true或false", f"'{value}' must be true or false")
+
+
+def parse_amount(value: str) -> float:
+    """A sum of yuan ≥ 0 (thousands separators allowed)."""
+    try:
+        amount = float(value.replace(",", "").replace("，", ""))
+    except ValueError:
+        raise RowError(f"金额“{value}”不是数字", f"amount '{value}' is not a number") from None
+    if not amount >= 0 or amount == float("inf"):
+        raise RowError(f"金额“{value}”应不小于0", f"amount '{value}' must be 0 or more")
+    return amount
+
+
 class RowValidator:
     """Validates and normalises the rows of one contract file."""
 
@@ -95,6 +120,8 @@ class RowValidator:
         ]
         self.ignored = [c for c in header if c not in spec.names and c not in self.extra]
         self.vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
+        #: Whether :meth:`row_problems` has rules for this kind of row.
+        self.row_rules = spec.kind == "records"
 
     def check_cell(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
         """The normalised value of one non-empty cell; raises :class:`RowError` if bad."""
@@ -114,6 +141,23 @@ class RowValidator:
             case "party":
                 by = row.get(col.by or "", "").strip()
                 return _call(_uscc if by == "entity" else _person, raw)
+            case "choice":
+                if raw not in col.choices:
+                    allowed = ", ".join(col.choices)
+                    raise RowError(
+                        f"“{raw}”不是{col.name}的有效取值（可选：{allowed}）",
+                        f"'{raw}' is not a valid {col.name} (allowed: {allowed})",
+                    )
+                return raw
+            case "bool":
+                return parse_bool(raw)
+            case "amount":
+                return parse_amount(raw)
+            case "action":
+                try:
+                    return normalise_action(raw)
+                except UnknownAction as exc:
+                    raise RowError(exc.zh, exc.en) from None
             case "vocab":
                 codes = self.vocabs[col.vocab or ""]
                 if raw not in codes:
@@ -155,12 +199,35 @@ class RowValidator:
                         f"{col.name} {later} is before {col.not_before} {earlier}",
                     )
                 )
+            earlier, later = values.get(col.name), values.get(col.not_after or "")
+            if later and earlier and later < earlier:
+                problems.append(
+                    Problem(
+                        col.name,
+                        str(earlier),
+                        f"{col.name}（{earlier}）晚于{col.not_after}（{later}） / "
+                        f"{col.name} {earlier} is after {col.not_after} {later}",
+                    )
+                )
+        if not problems:
+            problems = self.row_problems(values)
         if problems:
             return None, problems
         for name in self.extra:
             values[name] = row.get(name) or None
         values["source"] = row.get("source") or self.default_source
         return self._normalise(values), []
+
+    def row_problems(self, values: Mapping[str, Any]) -> list[Problem]:
+        """Rules on a whole row whose cells are all valid (``values``: checked, not yet
+        keyed) — the law's rules on a credit record."""
+        if not self.row_rules:
+            return []
+        person = values["subject_id"] if values["subject_type"] == "person" else None
+        return [
+            Problem(c, str(values.get(c) or ""), f"{zh} / {en}")
+            for c, zh, en in record_problems(values, person)
+        ]
 
     def _normalise(self, v: dict[str, Any]) -> dict[str, Any]:
         columns = normalise_columns(self.spec.kind, {k: [x] for k, x in v.items()}, self.keyring)
@@ -175,39 +242,36 @@ def normalise_columns(
     rows = len(next(iter(columns.values())))
     if kind == "persons":
         pids = columns.pop("person_id")
-        columns = {"key": _keys(keyring, pids), "id_masked": list(map(mask_resident_id, pids))} | (
-            columns
-        )
+        masked = list(map(mask_resident_id, pids))
+        front: dict[str, list[Any]] = {"key": _keys(keyring, pids), "id_masked": masked}
+        columns = front | columns
         columns["_h"] = columns["_src"] = content_hashes(columns, rows)
         columns["id_sealed"] = list(map(keyring.seal, pids))
         return columns
-    if kind == "roles":
+    if kind in ("roles", "record_persons", "record_events"):
         columns["person_key"] = _keys(keyring, columns.pop("person_id"))
     elif kind == "shareholdings":
-        columns["holder_key"] = _party_keys(
-            keyring, columns.pop("holder_id"), columns["holder_type"]
-        )
+        holders = columns.pop("holder_id")
+        columns["holder_key"] = _party_keys(keyring, holders, columns["holder_type"])
     elif kind == "records":
-        columns["subject_key"] = _party_keys(
-            keyring, columns.pop("subject_id"), columns["subject_type"]
-        )
+        subjects = columns.pop("subject_id")
+        columns["subject_key"] = _party_keys(keyring, subjects, columns["subject_type"])
     # _src: what the source said last. A reload of the same row changes nothing even after
     # a life-cycle event changed the record in this system (events carry no _src).
     columns["_h"] = columns["_src"] = content_hashes(columns, rows)
     return columns
 
 
-def _keys(keyring: PersonKeyring, ids: list[str]) -> list[str]:
-    """The person key of each ID number (each distinct number hashed once)."""
-    keys = {pid: keyring.key(pid) for pid in set(ids)}
-    return [keys[pid] for pid in ids]
+def _keys(keyring: PersonKeyring, ids: list[str | None]) -> list[str | None]:
+    """The person key of each ID number (each distinct number hashed once; None stays)."""
+    keys = {pid: keyring.key(pid) for pid in set(ids) if pid}
+    return [keys[pid] if pid else None for pid in ids]
 
 
-def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str]:
+def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str | None]:
     """USCCs as they are, ID numbers keyed (``types``: entity or person, row by row)."""
-    persons = _keys(keyring, [i for i, t in zip(ids, types, strict=True) if t != "entity"])
-    it = iter(persons)
-    return [i if t == "entity" else next(it) for i, t in zip(ids, types, strict=True)]
+    persons = iter(_keys(keyring, [i for i, t in zip(ids, types, strict=True) if t != "entity"]))
+    return [i if t == "entity" else next(persons) for i, t in zip(ids, types, strict=True)]
 
 
 def _call(fn: Callable[[str], str], raw: str) -> str:

@@ -7,5 +7,6 @@ CALL () { MATCH (n:Entity) RETURN 'Entity' AS name, count(n) AS n
   UNION ALL MATCH ()-[r:HOLDS]->() RETURN 'HOLDS' AS name, count(r) AS n
   UNION ALL MATCH ()-[r:REGISTERED_IN]->() RETURN 'REGISTERED_IN' AS name, count(r) AS n
   UNION ALL MATCH ()-[r:CONCERNS]->() RETURN 'CONCERNS' AS name, count(r) AS n
-  UNION ALL MATCH ()-[r:SUPERVISED_BY]->() RETURN 'SUPERVISED_BY' AS name, count(r) AS n }
+  UNION ALL MATCH ()-[r:SUPERVISED_BY]->() RETURN 'SUPERVISED_BY' AS name, count(r) AS n
+  UNION ALL MATCH ()-[r:NAMES]->() RETURN 'NAMES' AS name, count(r) AS n }
 RETURN name, n

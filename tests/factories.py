@@ -172,7 +172,16 @@ class Scenario:
         """``first``: numbering offset, so a later scenario's identifiers differ."""
         self.rows: dict[str, list[dict[str, Any]]] = {
             k: []
-            for k in ("entities", "persons", "registrations", "roles", "shareholdings", "records")
+            for k in (
+                "entities",
+                "persons",
+                "registrations",
+                "roles",
+                "shareholdings",
+                "records",
+                "record_persons",
+                "record_events",
+            )
         }
         self._n = first
 
@@ -263,6 +272,16 @@ class Scenario:
             }
         )
         return rid
+
+    def names(self, record: str, person: str, capacity: str) -> None:
+        """The record names ``person`` as responsible, in ``capacity`` (record_persons.csv)."""
+        self.rows["record_persons"].append(
+            {"record_id": record, "person_id": person, "capacity": capacity}
+        )
+
+    def event(self, record: str, event: str, on: str, **fields: str) -> None:
+        """A life-cycle event on the record (record_events.csv)."""
+        self.rows["record_events"].append({"record_id": record, "event": event, "on": on, **fields})
 
     def write(self, directory: Path) -> Path:
         """Write the contract files (only those with rows)."""

@@ -347,7 +347,7 @@ def test_journalled_event_survives_reopening_and_a_torn_line_is_ignored(tmp_path
     store = EmbeddedStore(tmp_path / "g.graph")
     load(tmp_path / "in", store)
     size = (tmp_path / "g.graph").stat().st_size
-    apply_event(store, RecordEvent("R1", "objection_opened", "2020-01-01", "admin", "异议"))
+    apply_event(store, RecordEvent("R1", "object", "2021-10-01", "admin", "异议"))
     assert (tmp_path / "g.graph").stat().st_size == size  # the graph file was not rewritten
     assert (EmbeddedStore(tmp_path / "g.graph").record("R1") or {})["status"] == "disputed"
     with open(tmp_path / "g.graph.journal", "ab") as fh:

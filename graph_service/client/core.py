@@ -270,8 +270,9 @@ class Client:
         on: str | None = None,
     ) -> pd.DataFrame:
         """Screen many subjects for one or several actions: one row per (subject, action)
-        with ``allowed``, the restricting ``records`` and ``rules``, or the ``error`` of a
-        question that could not be answered (batches of 5,000, with a progress bar)."""
+        with ``allowed``, the prohibiting ``records`` and ``measures``, the records behind
+        ``considered`` and ``advised`` findings, or the ``error`` of a question that could not
+        be answered (batches of 5,000, with a progress bar)."""
         acts = [actions] if isinstance(actions, str) else list(actions)
         items = [{"subject": s, "action": a} for s in subjects for a in acts]
         rows: list[dict[str, Any]] = []
@@ -281,7 +282,7 @@ class Client:
             for batch in batches:
                 for item, answer in zip(batch, self.backend.check_batch(batch, on), strict=True):
                     result = answer.get("result") or {}
-                    reasons = result.get("reasons", [])
+                    reasons = result.get("prohibitions", [])
                     rows.append(
                         {
                             "subject": item["subject"],
@@ -290,7 +291,9 @@ class Client:
                             "allowed": answer.get("allowed"),
                             "name": (result.get("subject") or {}).get("name"),
                             "records": sorted({r["record"]["record_id"] for r in reasons}),
-                            "rules": sorted({r["rule_id"] for r in reasons}),
+                            "measures": sorted({r["measure"]["id"] for r in reasons}),
+                            "considered": _record_ids(result.get("considerations", [])),
+                            "advised": _record_ids(result.get("advisories", [])),
                             "error": answer.get("error"),
                         }
                     )
@@ -299,22 +302,24 @@ class Client:
 
     @staticmethod
     def evidence(result: CheckResult) -> pd.DataFrame:
-        """The evidence of a check as a table: one row per step of each reason's path
-        (record → subject → person), with the rule, measure and explanation."""
+        """The evidence of a check as a table: one row per step of each finding's path
+        (record → subject → person), with its type, measure, basis and explanation."""
         rows = []
-        for i, reason in enumerate(result.reasons):
-            for j, step in enumerate(reason.path):
+        for i, finding in enumerate(result.findings()):
+            for j, step in enumerate(finding.path):
                 rows.append(
                     {
-                        "reason": i,
+                        "finding": i,
+                        "type": finding.type,
                         "step": j,
-                        "rule_id": reason.rule_id,
-                        "measure": reason.measure.zh,
-                        "record_id": reason.record.record_id,
-                        "kind": reason.record.kind,
-                        "inferred": reason.inferred,
+                        "measure_id": finding.measure.id,
+                        "measure": finding.measure.zh,
+                        "basis": finding.measure.basis,
+                        "record_id": finding.record.record_id,
+                        "kind": finding.record.kind,
+                        "reached_as": finding.reached_as,
                         **step.model_dump(),
-                        "explanation_zh": reason.explanation_zh if j == 0 else None,
+                        "explanation_zh": finding.explanation_zh if j == 0 else None,
                     }
                 )
         return pd.DataFrame(rows)
@@ -521,3 +526,7 @@ class Client:
         id, USCC, ID number or person key). Save it with ``.save("view.html")``."""
         graph = self.neighbourhood(str(what), on=on) if isinstance(what, str) else what
         return view(graph, lang=lang, title=title, height=height, on=on)
+
+
+def _record_ids(findings: list[dict[str, Any]]) -> list[str]:
+    return sorted({f["record"]["record_id"] for f in findings})

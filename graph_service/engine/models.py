@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class Step(BaseModel):
     """One relationship on an evidence path, with its dates and source (可查可核可溯)."""
 
-    type: Literal["CONCERNS", "ROLE", "HOLDS", "REGISTERED_IN"]
+    type: Literal["CONCERNS", "ROLE", "HOLDS", "REGISTERED_IN", "NAMES"]
     from_id: str = Field(
         description="Subject id of the start: E:<USCC>, P:<person key>, C:<record>"
     )
@@ -41,38 +41,65 @@ class RecordRef(BaseModel):
     sector: str | None = None
     effective_from: str | None = None
     effective_to: str | None = None
+    last_day: str | None = Field(
+        None, description="The last day it applies by its term (effective_to or default term)"
+    )
     status: str = "active"
     status_on: str | None = None
+    offence_on: str | None = None
+    published_on: str | None = None
+    ground: str | None = None
+    able_but_refuses: bool | None = None
+    penalty_type: str | None = None
+    amount_yuan: float | None = None
+    case_no: str | None = None
     source: str | None = None
     batch_id: str | None = None
 
 
 class MeasureRef(BaseModel):
-    """The measure of the list that restricts the action."""
+    """The measure of the catalogue behind a finding, with its legal basis."""
 
-    code: str
+    id: str
+    type: Literal["prohibition", "consideration"]
     zh: str
     en: str
-    category: str
-    basis: str
+    basis: str = Field(description="The citations, as text (article marked where unverified)")
+    citations: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class Reason(BaseModel):
-    """Why an action is denied: the record, the measure and rule, and the path."""
+FindingType = Literal["prohibition", "consideration", "advisory"]
+ReachedAs = Literal["subject", "named", "added", "roles", "late_office", "inferred"]
 
+
+class Finding(BaseModel):
+    """One finding of a check: the record, the measure, how the subject asked about is
+    reached, and the dated path from the record's subject to it."""
+
+    type: FindingType
     record: RecordRef
     measure: MeasureRef
-    rule_id: str
-    reaches: Literal["subject", "responsible_persons"]
-    role_time: Literal["decided_on", "asked"] | None = None
-    judged_on: str = Field(description="The date the role or control was judged on")
-    inferred: bool = Field(
-        False, description="Reached as an actual controller inferred from holdings"
+    reached_as: ReachedAs = Field(
+        description="subject; named (record_persons); added (add_person); roles (held the "
+        "capacity on the day fixed); late_office (took it between offence and decision); "
+        "inferred (controller inferred from holdings)"
     )
+    capacity: str | None = Field(None, description="The reached person's capacity")
+    judged_on: str = Field(
+        description="The day reach was fixed (or the day asked, for the subject)"
+    )
+    until: str | None = Field(None, description="Last day it applies as now known (None: open)")
     disputed: bool = Field(False, description="The record is under objection (异议); still applies")
+    advisory_reason: str | None = Field(
+        None, description="Why this is an advisory, not a prohibition (zh / en)"
+    )
     path: list[Step]
     explanation_zh: str
     explanation_en: str
+
+    @property
+    def measure_id(self) -> str:
+        return self.measure.id
 
 
 class SubjectRef(BaseModel):
@@ -85,13 +112,18 @@ class SubjectRef(BaseModel):
 
 
 class CheckResult(BaseModel):
-    """Answer to "may S do A on D?"."""
+    """Answer to "may S do A on D?": ``allowed`` is false exactly when ``prohibitions`` is not
+    empty; ``considerations`` are for the case to weigh; ``advisories`` need a fact the data
+    lacks and go to the deciding authority."""
 
     subject: SubjectRef
-    action: str
+    action: str = Field(description="The action, by its edition-2 name")
+    asked_action: str | None = Field(None, description="The name asked, when an alias")
     on: str
     allowed: bool
-    reasons: list[Reason]
+    prohibitions: list[Finding]
+    considerations: list[Finding]
+    advisories: list[Finding]
     catalogue_version: str
 
     model_config = {
@@ -106,7 +138,9 @@ class CheckResult(BaseModel):
                     "action": "bid_tender",
                     "on": "2024-06-01",
                     "allowed": False,
-                    "reasons": ["…"],
+                    "prohibitions": ["…"],
+                    "considerations": [],
+                    "advisories": [],
                     "catalogue_version": "2026-11-24",
                 }
             ]
@@ -114,14 +148,20 @@ class CheckResult(BaseModel):
     }
 
     def summary(self) -> dict[str, Any]:
-        """A short form for tables: allowed and the record ids behind a denial."""
+        """A short form for tables: allowed, and the records behind each kind of finding."""
         return {
             "subject": self.subject.id,
             "action": self.action,
             "on": self.on,
             "allowed": self.allowed,
-            "records": sorted({r.record.record_id for r in self.reasons}),
+            "records": sorted({f.record.record_id for f in self.prohibitions}),
+            "considered": sorted({f.record.record_id for f in self.considerations}),
+            "advised": sorted({f.record.record_id for f in self.advisories}),
         }
+
+    def findings(self) -> list[Finding]:
+        """All findings, prohibitions first."""
+        return [*self.prohibitions, *self.considerations, *self.advisories]
 
 
 class Flag(BaseModel):

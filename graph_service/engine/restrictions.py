@@ -1,23 +1,23 @@
-"""Joint punishment checks: "may subject S do action A on date D?" (guideline clauses 十–十二).
+"""Checks: "may subject S do action A on day D?" (guideline clauses 十–十二; RULES §1).
 
-The answer names every record that restricts the action, the measure and rule that fired,
-and the path from the record's subject to S — each relationship with its role, dates and
-source. Rules come from the measures list (:mod:`graph_service.engine.measures`); time rules
-from :mod:`graph_service.engine.timeline`; inferred controllers from
-:mod:`graph_service.engine.control`.
+The answer has three kinds of findings, each naming the record, the catalogue's measure and
+its legal basis, how S is reached and the dated path from the record's subject to S:
 
-A person is reached through an entity's record when the person
+* **prohibitions** — a measure that takes the right away; ``allowed`` is false exactly when
+  there is one;
+* **considerations** — a management measure the case must weigh;
+* **advisories** — a measure that might reach S, but a fact the law requires is not in the data
+  (an inferred controller, a legal representative no record names, one who took office between
+  offence and decision, a fact the law in force then needs).
 
-* held a responsible role (legal_rep, principal, actual_controller) in it — on the decision
-  date for the joint punishment list and market bans, on the date asked for dishonest
-  judgment debtors; or
-* is its actual controller inferred from holdings on that date, where the entity has no
-  declared actual controller on that date (the answer is marked ``inferred``, with the chain).
+Sources of findings: records about S (its subject measures), the derived procurement rule on
+S's own records, and — for a person — the records that reach him (:mod:`.reach`). Time rules
+come from :mod:`.timeline`, measures from :mod:`.measures`.
 
 Example
 -------
->>> engine = RestrictionEngine(store)                          # doctest: +SKIP
->>> engine.check("person", key, "air_travel", "2024-06-01").allowed   # doctest: +SKIP
+>>> engine = RestrictionEngine(store)                                   # doctest: +SKIP
+>>> engine.check("person", key, "consumption:air", "2024-06-01").allowed   # doctest: +SKIP
 False
 """
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph_service.catalogue import label, label_en, label_zh, vocabulary
+from graph_service.catalogue import label, label_en, label_zh
 from graph_service.engine.control import (
     Control,
     control_on,
@@ -35,19 +35,48 @@ from graph_service.engine.control import (
     target_sid,
 )
 from graph_service.engine.lifecycle import record_as_known
-from graph_service.engine.measures import Catalogue, Rule, catalogue, validate_action
-from graph_service.engine.models import CheckResult, MeasureRef, Reason, RecordRef, Step, SubjectRef
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.measures import (
+    Catalogue,
+    DerivedRule,
+    Measure,
+    catalogue,
+    normalise_action,
+)
+from graph_service.engine.models import (
+    CheckResult,
+    Finding,
+    FindingType,
+    MeasureRef,
+    RecordRef,
+    Step,
+    SubjectRef,
+)
+from graph_service.engine.reach import Reached, reach
+from graph_service.engine.timeline import (
+    RecordState,
+    add_years,
+    day_before,
+    law_in_force,
+    measure_applies,
+    permitted,
+    person_free,
+    recent,
+    record_last_day,
+    record_start,
+    record_state,
+)
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, SubjectKind, sid
 
 
-def record_ref(rec: Mapping[str, Any]) -> RecordRef:
+def record_ref(rec: Mapping[str, Any], cat: Catalogue | None = None) -> RecordRef:
     """The record as evidence."""
     fields = RecordRef.model_fields
     return RecordRef(
-        **{k: v for k, v in rec.items() if k in fields and v is not None},
+        **{k: v for k, v in rec.items() if k in fields and v is not None and k != "ground"},
+        ground=str(rec["ground"]) if rec.get("ground") is not None else None,
         kind_label=label("kind", rec["kind"]),
+        last_day=record_last_day(rec, cat),
     )
 
 
@@ -59,10 +88,24 @@ def concerns_step(rec: Mapping[str, Any], subject_name: str | None) -> Step:
         from_name=label("kind", rec["kind"]),
         to_id=sid(rec["subject_type"], rec["subject_key"]),
         to_name=subject_name,
-        start_date=rec.get("effective_from") or rec["decided_on"],
-        end_date=rec.get("effective_to"),
+        start_date=record_start(rec),
+        end_date=record_last_day(rec),
         source=rec.get("source"),
         batch_id=rec.get("batch_id"),
+    )
+
+
+def names_step(named: Mapping[str, Any]) -> Step:
+    """The record → a person it names (or a court added)."""
+    return Step(
+        type="NAMES",
+        from_id="C:" + named["record_id"],
+        to_id=sid("person", named["person_key"]),
+        to_name=named.get("person_name"),
+        role=named.get("capacity"),
+        start_date=named.get("since"),
+        source=named.get("source"),
+        batch_id=named.get("batch_id"),
     )
 
 
@@ -98,58 +141,137 @@ def holding_step(h: Mapping[str, Any]) -> Step:
     )
 
 
-def _measure_ref(rule: Rule) -> MeasureRef:
-    m = rule.measure
-    return MeasureRef(code=m.code, zh=m.zh, en=m.en, category=m.category, basis=m.basis)
+def _measure_ref(m: Measure | DerivedRule, sector: str | None, before: bool) -> MeasureRef:
+    if isinstance(m, DerivedRule):
+        text, cites = m.basis_text(), m.basis
+    else:
+        text = m.basis_text(sector, before)
+        cites = m.basis_before if before and m.basis_before else m.basis
+    return MeasureRef(
+        id=m.id, type=m.type, zh=m.zh, en=m.en, basis=text, citations=[c.to_dict() for c in cites]
+    )
+
+
+def _until(rec: Mapping[str, Any], m: Measure, state: RecordState, cat: Catalogue) -> str | None:
+    if m.lasts == "until_lifted":
+        return day_before(state.lifted_on) if state.lifted_on else None
+    last = record_last_day(rec, cat)
+    if rec.get("status") in ("repaired", "removed") and rec.get("status_on"):
+        ended = day_before(str(rec["status_on"]))
+        return min(ended, last) if last else ended
+    return last
+
+
+_ADVISE_WHY = {
+    "inferred": (
+        "仅为根据持股推定的实际控制人，措施是否及于其须由作出决定的机关认定",
+        "an inferred controller only: whether the measure reaches him is for the deciding "
+        "authority",
+    ),
+    "roles": (
+        "记录未认定其个人责任，须由作出决定的机关认定",
+        "no record names his personal responsibility: for the deciding authority",
+    ),
+    "late_office": (
+        "违法行为发生后、决定作出前才任职，须由作出决定的机关认定",
+        "took office between the offence and the decision: for the deciding authority",
+    ),
+    "before": (
+        "行为发生时施行的法律所需事实（如债务数额）数据中没有",
+        "the law in force then needs a fact the data lacks (such as the debt's size)",
+    ),
+    "amount": (
+        "罚款数额未知或当时“较大数额”标准不在数据中",
+        "the fine's amount, or the large-fine line in force then, is not in the data",
+    ),
+}
+
+
+def _why(key: str) -> str:
+    zh, en = _ADVISE_WHY[key]
+    return f"{zh} / {en}"
 
 
 class RestrictionEngine:
-    """Answers restriction checks over any store."""
+    """Answers checks over any store."""
 
     def __init__(self, store: GraphStore, measures: Catalogue | None = None) -> None:
         self.store = store
         self.catalogue = measures or catalogue()
-        self._roles = vocabulary("role")
         self._known_at: str | None = None
 
     def check(
         self, kind: SubjectKind, key: str, action: str, on: str, known_at: str | None = None
     ) -> CheckResult:
         """May the subject do ``action`` on ``on``? Raises :class:`NotFound` for an unknown
-        subject and ``UnknownAction`` for an action the measures list does not define.
+        subject and ``UnknownAction`` for an action the catalogue does not define.
 
         With ``known_at`` (a date or timestamp), records are taken as they were known then:
         the answer the service gave at that time.
         """
-        validate_action(action)
+        return self.check_actions(kind, key, [action], on, known_at)[0]
+
+    def check_actions(
+        self,
+        kind: SubjectKind,
+        key: str,
+        actions: Iterable[str],
+        on: str,
+        known_at: str | None = None,
+    ) -> list[CheckResult]:
+        """One answer per action, reading the graph once (a person's page, a credit record)."""
+        asked = list(actions)
+        names = [normalise_action(a) for a in asked]
         self._known_at = known_at
         node = self.store.entity(key) if kind == "entity" else self.store.person(key)
         if node is None:
             what = "市场主体" if kind == "entity" else "人员"
             raise NotFound(f"未找到{what}：{key}", f"no {kind} {key} in the store")
-        me = sid(kind, key)
-        reasons = [
-            self._reason(rec, rule, [concerns_step(rec, node.get("name"))], on)
-            for rec in self._records([me])
-            if record_applies(rec, on)
-            for rule in self.catalogue.rules_for(rec["kind"], "subject", action, rec.get("sector"))
+        own = self._records([sid(kind, key)])
+        kinds = set().union(*(self.catalogue.person_kinds(a) for a in names))
+        reached = self._reached(key, kinds) if kind == "person" and kinds else []
+        return [
+            self._answer(kind, key, node, own, reached, a, n, on)
+            for a, n in zip(asked, names, strict=True)
         ]
-        if kind == "person":
-            reasons += self._through_entities(key, action, on)
+
+    def _answer(
+        self,
+        kind: SubjectKind,
+        key: str,
+        node: Mapping[str, Any],
+        own: list[dict[str, Any]],
+        reached: list[tuple[dict[str, Any], Reached]],
+        asked: str,
+        action: str,
+        on: str,
+    ) -> CheckResult:
+        findings = [
+            f for rec in own for f in self._subject_findings(rec, node, kind, key, action, on)
+        ]
+        findings += self._derived(own, node, action, on)
+        for rec, r in reached:
+            findings += self._reached_findings(rec, r, key, action, on)
+        by = {t: [f for f in findings if f.type == t] for t in _TYPES}
         return CheckResult(
             subject=SubjectRef(
                 type=kind, id=key, name=node.get("name"), id_masked=node.get("id_masked")
             ),
             action=action,
+            asked_action=asked if asked != action else None,
             on=on,
-            allowed=not reasons,
-            reasons=reasons,
+            allowed=not by["prohibition"],
+            prohibitions=by["prohibition"],
+            considerations=by["consideration"],
+            advisories=by["advisory"],
             catalogue_version=self.catalogue.version,
         )
 
     def _records(self, sids: Iterable[str]) -> list[dict[str, Any]]:
         """Records concerning ``sids``, as known at ``known_at`` when one is set."""
-        records = self.store.records_of(list(sids))
+        return self._as_known(self.store.records_of(list(sids)))
+
+    def _as_known(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self._known_at is None:
             return records
         k = self._known_at
@@ -167,14 +289,11 @@ class RestrictionEngine:
         self, kind: SubjectKind, key: str, action: str, on: str, known_at: str
     ) -> dict[str, Any]:
         """What was answered for ``on`` with what was known at ``known_at``, what the answer is
-        now, and whether the earlier answer was wrong (a revocation or correction since)."""
+        now, and whether the earlier answer was wrong (a revocation or correction since; a
+        removal after ``on`` leaves it right)."""
         then = self.check(kind, key, action, on, known_at=known_at)
         now = self.check(kind, key, action, on)
-        return {
-            "then": then,
-            "now": now,
-            "was_right": then.summary() | {"on": on} == now.summary() | {"on": on},
-        }
+        return {"then": then, "now": now, "was_right": then.allowed == now.allowed}
 
     def check_many(
         self, items: Iterable[tuple[SubjectKind, str, str]], on: str
@@ -182,114 +301,301 @@ class RestrictionEngine:
         """Batch screening: one answer per (kind, key, action), in order."""
         return [self.check(kind, key, action, on) for kind, key, action in items]
 
-    def _through_entities(self, key: str, action: str, on: str) -> list[Reason]:
-        kinds = {
-            r.kind
-            for r in self.catalogue.rules
-            if r.reaches == "responsible_persons"
-            and r.measure.restricts
-            and action.partition(":")[0] in r.measure.restricts
-        }
-        if not kinds:
-            return []  # no rule reaches persons for this action: as cheap as it gets
-        me = sid("person", key)
-        mine = [
-            r
-            for r in self.store.roles_of([me])
-            if r["person_key"] == key and self._roles.get(r["role"], {}).get("responsible")
-        ]
-        down = holding_closure(self.store, [me], "down")
-        candidates = {sid("entity", r["uscc"]) for r in mine} | {target_sid(e) for e in down}
-        if not candidates:
-            return []
-        records = [
-            rec
-            for rec in self._records(candidates)
-            if rec["kind"] in kinds and rec["subject_type"] == "entity" and record_applies(rec, on)
-        ]
-        if not records:
-            return []
-        declared = [
-            r
-            for r in self.store.roles_of({sid("entity", rec["subject_key"]) for rec in records})
-            if r["role"] == "actual_controller"
-        ]
-        controls: dict[str, Control] = {}
-        reasons: list[Reason] = []
-        for rec in records:
-            x = rec["subject_key"]
-            for rule in self.catalogue.rules_for(
-                rec["kind"], "responsible_persons", action, rec.get("sector")
-            ):
-                t = rec["decided_on"] if rule.role_time == "decided_on" else on
-                name = None
-                for role in mine:
-                    if role["uscc"] == x and role["role"] in rule.roles and in_force(role, t):
-                        name = role.get("entity_name")
-                        path = [concerns_step(rec, name), role_step(role)]
-                        reasons.append(self._reason(rec, rule, path, t))
-                if "actual_controller" not in rule.roles or any(
-                    r["uscc"] == x and in_force(r, t) for r in declared
-                ):
-                    continue
-                if t not in controls:
-                    controls[t] = control_on(me, down, t)
-                chain = controls[t].chain(sid("entity", x))
-                if chain:
-                    name = chain[-1].get("entity_name")
-                    path = [concerns_step(rec, name), *map(holding_step, chain)]
-                    reasons.append(self._reason(rec, rule, path, t, inferred=True))
-        return reasons
+    # -- the subject's own records ------------------------------------------------------
 
-    def _reason(
+    def _subject_findings(
         self,
         rec: Mapping[str, Any],
-        rule: Rule,
-        path: list[Step],
+        node: Mapping[str, Any],
+        kind: SubjectKind,
+        key: str,
+        action: str,
+        on: str,
+    ) -> list[Finding]:
+        cat = self.catalogue
+        sector = rec.get("sector")
+        measures = [
+            m
+            for m in cat.measures_for(rec["kind"], action, sector)
+            if m.to == "subject" and kind in m.subject_types and _when(m, rec)
+        ]
+        if not measures:
+            return []
+        state = record_state(rec, cat)
+        out = []
+        for m in measures:
+            if not measure_applies(rec, m, on, state, cat):
+                continue
+            if permitted(state, key if kind == "person" else None, [action], on):
+                continue
+            typ, before = _under_law(m, on, m.type)
+            if typ is None:
+                continue
+            path = [concerns_step(rec, node.get("name"))]
+            why = _why("before") if typ == "advisory" else None
+            out.append(self._finding(typ, rec, m, "subject", None, on, path, state, before, why))
+        return out
+
+    def _derived(
+        self, own: list[dict[str, Any]], node: Mapping[str, Any], action: str, on: str
+    ) -> list[Finding]:
+        out = []
+        for rule in self.catalogue.derived:
+            if not self.catalogue.derived_answers(rule, action):
+                continue
+            for rec in own:
+                typ = _major_illegal(rule, rec, on)
+                if typ is None:
+                    continue
+                why = _why("amount") if typ == "advisory" else None
+                path = [concerns_step(rec, node.get("name"))]
+                out.append(self._derived_finding(typ, rec, rule, on, path, why))
+        return out
+
+    # -- records that reach a person ----------------------------------------------------
+
+    def _reached(self, key: str, kinds: set[str]) -> list[tuple[dict[str, Any], Reached]]:
+        """The records of ``kinds`` that reach person ``key`` (RULES §4), with how."""
+        cat = self.catalogue
+        me = sid("person", key)
+        mine = [r for r in self.store.roles_of([me]) if r["person_key"] == key]
+        down = holding_closure(self.store, [me], "down")
+        entities = {sid("entity", r["uscc"]) for r in mine} | {target_sid(e) for e in down}
+        records = [
+            r
+            for r in (self._records(entities) if entities else [])
+            if r["kind"] in kinds and r["subject_type"] == "entity"
+        ]
+        named = self.store.naming([key])
+        extra = {n["record_id"] for n in named} - {r["record_id"] for r in records}
+        if extra:
+            records += [
+                r for r in self._as_known(self.store.records_by_id(extra)) if r["kind"] in kinds
+            ]
+        if not records:
+            return []
+        named_all = self.store.named_in([r["record_id"] for r in records])
+        xs = {sid("entity", r["subject_key"]) for r in records if r["subject_type"] == "entity"}
+        roles_x = self.store.roles_of(xs) if xs else []
+        controls: dict[str, Control] = {}
+
+        def inferred(uscc: str, day: str) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
+            if day not in controls:
+                controls[day] = control_on(me, down, day)
+            chain = controls[day].chain(sid("entity", uscc))
+            name = next((e.get("holder_name") for e in chain if holder_sid(e) == me), None)
+            return [(key, name, chain)] if chain else []
+
+        out = []
+        for rec in records:
+            rid = rec["record_id"]
+            mine_named = [n for n in named_all if n["record_id"] == rid]
+            out += [
+                (rec, r)
+                for r in reach(rec, mine_named, roles_x, inferred, cat)
+                if r.person_key == key
+            ]
+        return out
+
+    def _reached_findings(
+        self, rec: Mapping[str, Any], r: Reached, key: str, action: str, on: str
+    ) -> list[Finding]:
+        cat = self.catalogue
+        state = record_state(rec, cat)
+        if person_free(state, key, on) or (r.since and on < r.since):
+            return []
+        out = []
+        for m in cat.measures_for(rec["kind"], action, rec.get("sector")):
+            mode = m.reach.get(r.mode_key(), "none") if m.to == "persons" else "none"
+            if mode == "none" or not _when(m, rec):
+                continue
+            if not measure_applies(rec, m, on, state, cat) or permitted(state, key, [action], on):
+                continue
+            typ, before = _under_law(m, on, m.type if mode == "apply" else "advisory")
+            if typ is None:
+                continue
+            why = None
+            if typ == "advisory":
+                why = _why("before" if before and mode == "apply" else r.way)
+            out.append(
+                self._finding(
+                    typ, rec, m, r.way, r.capacity, r.fixed_on, _path(rec, r), state, before, why
+                )
+            )
+        return out
+
+    # -- findings ------------------------------------------------------------------------
+
+    def _finding(
+        self,
+        typ: FindingType,
+        rec: Mapping[str, Any],
+        m: Measure,
+        way: Any,
+        capacity: str | None,
         judged_on: str,
-        inferred: bool = False,
-    ) -> Reason:
-        ref = record_ref(rec)
-        zh, en = _explain(ref, rule, path, judged_on, inferred)
-        return Reason(
+        path: list[Step],
+        state: RecordState,
+        before: bool,
+        why: str | None,
+    ) -> Finding:
+        ref = record_ref(rec, self.catalogue)
+        zh, en = _explain(ref, m.zh, m.en, typ, path, way, capacity, judged_on)
+        return Finding(
+            type=typ,
             record=ref,
-            measure=_measure_ref(rule),
-            rule_id=rule.id,
-            reaches=rule.reaches,
-            role_time=rule.role_time,
+            measure=_measure_ref(m, rec.get("sector"), before),
+            reached_as=way,
+            capacity=capacity,
             judged_on=judged_on,
-            inferred=inferred,
+            until=_until(rec, m, state, self.catalogue),
             disputed=ref.status == "disputed",
+            advisory_reason=why,
+            path=path,
+            explanation_zh=zh,
+            explanation_en=en,
+        )
+
+    def _derived_finding(
+        self,
+        typ: FindingType,
+        rec: Mapping[str, Any],
+        rule: DerivedRule,
+        on: str,
+        path: list[Step],
+        why: str | None,
+    ) -> Finding:
+        ref = record_ref(rec, self.catalogue)
+        zh, en = _explain(ref, rule.zh, rule.en, typ, path, "subject", None, on)
+        return Finding(
+            type=typ,
+            record=ref,
+            measure=_measure_ref(rule, None, False),
+            reached_as="subject",
+            judged_on=on,
+            until=add_years(str(rec["decided_on"]), rule.window_years),
+            disputed=ref.status == "disputed",
+            advisory_reason=why,
             path=path,
             explanation_zh=zh,
             explanation_en=en,
         )
 
 
+_TYPES: tuple[FindingType, ...] = ("prohibition", "consideration", "advisory")
+
+
+def _when(m: Measure, rec: Mapping[str, Any]) -> bool:
+    """The record facts a measure needs (``when``), e.g. ``able_but_refuses: true``."""
+    return all(
+        _truthy(rec.get(k)) == v if isinstance(v, bool) else rec.get(k) == v
+        for k, v in m.when.items()
+    )
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _under_law(m: Measure, on: str, typ: FindingType) -> tuple[FindingType | None, bool]:
+    """The finding type under the law in force on ``on`` and whether the earlier text applies."""
+    law = law_in_force(m, on)
+    if law == "none":
+        return None, False
+    if law == "before":
+        if m.before == "none":
+            return None, True
+        return ("advisory" if m.before == "advisory" else typ), True
+    return typ, False
+
+
+def _major_illegal(rule: DerivedRule, rec: Mapping[str, Any], on: str) -> FindingType | None:
+    """Whether ``rec`` is a 重大违法记录 barring procurement on ``on`` (None: it is not)."""
+    if (rec.get("status") or "active") == "revoked" or not rec["decided_on"] <= on:
+        return None
+    if not recent(str(rec["decided_on"]), rule.window_years, on):
+        return None
+    for match in rule.records:
+        if rec["kind"] != match.kind:
+            continue
+        if match.penalty_types and rec.get("penalty_type") not in match.penalty_types:
+            continue
+        if match.min_amount_yuan is None:
+            return rule.type
+        line = max(match.min_amount_yuan, rule.sector_amount_lines.get(rec.get("sector") or "", 0))
+        amount = rec.get("amount_yuan")
+        if amount is None:
+            return "advisory"
+        if float(amount) < line:
+            continue
+        if rule.amount_in_force_from and on < rule.amount_in_force_from:
+            return "advisory"
+        return rule.type
+    return None
+
+
+def _path(rec: Mapping[str, Any], r: Reached) -> list[Step]:
+    subject_name = None
+    steps: list[Step] = []
+    if r.way in ("named", "added") and r.evidence:
+        steps = [names_step(r.evidence[0])]
+    elif r.way in ("roles", "late_office"):
+        subject_name = r.evidence[0].get("entity_name")
+        steps = [role_step(r.evidence[0])]
+    elif r.way == "inferred":
+        subject_name = r.evidence[-1].get("entity_name") if r.evidence else None
+        steps = [holding_step(h) for h in r.evidence]
+    return [concerns_step(rec, subject_name), *steps]
+
+
+_KIND_ZH = {"prohibition": "禁止", "consideration": "作为考量因素", "advisory": "提示（须认定）"}
+_KIND_EN = {
+    "prohibition": "prohibits",
+    "consideration": "is a consideration",
+    "advisory": "is an advisory (for the deciding authority)",
+}
+
+
 def _explain(
-    rec: RecordRef, rule: Rule, path: list[Step], judged_on: str, inferred: bool
+    rec: RecordRef,
+    m_zh: str,
+    m_en: str,
+    typ: FindingType,
+    path: list[Step],
+    way: str,
+    capacity: str | None,
+    judged_on: str,
 ) -> tuple[str, str]:
     subject = path[0].to_name or path[0].to_id
     kind_zh, kind_en = label_zh("kind", rec.kind), label_en("kind", rec.kind)
     what_zh = (
-        f"{rec.authority or ''}于{rec.decided_on}将{subject}列入{kind_zh}（记录{rec.record_id}）"
+        f"{rec.authority or ''}于{rec.decided_on}对{subject}作出{kind_zh}记录（{rec.record_id}）"
     )
     what_en = (
-        f"{rec.authority or 'the authority'} listed {subject} as "
-        f"{kind_en} on {rec.decided_on} (record {rec.record_id})"
+        f"{rec.authority or 'the authority'} decided a {kind_en} record on {subject} "
+        f"on {rec.decided_on} ({rec.record_id})"
     )
-    m = rule.measure
-    if rule.reaches == "subject":
-        return f"{what_zh}，适用{m.zh}。", f"{what_en}; {m.en} applies."
-    person = path[1].from_name or path[1].from_id
-    if inferred:
-        return (
-            f"{what_zh}；{person}于{judged_on}通过持股链实际控制该主体（推定实际控制人），适用{m.zh}。",
-            f"{what_en}; on {judged_on} {person} controlled it through the holding chain "
-            f"shown (inferred actual controller), so {m.en} applies.",
-        )
-    role = path[1].role or ""
-    return (
-        f"{what_zh}；{person}于{judged_on}担任其{label_zh('role', role)}，适用{m.zh}。",
-        f"{what_en}; on {judged_on} {person} was its {label_en('role', role)}, so {m.en} applies.",
-    )
+    tail_zh, tail_en = f"{m_zh}：{_KIND_ZH[typ]}", f"{m_en} {_KIND_EN[typ]}"
+    if way == "subject":
+        return f"{what_zh}；{tail_zh}。", f"{what_en}; {tail_en}."
+    person = path[-1].from_name if way != "named" and way != "added" else path[-1].to_name
+    person = person or (path[-1].to_id if way in ("named", "added") else path[-1].from_id)
+    cap_zh = label_zh("role", capacity or "") if capacity else ""
+    cap_en = label_en("role", capacity or "") if capacity else ""
+    how_zh = {
+        "named": f"记录认定{person}为{cap_zh}",
+        "added": f"法院于{judged_on}将措施适用于{person}",
+        "roles": f"{person}于{judged_on}担任其{cap_zh}",
+        "late_office": f"{person}于违法行为后、{judged_on}决定时担任其{cap_zh}",
+        "inferred": f"{person}于{judged_on}通过持股链控制该主体（推定实际控制人）",
+    }[way]
+    how_en = {
+        "named": f"the record names {person} as {cap_en}",
+        "added": f"the court extended it to {person} on {judged_on}",
+        "roles": f"on {judged_on} {person} was its {cap_en}",
+        "late_office": f"{person} became its {cap_en} after the offence, by the decision on "
+        f"{judged_on}",
+        "inferred": f"on {judged_on} {person} controlled it through the holding chain shown "
+        "(inferred actual controller)",
+    }[way]
+    return f"{what_zh}；{how_zh}；{tail_zh}。", f"{what_en}; {how_en}; {tail_en}."

@@ -8,6 +8,7 @@ Graph model (labels and relationship types are the same in both stores)::
     (:Person|:Entity)-[:HOLDS {percent, start_date, end_date}]->(:Entity)
     (:Entity)-[:REGISTERED_IN {start_date, end_date}]->(:Region)
     (:Record)-[:CONCERNS]->(:Entity|:Person)
+    (:Record)-[:NAMES {capacity}]->(:Person)     a person the record names (record_persons.csv)
     (:Entity)-[:SUPERVISED_BY]->(:Entity)
 
 Dates are ISO ``YYYY-MM-DD`` strings (they order correctly as text); an empty end means open.
@@ -27,7 +28,9 @@ from typing import Any, Literal
 from graph_service.errors import NotFound
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
-RowKind = Literal["entities", "persons", "registrations", "roles", "shareholdings", "records"]
+RowKind = Literal[
+    "entities", "persons", "registrations", "roles", "shareholdings", "records", "record_persons"
+]
 ROW_KINDS: tuple[RowKind, ...] = (
     "entities",
     "persons",
@@ -35,6 +38,7 @@ ROW_KINDS: tuple[RowKind, ...] = (
     "roles",
     "shareholdings",
     "records",
+    "record_persons",
 )
 SubjectKind = Literal["entity", "person"]
 Direction = Literal["up", "down"]
@@ -83,6 +87,10 @@ class Touched:
             return
         if kind == "persons":
             self.persons.add(row["key"])
+            return
+        if kind == "record_persons":
+            self.records.add(row["record_id"])
+            self.persons.add(row["person_key"])
             return
         self.entities.add(row["uscc"])
         if kind == "roles":
@@ -184,6 +192,16 @@ class GraphStore(ABC):
     @abstractmethod
     def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
         """Credit records concerning any of the subjects ``sids`` (all statuses)."""
+
+    @abstractmethod
+    def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        """NAMES relationships of the records: the persons each names as responsible, each
+        with ``record_id``, ``person_key``, ``person_name``, ``capacity`` and provenance."""
+
+    @abstractmethod
+    def naming(self, person_keys: Collection[str]) -> list[dict[str, Any]]:
+        """NAMES relationships pointing at the persons (the records that name them), in the
+        shape of :meth:`named_in`."""
 
     @abstractmethod
     def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
@@ -306,6 +324,8 @@ def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
             return (row["holder_type"], row["holder_key"], row["uscc"], row["start_date"])
         case "records":
             return (row["record_id"],)
+        case "record_persons":
+            return (row["record_id"], row["person_key"], row["capacity"])
     raise ValueError(kind)
 
 

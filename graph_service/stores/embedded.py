@@ -345,6 +345,11 @@ class EmbeddedStore(GraphStore):
                     subject = sid(row["subject_type"], row["subject_key"])
                     self._replace_single_edge(nid, "CONCERNS", subject, True)
                 return outcome
+            case "record_persons":
+                key = f"NAMES|{row['capacity']}"
+                return self._upsert_edge(
+                    "C:" + row["record_id"], "P:" + row["person_key"], key, "NAMES", row, meta
+                )
         raise ValueError(kind)
 
     def _apply_op(self, op: Mapping[str, Any]) -> None:
@@ -502,6 +507,24 @@ class EmbeddedStore(GraphStore):
         g = self._graph
         return sorted((public(g.nodes[u]) for u, _, _ in edges), key=lambda r: r["record_id"])
 
+    def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        self._refresh()
+        g = self._graph
+        out = [
+            public(d) | {"person_name": self._name(v)}
+            for r in record_ids
+            if "C:" + r in g
+            for _, v, d in g.out_edges("C:" + r, data=True)
+            if d.get("type") == "NAMES"
+        ]
+        return sorted(out, key=named_order)
+
+    def naming(self, person_keys: Collection[str]) -> list[dict[str, Any]]:
+        edges = self._edges([sid("person", k) for k in person_keys], "NAMES", False, True)
+        return sorted(
+            (public(d) | {"person_name": self._name(v)} for _, v, d in edges), key=named_order
+        )
+
     def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
         edges = self._edges(sids, "ROLE", outgoing=True, incoming=True)
         return sort_relations(
@@ -630,6 +653,11 @@ class EmbeddedStore(GraphStore):
             out += self._path_edges(x, y)
             out.append(self._view(y))
         return out
+
+
+def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Order of NAMES relationships, the same in every store."""
+    return (rel["record_id"], rel["person_key"], rel["capacity"])
 
 
 def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,13 @@ from graph_service.stores.base import (
     parse_node_id,
     sid,
 )
-from graph_service.stores.embedded import public, search_hit, search_order, sort_relations
+from graph_service.stores.embedded import (
+    named_order,
+    public,
+    search_hit,
+    search_order,
+    sort_relations,
+)
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
@@ -195,6 +201,14 @@ class Neo4jStore(GraphStore):
         rows = self._run("records_of", sids=list(sids))
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
+    def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("named_in", record_ids=sorted(record_ids))
+        return sorted((public(r["props"]) for r in rows), key=named_order)
+
+    def naming(self, person_keys: Collection[str]) -> list[dict[str, Any]]:
+        rows = self._run("naming", sids=[sid("person", k) for k in person_keys])
+        return sorted((public(r["props"]) for r in rows), key=named_order)
+
     def roles_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
         rows = self._run("roles_of", sids=list(sids))
         return sort_relations({"roles": [public(r["props"]) for r in rows]})["roles"]
@@ -315,6 +329,16 @@ def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, lis
                 {
                     "record_id": r["record_id"],
                     "subject_sid": sid(r["subject_type"], r["subject_key"]),
+                    "props": dict(r),
+                }
+                for r in rows
+            ]
+        case "record_persons":
+            return "write_record_persons", [
+                {
+                    "record_id": r["record_id"],
+                    "person_key": r["person_key"],
+                    "capacity": r["capacity"],
                     "props": dict(r),
                 }
                 for r in rows

@@ -61,7 +61,7 @@ def _repair(store: GraphStore, rid: str, on: str) -> None:
         store,
         RecordEvent(
             record_id=rid,
-            type="repaired",
+            event="repair",
             on=on,
             by="灵寿县发改局",
             reason="完成信用修复",
@@ -114,7 +114,7 @@ def test_a_revoked_record_never_counted(town: Any) -> None:
     apply_event(
         store,
         RecordEvent(
-            record_id=ids["rid"], type="revoked", on="2022-01-10", by="法院", reason="撤销"
+            record_id=ids["rid"], event="revoke", on="2022-01-10", by="法院", reason="撤销"
         ),
         now=LATER,
     )
@@ -197,7 +197,9 @@ def test_the_credit_report_has_identity_grade_records_lists_and_relationships(
     assert data["evaluation"]["grade"] == "D"
     assert [entry["record_id"] for entry in data["lists"]] == [ids["rid"]]
     assert {r["type"] for r in data["relationships"]} >= {"ROLE", "REGISTERED_IN"}
-    assert any(r["action"] == "bid_tender" for r in data["restrictions"])
+    # a joint punishment list prohibits nothing by default (RULES §3: each list needs its own
+    # legal basis); it is weighed (a consideration), not a ban
+    assert data["restrictions"] == []
     role = next(r for r in data["relationships"] if r["type"] == "ROLE")
     assert "*" in role["other_id"]  # persons appear by masked ID number only
     assert ids["p"] in data["person_keys"]

@@ -14,8 +14,8 @@ from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
 from graph_service.engine.flows import flow_matrix
-from graph_service.engine.lifecycle import EventType, RecordEvent, apply_event
-from graph_service.engine.measures import catalogue
+from graph_service.engine.lifecycle import RecordEvent, apply_event
+from graph_service.engine.measures import catalogue, normalise_action
 from graph_service.engine.models import CheckResult, Flag
 from graph_service.engine.notices import notices
 from graph_service.engine.personal import personal_record
@@ -46,7 +46,8 @@ Action = Annotated[
     Query(
         min_length=1,
         max_length=64,
-        description="行为，如 bid_tender、air_travel、enter_sector:food_drug / Action",
+        description="行为，如 bid_tender、consumption:air、enter_sector:food_drug（第1版名称"
+        "air_travel等仍可用）/ Action (edition-1 names are aliases); see GET /v1/measures",
         examples=["bid_tender"],
     ),
 ]
@@ -55,8 +56,9 @@ MAX_BATCH = 5000
 
 @router.get("/measures", summary="联合惩戒措施清单 / Measures list (public)")
 def measures() -> dict[str, Any]:
-    """The measures list in force: each measure's category, legal basis, the record kinds that
-    trigger it, the actions it restricts and whom it reaches. Public: no key needed."""
+    """The catalogue in force (edition 2): for each record kind its start rule, default term,
+    whom it reaches and its measures — prohibition or consideration, actions, the law's own
+    dates, and the legal basis of each (article marked where unverified). Public: no key."""
     return catalogue().to_dict()
 
 
@@ -77,8 +79,10 @@ def check(
         Query(max_length=32, description="按当时所知作答（日期或时间戳）/ Answer as known then"),
     ] = None,
 ) -> CheckResult:
-    """Allowed or denied, with every restricting record, the measure and rule, and the path
-    from the record's subject to S (each relationship with its role, dates and source)."""
+    """``allowed``, and the findings in three kinds — ``prohibitions`` (``allowed`` is false
+    exactly when there is one), ``considerations``, ``advisories`` — each with its record, the
+    measure and its basis, how S is reached (and in which capacity) and the dated path from the
+    record's subject to S (each relationship with its role, dates and source)."""
     access = access_of(request, who)
     kind, key = resolve_subject(subject, access.keyring)
     with store_of(request) as store:
@@ -252,12 +256,40 @@ def credit_record(
     return out
 
 
-class EventRequest(BaseModel):
-    """A life-cycle event on a record."""
+EventName = Literal[
+    "object",
+    "resolve",
+    "repair",
+    "remove",
+    "revoke",
+    "extend",
+    "lift_consumption",
+    "release_person",
+    "add_person",
+    "permit",
+    "objection_opened",
+    "objection_upheld",
+    "objection_corrected",
+    "revoked",
+    "repaired",
+]
 
-    type: EventType
+
+class EventRequest(BaseModel):
+    """A life-cycle event on a record (edition-1 names ``objection_opened`` … accepted)."""
+
+    type: EventName
     on: dt.date
     reason: str = Field(min_length=1, max_length=2000)
+    person_id: str | None = Field(
+        None, max_length=64, description="release_person, add_person, permit: the person"
+    )
+    action: str | None = Field(None, max_length=64, description="permit: the action allowed")
+    effective_to: dt.date | None = Field(None, description="extend: new last day; permit: until")
+    outcome: (
+        Literal["upheld", "corrected", "revoked", "performed", "expired", "settled", "other"] | None
+    ) = None
+    capacity: str | None = Field(None, max_length=40, description="add_person: capacity")
     method: str | None = Field(None, description="repair method (commitment, rectification, …)")
     corrections: dict[str, str] | None = None
 
@@ -275,18 +307,28 @@ def record_event(
 ) -> dict[str, Any]:
     """Apply the event; a revocation lists every restriction it invalidates. Audited."""
     access = access_of(request, who)
-    event = RecordEvent(
-        record_id=record_id,
-        type=body.type,
-        on=body.on.isoformat(),
+    person_key = None
+    if body.person_id:
+        kind, person_key = resolve_subject(body.person_id, access.keyring)
+        if kind != "person":
+            raise DomainError("person_id须为身份证号码或人员密钥", "person_id must name a person")
+    event = RecordEvent.named(
+        record_id,
+        body.type,
+        body.on.isoformat(),
         by=who.user,
         reason=body.reason,
+        person_key=person_key,
+        action=normalise_action(body.action) if body.action else None,
+        effective_to=body.effective_to.isoformat() if body.effective_to else None,
+        outcome=body.outcome,
+        capacity=body.capacity,
         method=body.method,
         corrections=body.corrections,
     )
     with store_of(request) as store:
         out = apply_event(store, event)
-    access.log("record.event", {"record_id": record_id, "type": body.type, "on": event.on})
+    access.log("record.event", {"record_id": record_id, "type": event.event, "on": event.on})
     return out
 
 

@@ -26,13 +26,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
-from graph_service.catalogue import label, label_zh, vocabulary
+from graph_service.catalogue import label, label_zh
 from graph_service.engine.evaluation.config import evaluation_config
 from graph_service.engine.evaluation.ledger import GradeLedger
 from graph_service.engine.evaluation.models import Evaluation
 from graph_service.engine.evaluation.scoring import Evaluator
+from graph_service.engine.measures import action_names
 from graph_service.engine.restrictions import RestrictionEngine
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.timeline import in_force, record_applies, record_start
 from graph_service.errors import NotFound, ServiceUnavailable
 from graph_service.ids.regions import region_name
 from graph_service.stores.base import GraphStore
@@ -43,6 +44,10 @@ LIST_KINDS = (
     "joint_punishment_list",
     "watch_list",
     "dishonest_judgment_debtor",
+    "consumption_restriction",
+    "serious_illegal_dishonest",
+    "major_tax_violation",
+    "procurement_dishonest",
     "market_ban",
     "abnormal_operation",
 )
@@ -166,7 +171,7 @@ def credit_report(
             kind_label=label("kind", r["kind"]),
             record_id=r["record_id"],
             authority=r.get("authority"),
-            since=r.get("effective_from") or r["decided_on"],
+            since=record_start(r),
             until=r.get("effective_to"),
             status=r.get("status") or "active",
         )
@@ -196,7 +201,7 @@ def credit_report(
         evaluation=evaluation,
         lists=lists,
         relationships=relationships,
-        restrictions=_restrictions(store, uscc, on, rel["records"]),
+        restrictions=_restrictions(store, uscc, on),
         grade_history=ledger.history(uscc) if ledger else [],
         catalogue_versions={"evaluation": evaluation_config().version},
         person_keys=sorted(
@@ -239,26 +244,18 @@ def _holding(h: Mapping[str, Any], uscc: str, masked: Mapping[str, Any], on: str
     )
 
 
-def _restrictions(
-    store: GraphStore, uscc: str, on: str, records: list[dict[str, Any]]
-) -> list[Restriction]:
-    engine = RestrictionEngine(store)
-    actions = [a for a, e in vocabulary("action").items() if not e.get("takes_sector")]
-    actions += sorted({f"enter_sector:{r['sector']}" for r in records if r.get("sector")})
-    out = []
-    for action in actions:
-        result = engine.check("entity", uscc, action, on)
-        if not result.allowed:
-            out.append(
-                Restriction(
-                    action=action,
-                    action_label=label("action", action.split(":")[0])
-                    + (f"（{label_zh('sector', action.split(':')[1])}）" if ":" in action else ""),
-                    records=sorted({r.record.record_id for r in result.reasons}),
-                    rules=sorted({r.rule_id for r in result.reasons}),
-                )
-            )
-    return out
+def _restrictions(store: GraphStore, uscc: str, on: str) -> list[Restriction]:
+    results = RestrictionEngine(store).check_actions("entity", uscc, action_names(), on)
+    return [
+        Restriction(
+            action=r.action,
+            action_label=label("action", r.action),
+            records=sorted({f.record.record_id for f in r.prohibitions}),
+            rules=sorted({f.measure.id for f in r.prohibitions}),
+        )
+        for r in results
+        if not r.allowed
+    ]
 
 
 # -- rendering ---------------------------------------------------------------------------

@@ -66,7 +66,7 @@ from graph_service.engine.evaluation.registry import read_registry, relationship
 from graph_service.engine.models import Flag, Step
 from graph_service.engine.relocations import RelocationDetector, detect_relocations
 from graph_service.engine.restrictions import holding_step, role_step
-from graph_service.engine.timeline import in_force, record_applies
+from graph_service.engine.timeline import in_force, record_applies, record_last_day, record_start
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
 
@@ -133,7 +133,7 @@ def record_terms(rec: Mapping[str, Any], on: str, cfg: EvaluationConfig) -> Reco
     """How ``rec`` counts on ``on``: ``points × severity × decay × status factor`` while it
     applies (RULES.md time rules), nothing otherwise — with the reason in both languages."""
     rule = cfg.records.kinds.get(rec["kind"])
-    start = rec.get("effective_from") or rec["decided_on"]
+    start = record_start(rec)
     age = max(0, _days(start, on)) if start <= on else 0
     sev_cfg = cfg.records.severity
     severity = str(rec.get("severity") or sev_cfg.default)
@@ -153,16 +153,19 @@ def record_terms(rec: Mapping[str, Any], on: str, cfg: EvaluationConfig) -> Reco
     if not record_applies(rec, on):
         if status == "revoked":
             return no("已撤销，视为从未适用", "revoked: never applied")
-        if status == "repaired" and on >= (rec.get("status_on") or rec["decided_on"]):
+        if status in ("repaired", "removed") and on >= (rec.get("status_on") or rec["decided_on"]):
             day = rec.get("status_on") or rec["decided_on"]
+            what_zh, what_en = (
+                ("完成信用修复", "credit repaired") if status == "repaired" else ("移出", "removed")
+            )
             return no(
-                f"已于{day}完成信用修复，自该日起不再计分",
-                f"credit repaired on {day}: stopped counting that day",
+                f"已于{day}{what_zh}，自该日起不再计分",
+                f"{what_en} on {day}: stopped counting that day",
             )
         if on < start:
             return no(f"{start}起生效，尚未计分", f"in effect from {start}: not yet counted")
-        end = rec.get("effective_to")
-        return no(f"已于{end}届满，不再计分", f"expired on {end}: no longer counted")
+        end = record_last_day(rec)
+        return no(f"已于{end}届满，不再计分", f"ended on {end}: no longer counted")
     decay = 0.5 ** (age / rule.half_life_days) if rule.half_life_days else 1.0
     factor = cfg.records.status_factors.get(status, 1.0)
     points = rule.points * sev * decay * factor

@@ -1,0 +1,166 @@
+"""CLI verbs for the law the checks follow: ``measures`` (the catalogue in force) and ``event``
+(a life-cycle event on a record, the same code as the API's and the feed's events), and the
+plain-text form of a check's findings. :func:`add_law_verbs` registers the verbs in
+:func:`graph_service.cli.build_parser`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from graph_service.cli import (
+    EXIT_OK,
+    EXIT_USAGE,
+    _add_store,
+    _console,
+    _iso_date,
+    _keyring,
+    _store_uri,
+)
+from graph_service.engine.models import CheckResult, Finding
+
+_KINDS = (
+    ("prohibitions", "禁止 / prohibitions", "red"),
+    ("considerations", "考量因素 / considerations", "yellow"),
+    ("advisories", "提示（须认定） / advisories", "cyan"),
+)
+
+
+def print_findings(console: Console, result: CheckResult) -> None:
+    """Each finding under its kind: measure, basis, explanation and the dated path."""
+    for attr, title, colour in _KINDS:
+        findings: list[Finding] = getattr(result, attr)
+        if not findings:
+            continue
+        console.print(f"[{colour}]{title}[/]")
+        for f in findings:
+            console.print(f"  • [{f.measure.id}] {f.measure.zh} / {f.measure.en}")
+            console.print(f"    依据 / basis: {f.measure.basis}")
+            console.print(f"    {f.explanation_zh}")
+            console.print(f"    {f.explanation_en}")
+            if f.advisory_reason:
+                console.print(f"    {f.advisory_reason}")
+            if f.until:
+                console.print(f"    至 / until: {f.until}")
+            for step in f.path:
+                extra = step.role or (f"{step.percent:g}%" if step.percent is not None else "")
+                dates = f"{step.start_date or ''}..{step.end_date or ''}"
+                console.print(
+                    f"      {step.type:<8} {step.from_name or step.from_id} → "
+                    f"{step.to_name or step.to_id} {extra} {dates} (source: {step.source})"
+                )
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    from graph_service.engine.measures import catalogue
+
+    cat = catalogue()
+    if args.json:
+        print(json.dumps(cat.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"失信惩戒措施清单 / measures — edition {cat.edition}, {cat.version}")
+    for col in ("kind", "measure", "type", "to", "actions", "in force", "basis"):
+        table.add_column(col)
+    for kind in cat.kinds.values():
+        if args.kind and kind.code != args.kind:
+            continue
+        for m in kind.measures:
+            dates = f"{m.in_force_from or ''}..{m.in_force_to or ''}"
+            table.add_row(
+                kind.code, m.id, m.type, m.to, ", ".join(m.actions), dates, m.basis_text()
+            )
+    for d in cat.derived:
+        table.add_row(
+            "(derived)", d.id, d.type, "subject", ", ".join(d.actions), "", d.basis_text()
+        )
+    _console().print(table)
+    return EXIT_OK
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    from graph_service.engine.lifecycle import RecordEvent, apply_event
+    from graph_service.engine.measures import normalise_action
+    from graph_service.engine.subjects import resolve_subject
+    from graph_service.stores import open_store
+
+    person_key = None
+    if args.person:
+        kind, person_key = resolve_subject(args.person, _keyring())
+        if kind != "person":
+            _console().print("[red]--person 须为身份证号码 / --person must be an ID number[/]")
+            return EXIT_USAGE
+    event = RecordEvent.named(
+        args.record_id,
+        args.event,
+        args.on,
+        by=args.by,
+        reason=args.reason or "",
+        person_key=person_key,
+        action=normalise_action(args.action) if args.action else None,
+        effective_to=args.to,
+        outcome=args.outcome,
+        capacity=args.capacity,
+    )
+    with open_store(_store_uri(args)) as store:
+        out = apply_event(store, event)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    rec = out["record"]
+    state = "applied" if out["applied"] else "already known: nothing changed"
+    _console().print(
+        f"{args.record_id}: {args.event} on {args.on} — {state}; status {rec.get('status')}"
+        f" (since {rec.get('status_on') or '-'}), last day {rec.get('effective_to') or '-'}"
+    )
+    for item in out["invalidated"]:
+        _console().print(
+            f"  wrongly applied / 错误适用: {item.get('name') or item['sid']} "
+            f"({item['way']}): {', '.join(item['actions'])}"
+        )
+    return EXIT_OK
+
+
+def add_law_verbs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``measures`` and ``event``."""
+    p = sub.add_parser(
+        "measures",
+        help="the catalogue of measures in force: kinds, measures, actions, legal bases",
+        description="Shows graph_service/catalogue/measures.yaml (or the deployment's override "
+        "in GRAPH_CATALOGUE_DIR), validated. Examples:\n"
+        "  python -m graph_service measures\n"
+        "  python -m graph_service measures --kind dishonest_judgment_debtor --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--kind", help="only this record kind")
+    p.add_argument("--json", action="store_true", help="the whole catalogue as JSON")
+    p.set_defaults(func=cmd_measures)
+
+    p = sub.add_parser(
+        "event",
+        help="apply a life-cycle event to a record (object, remove, release_person, permit …)",
+        description="The same code as the API's events and the record_events.csv feed; "
+        "applying the same event twice changes nothing. Events: object, resolve, repair, "
+        "remove, revoke, extend, lift_consumption, release_person, add_person, permit. "
+        "Examples:\n"
+        "  python -m graph_service event REC-1 release_person --on 2024-03-01 "
+        "--person 130126198001010011\n"
+        "  python -m graph_service event REC-1 remove --on 2024-05-01 --outcome performed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("record_id")
+    p.add_argument("event")
+    p.add_argument("--on", type=_iso_date, required=True, help="the day it takes effect")
+    p.add_argument("--person", help="release_person, add_person, permit: the ID number")
+    p.add_argument("--to", type=_iso_date, help="extend: new last day; permit: last day")
+    p.add_argument("--outcome", help="resolve: upheld/corrected/revoked; remove: performed …")
+    p.add_argument("--action", help="permit: the action allowed, e.g. consumption:air")
+    p.add_argument("--capacity", help="add_person: the capacity, e.g. legal_rep")
+    p.add_argument("--reason", help="why (kept with the event)")
+    p.add_argument("--by", default="cli", help="who decided (default: cli)")
+    _add_store(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_event)
