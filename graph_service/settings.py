@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
+    neo4j_import_command: str = Field(
+        f"{Path(__file__).resolve().parents[1] / 'scripts' / 'neo4j-local'} import",
+        description="Command that runs 'neo4j-admin database import full' on a stopped server "
+        "with the arguments 'load --bulk' appends (see docs/deploy.md).",
+    )
     graph_flags_ledger: Path | None = Field(
         None, description="Relocation flag history (JSON lines); default beside the store."
     )

@@ -13,11 +13,12 @@ import datetime as dt
 import secrets
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from tqdm import tqdm
 
@@ -27,6 +28,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
+    RowKind,
     SubjectKind,
     Touched,
     WriteCounts,
@@ -38,6 +40,26 @@ from loaders.contract import FileSpec, contract
 from loaders.readers import Chunk, SourceFile, count_rows, discover, header, read_chunks
 from loaders.rejects import RejectsWriter
 from loaders.validate import Problem, RowValidator
+
+
+class LoadTarget(Protocol):
+    """What a load writes to: a :class:`GraphStore`, or the importer files of a bulk load."""
+
+    concurrent_writes: bool
+
+    def transaction(self, small: bool = False) -> AbstractContextManager[None]: ...
+
+    def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]: ...
+
+    def records_by_id(self, record_ids: Collection[str]) -> list[dict[str, Any]]: ...
+
+    def write(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts: ...
+
+    def link_superiors(self, meta: BatchMeta) -> None: ...
+
+    def record_load(self, summary: Mapping[str, Any]) -> None: ...
 
 
 class LoadError(Exception):
@@ -132,7 +154,7 @@ class _FileLoader:
         self,
         src: SourceFile,
         spec: FileSpec,
-        store: GraphStore,
+        store: LoadTarget,
         keyring: PersonKeyring,
         rejects: RejectsWriter,
         meta: BatchMeta,
@@ -216,7 +238,8 @@ class _FileLoader:
                 **{k: norm.get(k) or (None if k != "reason" else "") for k in fields},
             )
             try:
-                outcome, row = write_event(self.store, event, self.meta, now)
+                # Events need a real store (a bulk load applies them once imported).
+                outcome, row = write_event(cast(GraphStore, self.store), event, self.meta, now)
             except (InvalidTransition, NotFound) as exc:
                 self._reject(line, chunk.row(i), [Problem("event", norm["event"], str(exc))])
                 continue
@@ -369,14 +392,17 @@ def _by_kind(norm: Mapping[str, Any]) -> SubjectKind:
 
 def load_directory(
     directory: Path,
-    store: GraphStore,
+    store: LoadTarget,
     keyring: PersonKeyring,
     *,
     rejects_path: Path | None = None,
     progress: bool = True,
     batch_size: int = 5000,
+    kinds: Collection[str] | None = None,
+    meta: BatchMeta | None = None,
 ) -> LoadReport:
-    """Load every contract file found in ``directory`` into ``store`` in one transaction.
+    """Load every contract file found in ``directory`` into ``store`` in one transaction
+    (only the files of ``kinds`` when given; ``meta``: the batch, else a new one).
 
     Raises :class:`LoadError` only when nothing can be loaded at all; bad rows are reported
     in the returned :class:`LoadReport` and the rejects file, never raised.
@@ -384,13 +410,14 @@ def load_directory(
     if not directory.is_dir():
         raise LoadError(f"目录不存在：{directory} / no such directory: {directory}")
     sources, ignored = discover(directory)
+    sources = [s for s in sources if kinds is None or s.kind in kinds]
     if not sources:
         names = ", ".join(f"{k}.csv" for k in contract())
         raise LoadError(
             f"{directory} 中没有约定的数据文件（{names}） / no contract file in {directory} "
             f"(expected {names}, or .xlsx/.parquet/.jsonl)"
         )
-    meta = new_batch_meta()
+    meta = meta or new_batch_meta()
     report = LoadReport(
         batch_id=meta.batch_id,
         directory=str(directory),
