@@ -338,7 +338,8 @@ class _FileLoader:
 
     def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
-        for batch in iter_batches(rows, self.batch_size):
+        size = self.batch_size * (RELATIONSHIP_BATCHES if self.spec.kind in RELATIONSHIPS else 1)
+        for batch in iter_batches(rows, size):
             counts.add(self.store.write(self.spec.kind, batch, self.meta))
         return counts
 
@@ -357,6 +358,11 @@ class _FileLoader:
         self.rejects.reject(self.src.path.name, line, raw, problems)
         self.report.rejected += 1
 
+
+#: Files of relationships only: their rows are written in batches this many times larger (a
+#: relationship row is small, and each batch is a transaction with its own overhead).
+RELATIONSHIPS = frozenset({"registrations", "roles", "shareholdings", "record_persons"})
+RELATIONSHIP_BATCHES = 4
 
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
 

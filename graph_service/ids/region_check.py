@@ -22,9 +22,9 @@ from typing import Any
 
 from graph_service.ids.regions import (
     RegionDecision,
-    package_dir,
     decision_for,
     listed_regions,
+    package_dir,
     region_decisions,
 )
 
