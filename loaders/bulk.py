@@ -212,7 +212,7 @@ class ImportFiles:
             r = region(code)
             row = {":ID": code, "code": code, "name": r.name, "level": r.level}
             self._row("Region", row | {"retired": r.retired, ":LABEL": "Region"})
-        args = []
+        args = [f"--report-file={self.directory / 'import.report'}"]
         for group, f in self._files.items():
             f.fh.close()
             files = f"{self.directory / f'{group}.header.csv'},{self.directory / f'{group}.csv'}"
