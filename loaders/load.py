@@ -25,6 +25,7 @@ from tqdm import tqdm
 from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, rebase, write_event
 from graph_service.errors import NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
+from graph_service.settings import get_settings
 from graph_service.stores.base import (
     BatchMeta,
     GraphStore,
@@ -161,6 +162,7 @@ class _FileLoader:
         batch_size: int,
         touched: Touched,
         writer: ThreadPoolExecutor | None = None,
+        writers: ThreadPoolExecutor | None = None,
     ) -> None:
         self.src, self.spec, self.store = src, spec, store
         self.keyring, self.rejects, self.meta = keyring, rejects, meta
@@ -194,6 +196,7 @@ class _FileLoader:
         self.events: list[_Good] = []
         self.touched = touched
         self.writer = writer
+        self.writers = writers
         self.pending: Future[WriteCounts] | None = None
 
     def run(self, progress: bool) -> FileReport:
@@ -337,8 +340,24 @@ class _FileLoader:
         return {r["record_id"]: r for r in self.store.records_by_id(ids)} if ids else {}
 
     def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
-        counts = WriteCounts()
+        """Write ``rows`` in batches; with parallel writers, split first on the node they
+        attach to, so the writers touch disjoint entities (or records) and seldom wait on
+        each other's locks."""
         size = self.batch_size * (RELATIONSHIP_BATCHES if self.spec.kind in RELATIONSHIPS else 1)
+        if self.writers is None or len(rows) <= size:
+            return self._write_batches(rows, size)
+        ways = get_settings().load_writers
+        parts: list[list[dict[str, Any]]] = [[] for _ in range(ways)]
+        key = PARTITION_KEY[self.spec.kind]
+        for row in rows:
+            parts[hash(row[key]) % ways].append(row)
+        counts = WriteCounts()
+        for done in [self.writers.submit(self._write_batches, part, size) for part in parts]:
+            counts.add(done.result())
+        return counts
+
+    def _write_batches(self, rows: list[dict[str, Any]], size: int) -> WriteCounts:
+        counts = WriteCounts()
         for batch in iter_batches(rows, size):
             counts.add(self.store.write(self.spec.kind, batch, self.meta))
         return counts
@@ -363,6 +382,16 @@ class _FileLoader:
 #: relationship row is small, and each batch is a transaction with its own overhead).
 RELATIONSHIPS = frozenset({"registrations", "roles", "shareholdings", "record_persons"})
 RELATIONSHIP_BATCHES = 4
+#: The field rows are split on for parallel writers: the node each row attaches to.
+PARTITION_KEY = {
+    "entities": "uscc",
+    "persons": "key",
+    "registrations": "uscc",
+    "roles": "uscc",
+    "shareholdings": "uscc",
+    "records": "subject_key",
+    "record_persons": "record_id",
+}
 
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
 
@@ -434,6 +463,8 @@ def load_directory(
     started = time.perf_counter()
     specs = contract()
     writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None
+    ways = get_settings().load_writers
+    writers = ThreadPoolExecutor(ways, "load-writers") if writer and ways > 1 else None
     try:
         with RejectsWriter(rejects_path) as rejects, store.transaction():
             for src in sources:
@@ -447,6 +478,7 @@ def load_directory(
                     batch_size,
                     report.touched,
                     writer,
+                    writers,
                 )
                 report.files.append(loader.run(progress))
                 if src.kind == "entities":
@@ -457,4 +489,6 @@ def load_directory(
     finally:
         if writer is not None:
             writer.shutdown()
+        if writers is not None:
+            writers.shutdown()
     return report
