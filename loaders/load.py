@@ -10,12 +10,13 @@ content (an ``end_date`` filled in) updates the stored item.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import secrets
 import time
 import zipfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -425,6 +426,20 @@ def _by_kind(norm: Mapping[str, Any]) -> SubjectKind:
     return "entity" if kind == "entity" else "person"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load runs: a load allocates millions of
+    dicts that live on (rows, graph items) and hold no cycles, and every collection of the
+    oldest generation would walk them all again (it halved a 100k-entity load's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_directory(
     directory: Path,
     store: LoadTarget,
@@ -466,7 +481,7 @@ def load_directory(
     ways = get_settings().load_writers
     writers = ThreadPoolExecutor(ways, "load-writers") if writer and ways > 1 else None
     try:
-        with RejectsWriter(rejects_path) as rejects, store.transaction():
+        with _collector_paused(), RejectsWriter(rejects_path) as rejects, store.transaction():
             for src in sources:
                 loader = _FileLoader(
                     src,
