@@ -27,6 +27,7 @@ from graph_service.ids.person_key import PersonKeyring
 from graph_service.stores import open_store
 from graph_service.stores.base import SubjectKind
 
+# Edition-1 names (edition 2 takes them as aliases), so two versions can be compared.
 ACTIONS = ["bid_tender", "air_travel", "serve_as_officer", "obtain_credit", "honours"]
 
 

@@ -59,6 +59,11 @@ def cmd_measures(args: argparse.Namespace) -> int:
     from graph_service.engine.measures import catalogue
 
     cat = catalogue()
+    if args.markdown:
+        from graph_service.engine.legal_doc import render
+
+        print(render(cat), end="")
+        return EXIT_OK
     if args.json:
         print(json.dumps(cat.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -77,7 +82,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
         table.add_row(
             "(derived)", d.id, d.type, "subject", ", ".join(d.actions), "", d.basis_text()
         )
-    _console().print(table)
+    Console().print(table)
     return EXIT_OK
 
 
@@ -112,12 +117,13 @@ def cmd_event(args: argparse.Namespace) -> int:
         return EXIT_OK
     rec = out["record"]
     state = "applied" if out["applied"] else "already known: nothing changed"
-    _console().print(
+    console = Console()
+    console.print(
         f"{args.record_id}: {args.event} on {args.on} — {state}; status {rec.get('status')}"
         f" (since {rec.get('status_on') or '-'}), last day {rec.get('effective_to') or '-'}"
     )
     for item in out["invalidated"]:
-        _console().print(
+        console.print(
             f"  wrongly applied / 错误适用: {item.get('name') or item['sid']} "
             f"({item['way']}): {', '.join(item['actions'])}"
         )
@@ -137,6 +143,9 @@ def add_law_verbs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     p.add_argument("--kind", help="only this record kind")
     p.add_argument("--json", action="store_true", help="the whole catalogue as JSON")
+    p.add_argument(
+        "--markdown", action="store_true", help="the catalogue as docs/legal.md (to review)"
+    )
     p.set_defaults(func=cmd_measures)
 
     p = sub.add_parser(

@@ -233,13 +233,16 @@ class _FileLoader:
         as the API does; one that does not fit its record is rejected with the reason."""
         now = dt.datetime.now(dt.UTC)
         for line, chunk, i, norm in sorted(self.events, key=lambda e: (e[3]["on"], e[0])):
-            fields = ("person_key", "action", "effective_to", "outcome", "reason")
             event = RecordEvent(
                 record_id=norm["record_id"],
                 event=norm["event"],
                 on=norm["on"],
                 by=norm.get("source") or self.src.path.name,
-                **{k: norm.get(k) or (None if k != "reason" else "") for k in fields},
+                reason=norm.get("reason") or "",
+                person_key=norm.get("person_key"),
+                action=norm.get("action"),
+                effective_to=norm.get("effective_to"),
+                outcome=norm.get("outcome"),
             )
             try:
                 # Events need a real store (a bulk load applies them once imported).
@@ -318,19 +321,22 @@ class _FileLoader:
                 self.deferred.append((line, chunk, i, norm))
             else:
                 self._reject(line, chunk.row(i), problems)
-        if self.spec.kind == "records":
+        file_kind = self.spec.kind
+        if file_kind == "record_events":
+            return  # applied in date order once the whole file is read (_apply_events)
+        if file_kind == "records":
             # A record's events stand when its source row is loaded again (changed or not).
             ok = [rebase(norm, stored.get(norm["record_id"])) for norm in ok]
         for norm in ok:
-            self.touched.add_row(self.spec.kind, norm)
+            self.touched.add_row(file_kind, norm)
         if self.writer is None:
-            self._count(self._write(ok))
+            self._count(self._write(file_kind, ok))
         else:
             # Validate the next chunk while this one is written. Entities wait for their own
             # write: the next chunk's superior units may be in this one.
             self._drain()
-            self.pending = self.writer.submit(self._write, ok)
-            if self.spec.kind == "entities":
+            self.pending = self.writer.submit(self._write, file_kind, ok)
+            if file_kind == "entities":
                 self._drain()
 
     def _stored_records(self, rows: list[_Good]) -> dict[str, dict[str, Any]]:
@@ -340,27 +346,27 @@ class _FileLoader:
         ids = {r[-1]["record_id"] for r in rows}
         return {r["record_id"]: r for r in self.store.records_by_id(ids)} if ids else {}
 
-    def _write(self, rows: list[dict[str, Any]]) -> WriteCounts:
+    def _write(self, kind: RowKind, rows: list[dict[str, Any]]) -> WriteCounts:
         """Write ``rows`` in batches; with parallel writers, split first on the node they
         attach to, so the writers touch disjoint entities (or records) and seldom wait on
         each other's locks."""
-        size = self.batch_size * (RELATIONSHIP_BATCHES if self.spec.kind in RELATIONSHIPS else 1)
+        size = self.batch_size * (RELATIONSHIP_BATCHES if kind in RELATIONSHIPS else 1)
         if self.writers is None or len(rows) <= size:
-            return self._write_batches(rows, size)
+            return self._write_batches(kind, rows, size)
         ways = get_settings().load_writers
         parts: list[list[dict[str, Any]]] = [[] for _ in range(ways)]
-        key = PARTITION_KEY[self.spec.kind]
+        key = PARTITION_KEY[kind]
         for row in rows:
             parts[hash(row[key]) % ways].append(row)
         counts = WriteCounts()
-        for done in [self.writers.submit(self._write_batches, part, size) for part in parts]:
+        for done in [self.writers.submit(self._write_batches, kind, p, size) for p in parts]:
             counts.add(done.result())
         return counts
 
-    def _write_batches(self, rows: list[dict[str, Any]], size: int) -> WriteCounts:
+    def _write_batches(self, kind: RowKind, rows: list[dict[str, Any]], size: int) -> WriteCounts:
         counts = WriteCounts()
         for batch in iter_batches(rows, size):
-            counts.add(self.store.write(self.spec.kind, batch, self.meta))
+            counts.add(self.store.write(kind, batch, self.meta))
         return counts
 
     def _count(self, counts: WriteCounts) -> None:

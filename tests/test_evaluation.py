@@ -212,7 +212,8 @@ def test_a_draw_record_re_runs_to_itself_and_a_changed_one_does_not() -> None:
     assert result.ok and result.population_matches_store
     # hand-picking one entity, even with the record hash recomputed, is caught
     forged = json.loads(json.dumps(record))
-    forged["entities"][0]["uscc"] = "E00002"
+    drawn = {e["uscc"] for e in record["entities"]}
+    forged["entities"][0]["uscc"] = next(u for u in table.index if u not in drawn)
     assert not verify(forged).ok
     forged["record_hash"] = record_hash(forged)
     checks = {c["check"]: c["ok"] for c in verify(forged).checks}

@@ -29,6 +29,7 @@ from graph_service.client.views import (
     view,
 )
 from graph_service.engine.models import CheckResult, Flag
+from graph_service.engine.timeline import in_force_mask
 from graph_service.errors import InvalidIdentifier
 
 Level = Literal["county", "city", "province"]
@@ -119,10 +120,9 @@ def _in_force(frame: pd.DataFrame, on: str | None) -> pd.DataFrame:
     """Rows in force on ``on``: start on or before it, end (inclusive) empty or on or after."""
     if on is None or frame.empty or "start_date" not in frame.columns:
         return frame
-    start = frame["start_date"].fillna("")
-    end = frame["end_date"].fillna("") if "end_date" in frame.columns else start.map(lambda _: "")
-    mask = (start != "") & (start <= on) & ((end == "") | (end >= on))
-    return frame[mask].reset_index(drop=True)
+    start = frame["start_date"]
+    end = frame["end_date"] if "end_date" in frame.columns else start.map(lambda _: "")
+    return frame[in_force_mask(start, end, on)].reset_index(drop=True)
 
 
 class Client:
@@ -173,9 +173,20 @@ class Client:
         return table(rows)
 
     def measures(self) -> pd.DataFrame:
-        """The measures list (联合惩戒措施清单): one row per measure."""
+        """The catalogue of measures (失信惩戒措施清单): one row per measure, with its record
+        kind, type (prohibition or consideration), whom it reaches, its actions and the
+        citations of its legal basis as text."""
         found = self.backend.measures()
-        return table(found.get("measures", []))
+        rows = [
+            {
+                **{k: m[k] for k in ("kind", "id", "zh", "en", "type", "to", "actions", "lasts")},
+                "in_force_from": m.get("in_force_from"),
+                "basis": "；".join(c["text"] for c in m.get("basis", [])),
+            }
+            for kind in found.get("kinds", [])
+            for m in kind["measures"]
+        ]
+        return table(rows)
 
     # -- profiles -------------------------------------------------------------------------
 
@@ -310,7 +321,7 @@ class Client:
                 rows.append(
                     {
                         "finding": i,
-                        "type": finding.type,
+                        "finding_type": finding.type,
                         "step": j,
                         "measure_id": finding.measure.id,
                         "measure": finding.measure.zh,

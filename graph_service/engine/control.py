@@ -20,7 +20,7 @@ controller. P's effective ownership of Y is 0.6 × 0.7 + 0.1 = 0.52.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,9 @@ import networkx as nx
 import numpy as np
 
 from graph_service.engine.timeline import in_force
-from graph_service.stores.base import Direction, GraphStore, sid
+from graph_service.stores.base import GraphStore, sid
+from graph_service.stores.base import holding_closure as holding_closure  # re-exported
 
-#: Holding chains are followed at most this deep (real chains seldom pass 6 levels).
-MAX_DEPTH = 10
 BENEFICIAL_OWNER_THRESHOLD = 0.25
 
 
@@ -43,28 +42,6 @@ def holder_sid(edge: Mapping[str, Any]) -> str:
 def target_sid(edge: Mapping[str, Any]) -> str:
     """The subject id of the entity a holding is in."""
     return sid("entity", edge["uscc"])
-
-
-def holding_closure(
-    store: GraphStore, start: Iterable[str], direction: Direction, max_depth: int = MAX_DEPTH
-) -> list[dict[str, Any]]:
-    """Every HOLDS edge reachable from ``start`` going ``down`` (what they hold, and what that
-    holds …) or ``up`` (who holds them …), over all time, at most ``max_depth`` levels."""
-    seen_nodes = set(start)
-    frontier = list(seen_nodes)
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for _ in range(max_depth):
-        if not frontier:
-            break
-        found = store.holdings_of(frontier, direction)
-        frontier = []
-        for e in found:
-            edges[(holder_sid(e), target_sid(e), e["start_date"])] = e
-            nxt = target_sid(e) if direction == "down" else holder_sid(e)
-            if nxt not in seen_nodes:
-                seen_nodes.add(nxt)
-                frontier.append(nxt)
-    return list(edges.values())
 
 
 @dataclass(frozen=True, slots=True)

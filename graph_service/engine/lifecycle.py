@@ -14,7 +14,7 @@ Events and the statuses they need::
 
     object            active                       → disputed
     resolve           disputed   upheld/corrected  → active   revoked → revoked
-    repair            active, disputed             → repaired
+    repair            active                       → repaired
     remove            active, disputed, repaired   → removed
     revoke            any but revoked              → revoked  (never applied)
     extend            active, disputed             → (new effective_to)
@@ -75,7 +75,7 @@ _ANY = ("active", "disputed", "repaired", "removed")
 _ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "object": ("active",),
     "resolve": ("disputed",),
-    "repair": ("active", "disputed"),
+    "repair": ("active",),
     "remove": ("active", "disputed", "repaired"),
     "revoke": _ANY,
     "extend": ("active", "disputed"),

@@ -100,10 +100,12 @@ def reach(
     for role in mine:
         name = role.get("person_name")
         if in_force(role, day):
-            out.append(Reached(role["person_key"], name, "roles", role["role"], day, [role]))
+            out.append(Reached(role["person_key"], name, "roles", role["role"], day, [dict(role)]))
         elif day != decided and in_force(role, decided) and role["start_date"] > day:
             out.append(
-                Reached(role["person_key"], name, "late_office", role["role"], decided, [role])
+                Reached(
+                    role["person_key"], name, "late_office", role["role"], decided, [dict(role)]
+                )
             )
     declared = any(r["role"] == "actual_controller" and in_force(r, day) for r in mine)
     if "actual_controller" in open_caps and not declared and inferred is not None:

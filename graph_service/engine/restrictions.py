@@ -31,7 +31,6 @@ from graph_service.engine.control import (
     Control,
     control_on,
     holder_sid,
-    holding_closure,
     target_sid,
 )
 from graph_service.engine.lifecycle import record_as_known
@@ -66,7 +65,7 @@ from graph_service.engine.timeline import (
     record_state,
 )
 from graph_service.errors import NotFound
-from graph_service.stores.base import GraphStore, SubjectKind, sid
+from graph_service.stores.base import GraphStore, SubjectKind, SubjectMaterial, sid
 
 
 def record_ref(rec: Mapping[str, Any], cat: Catalogue | None = None) -> RecordRef:
@@ -223,13 +222,14 @@ class RestrictionEngine:
         asked = list(actions)
         names = [normalise_action(a) for a in asked]
         self._known_at = known_at
-        node = self.store.entity(key) if kind == "entity" else self.store.person(key)
+        material = self.store.material(kind, key)
+        node = material.node
         if node is None:
             what = "市场主体" if kind == "entity" else "人员"
             raise NotFound(f"未找到{what}：{key}", f"no {kind} {key} in the store")
-        own = self._records([sid(kind, key)])
+        own = self._as_known(material.records)
         kinds = set().union(*(self.catalogue.person_kinds(a) for a in names))
-        reached = self._reached(key, kinds) if kind == "person" and kinds else []
+        reached = self._reached(key, kinds, material) if kind == "person" and kinds else []
         return [
             self._answer(kind, key, node, own, reached, a, n, on)
             for a, n in zip(asked, names, strict=True)
@@ -266,10 +266,6 @@ class RestrictionEngine:
             advisories=by["advisory"],
             catalogue_version=self.catalogue.version,
         )
-
-    def _records(self, sids: Iterable[str]) -> list[dict[str, Any]]:
-        """Records concerning ``sids``, as known at ``known_at`` when one is set."""
-        return self._as_known(self.store.records_of(list(sids)))
 
     def _as_known(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self._known_at is None:
@@ -354,29 +350,28 @@ class RestrictionEngine:
 
     # -- records that reach a person ----------------------------------------------------
 
-    def _reached(self, key: str, kinds: set[str]) -> list[tuple[dict[str, Any], Reached]]:
+    def _reached(
+        self, key: str, kinds: set[str], material: SubjectMaterial
+    ) -> list[tuple[dict[str, Any], Reached]]:
         """The records of ``kinds`` that reach person ``key`` (RULES §4), with how."""
         cat = self.catalogue
         me = sid("person", key)
-        mine = [r for r in self.store.roles_of([me]) if r["person_key"] == key]
-        down = holding_closure(self.store, [me], "down")
-        entities = {sid("entity", r["uscc"]) for r in mine} | {target_sid(e) for e in down}
+        down = material.down
         records = [
             r
-            for r in (self._records(entities) if entities else [])
+            for r in self._as_known(material.entity_records)
             if r["kind"] in kinds and r["subject_type"] == "entity"
         ]
-        named = self.store.naming([key])
-        extra = {n["record_id"] for n in named} - {r["record_id"] for r in records}
-        if extra:
-            records += [
-                r for r in self._as_known(self.store.records_by_id(extra)) if r["kind"] in kinds
-            ]
+        have = {r["record_id"] for r in records}
+        records += [
+            r
+            for r in self._as_known(material.named_records)
+            if r["kind"] in kinds and r["record_id"] not in have
+        ]
         if not records:
             return []
-        named_all = self.store.named_in([r["record_id"] for r in records])
-        xs = {sid("entity", r["subject_key"]) for r in records if r["subject_type"] == "entity"}
-        roles_x = self.store.roles_of(xs) if xs else []
+        named_all = material.record_named
+        roles_x = material.entity_roles
         controls: dict[str, Control] = {}
 
         def inferred(uscc: str, day: str) -> list[tuple[str, str | None, list[dict[str, Any]]]]:

@@ -42,6 +42,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from graph_service.engine.measures import Catalogue, ListKind, Measure, catalogue
 
 #: The last day of a life ban (行业禁入 终身).
@@ -66,6 +68,19 @@ def in_force(rel: Mapping[str, Any], d: str) -> bool:
     start = rel.get("start_date")
     end = rel.get("end_date")
     return bool(start and start <= d and (not end or d <= end))
+
+
+def in_force_mask(start: pd.Series, end: pd.Series, d: str) -> pd.Series:
+    """:func:`in_force` over columns of start and end dates (empty or missing: open end)."""
+    start, end = start.fillna("").astype(str), end.fillna("").astype(str)
+    return (start != "") & (start <= d) & ((end == "") | (end >= d))
+
+
+def entity_active(entity: Mapping[str, Any], d: str) -> bool:
+    """An entity exists on ``d``: registered on or before it, not deregistered by then (the
+    deregistration day is its first day gone)."""
+    reg, dereg = entity.get("registered_on"), entity.get("deregistered_on")
+    return bool((not reg or str(reg) <= d) and (not dereg or str(dereg) > d))
 
 
 def _kind(record: Mapping[str, Any], cat: Catalogue | None) -> ListKind:

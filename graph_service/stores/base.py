@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from graph_service.engine.timeline import in_force
 from graph_service.errors import NotFound
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
@@ -109,6 +110,29 @@ class Page:
     offset: int
     limit: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SubjectMaterial:
+    """Everything a check reads about one subject (see :meth:`GraphStore.material`)."""
+
+    node: dict[str, Any] | None
+    #: Records concerning the subject.
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: A person's ROLE relationships (any time); empty for an entity.
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    #: A person's HOLDS closure downwards (what he holds, and what that holds …).
+    down: list[dict[str, Any]] = field(default_factory=list)
+    #: NAMES relationships pointing at the person.
+    naming: list[dict[str, Any]] = field(default_factory=list)
+    #: Records concerning the entities the person held office in or holds.
+    entity_records: list[dict[str, Any]] = field(default_factory=list)
+    #: Records that name the person.
+    named_records: list[dict[str, Any]] = field(default_factory=list)
+    #: NAMES relationships of ``entity_records`` and ``named_records``.
+    record_named: list[dict[str, Any]] = field(default_factory=list)
+    #: ROLE relationships of those records' subject entities.
+    entity_roles: list[dict[str, Any]] = field(default_factory=list)
 
 
 class GraphStore(ABC):
@@ -213,6 +237,42 @@ class GraphStore(ABC):
         """HOLDS relationships out of ``sids`` (``down``: what they hold) or into them
         (``up``: who holds them), over all time, each with ``holder_name``/``entity_name``."""
 
+    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
+        """What a check needs about one subject, read together. This default composes the
+        primitives above (a few reads); a networked store answers in one round trip."""
+        me = sid(kind, key)
+        node = self.entity(key) if kind == "entity" else self.person(key)
+        out = SubjectMaterial(node=node)
+        if node is None:
+            return out
+        out.records = self.records_of([me])
+        if kind == "entity":
+            return out
+        out.roles = [r for r in self.roles_of([me]) if r["person_key"] == key]
+        out.down = holding_closure(self, [me], "down")
+        held = {sid("entity", r["uscc"]) for r in out.roles} | {
+            sid("entity", h["uscc"]) for h in out.down
+        }
+        out.entity_records = self.records_of(held) if held else []
+        out.naming = self.naming([key])
+        have = {r["record_id"] for r in out.entity_records}
+        extra = {n["record_id"] for n in out.naming} - have
+        by_id = {r["record_id"]: r for r in self.records_by_id(extra)} if extra else {}
+        out.named_records = [
+            by_id.get(rid) or next(r for r in out.entity_records if r["record_id"] == rid)
+            for rid in sorted({n["record_id"] for n in out.naming})
+            if rid in by_id or rid in have
+        ]
+        records = {r["record_id"]: r for r in [*out.entity_records, *out.named_records]}
+        out.record_named = self.named_in(records) if records else []
+        subjects = {
+            sid("entity", r["subject_key"])
+            for r in records.values()
+            if r["subject_type"] == "entity"
+        }
+        out.entity_roles = self.roles_of(subjects) if subjects else []
+        return out
+
     @abstractmethod
     def sealed_person_id(self, key: str) -> str | None:
         """The sealed ID number of a person (for roles allowed to unseal it), or None."""
@@ -265,6 +325,37 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Holding chains are followed at most this deep (real chains seldom pass 6 levels; the bound
+#: is also in queries/subject_material.cypher).
+MAX_HOLDING_DEPTH = 10
+
+
+def holding_closure(
+    store: GraphStore,
+    start: Iterable[str],
+    direction: Direction,
+    max_depth: int = MAX_HOLDING_DEPTH,
+) -> list[dict[str, Any]]:
+    """Every HOLDS edge reachable from ``start`` going ``down`` (what they hold, and what that
+    holds …) or ``up`` (who holds them …), over all time, at most ``max_depth`` levels."""
+    seen_nodes = set(start)
+    frontier = list(seen_nodes)
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for _ in range(max_depth):
+        if not frontier:
+            break
+        found = store.holdings_of(frontier, direction)
+        frontier = []
+        for e in found:
+            holder, target = sid(e["holder_type"], e["holder_key"]), sid("entity", e["uscc"])
+            edges[(holder, target, e["start_date"])] = e
+            nxt = target if direction == "down" else holder
+            if nxt not in seen_nodes:
+                seen_nodes.add(nxt)
+                frontier.append(nxt)
+    return list(edges.values())
 
 
 def unchanged(stored: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
@@ -436,8 +527,7 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
     if on is None:
         return True
     if rtype in DATED_TYPES:
-        start, end = props.get("start_date"), props.get("end_date")
-        return bool(start) and str(start) <= on and (not end or on <= str(end))
+        return in_force(props, on)
     if rtype == "CONCERNS":
         return decided_on is not None and decided_on <= on
     return True

@@ -34,6 +34,7 @@ from graph_service.stores.base import (
     Page,
     RowKind,
     SubjectKind,
+    SubjectMaterial,
     WriteCounts,
     edge_order,
     edge_view,
@@ -205,6 +206,25 @@ class Neo4jStore(GraphStore):
         rows = self._run("records_of", sids=list(sids))
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
+    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
+        rows = self._run("subject_material", sid=sid(kind, key))
+        if not rows:
+            return SubjectMaterial(node=None)
+        r = rows[0]
+        return SubjectMaterial(
+            node=public(r["node"]),
+            records=_by_record(r["records"]),
+            roles=sort_relations({"roles": [public(x) for x in r["roles"]]})["roles"],
+            down=sort_relations({"holdings": [public(x) for x in r["down"]]})["holdings"],
+            naming=sorted((public(x) for x in r["naming"]), key=named_order),
+            entity_records=_by_record(r["entity_records"]),
+            named_records=_by_record(r["named_records"]),
+            record_named=sorted((public(x) for x in r["record_named"]), key=named_order),
+            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})[
+                "roles"
+            ],
+        )
+
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
         rows = self._run("named_in", record_ids=sorted(record_ids))
         return sorted((public(r["props"]) for r in rows), key=named_order)
@@ -315,6 +335,10 @@ def _label(labels: Sequence[str]) -> str:
 def _region_props(code: str) -> dict[str, Any]:
     r = region(code)
     return {"code": code, "name": r.name, "level": r.level, "retired": r.retired}
+
+
+def _by_record(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted((public(x) for x in rows), key=lambda x: x["record_id"])
 
 
 def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[dict[str, Any]]]:

@@ -50,9 +50,9 @@ def test_entity_profile_lists_relations_over_time_with_labels(service: Service) 
         ("张伟", "法定代表人 / Legal representative", "2015-03-01"),
     ]
     [record] = profile["records"]["items"]
-    assert record["kind_label"] == "失信联合惩戒对象名单 / Joint punishment list"
+    assert record["kind_label"] == "失信被执行人 / Dishonest judgment debtor"
     assert record["status_label"] == "有效 / Active"
-    assert record["basis"] == "《企业信息公示暂行条例》第十八条"
+    assert record["basis"].startswith("《最高人民法院关于公布失信被执行人名单信息的若干规定》")
     assert profile["holdings"]["total"] == 2
     assert profile["registrations"]["items"][0]["region_name"] == "灵寿县"
 
@@ -90,7 +90,7 @@ def test_person_profile_by_id_number_or_key_unmasked_only_for_investigators(
 
 def test_record_shows_its_evidence(service: Service) -> None:
     record = service.get("/v1/records/R1", "admin").json()
-    assert record["authority"] == "灵寿县市场监督管理局"
+    assert record["authority"] == "灵寿县人民法院"
     assert record["decided_on"] == "2019-05-20"
     assert record["status_label"] == "有效 / Active"
 

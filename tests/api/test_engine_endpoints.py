@@ -7,25 +7,36 @@ from graph_service.api.audit import verify_chain
 from tests.api.support import Service, headers
 
 
-def test_measures_list_is_public(service: Service) -> None:
+def test_measures_catalogue_is_public_with_kinds_measures_and_bases(service: Service) -> None:
     body = service.get("/v1/measures", role=None).json()
-    codes = {m["code"] for m in body["measures"]}
-    assert {"no_bidding", "no_air_travel", "sector_ban"} <= codes
+    assert body["edition"] == 2
+    kinds = {k["kind"]: k for k in body["kinds"]}
+    djd = kinds["dishonest_judgment_debtor"]
+    assert djd["term_years"] == 2 and djd["open_when"] == {"ground": ["1"]}
+    ids = {m["id"]: m for m in djd["measures"]}
+    assert ids["DJD-CONSUMPTION"]["lasts"] == "until_lifted"
+    assert ids["DJD-CONSUMPTION"]["basis"][0]["number"] == "法释〔2015〕17号"
+    assert [d["id"] for d in body["derived"]] == ["PROC-MAJOR-ILLEGAL"]
+    assert body["aliases"]["air_travel"] == "consumption:air"
 
 
-def test_check_denies_with_the_record_rule_and_path(service: Service) -> None:
+def test_check_answers_in_three_kinds_with_record_measure_and_path(service: Service) -> None:
     a = service.ids["a"]
     body = service.get(f"/v1/check?subject={a}&action=bid_tender&on=2020-01-01", "regulator").json()
     assert body["allowed"] is False
-    [reason] = body["reasons"]
-    assert (reason["record"]["record_id"], reason["rule_id"]) == ("R1", "R-JPL-SUBJ-BID")
-    assert reason["path"][0]["type"] == "CONCERNS"
+    [finding] = body["prohibitions"]
+    assert (finding["record"]["record_id"], finding["measure"]["id"]) == ("R1", "DJD-TENDER")
+    assert finding["path"][0]["type"] == "CONCERNS"
+    credit = service.get(f"/v1/check?subject={a}&action=obtain_credit&on=2020-01-01").json()
+    assert credit["allowed"] is True and credit["prohibitions"] == []
+    assert [f["measure"]["id"] for f in credit["considerations"]] == ["DJD-CREDIT"]
 
 
 def test_check_by_id_number_reaches_the_legal_rep_and_is_audited(service: Service) -> None:
     p1 = service.ids["p1"]
-    body = service.get(f"/v1/check?subject={p1}&action=air_travel&on=2020-01-01").json()
+    body = service.get(f"/v1/check?subject={p1}&action=consumption:air&on=2020-01-01").json()
     assert body["allowed"] is False
+    assert body["prohibitions"][0]["reached_as"] == "roles"
     assert p1 not in str(body)  # the number is never echoed: the key and the mask are
     assert body["subject"]["id_masked"].startswith(p1[:6] + "********")
     assert verify_chain(service.audit_path).ok
@@ -49,11 +60,18 @@ def test_batch_answers_each_item_and_a_bad_item_fails_alone(service: Service) ->
     assert r.status_code == 200
     answers = r.json()
     assert [a.get("allowed") for a in answers] == [False, None, True]
+    assert answers[0]["result"]["prohibitions"][0]["measure"]["id"] == "DJD-TENDER"
     assert "expected 3, got 4" in answers[1]["error"]
 
 
 def test_record_event_by_admin_and_a_conflicting_one_is_409(service: Service) -> None:
     url = "/v1/records/R1/events"
+    bad = service.client.post(
+        url,
+        json={"type": "release_person", "on": "2020-02-01", "reason": "解除"},
+        headers=headers("admin"),
+    )
+    assert bad.status_code == 409 and "person_id" in bad.json()["detail_en"]
     ok = service.client.post(
         url,
         json={"type": "objection_opened", "on": "2020-02-01", "reason": "当事人异议"},
@@ -78,3 +96,17 @@ def test_relocations_and_flows_answer(service: Service) -> None:
     flows = service.get("/v1/relocations/flows?on=2024-01-01", "analyst")
     assert flows.status_code == 200
     assert set(flows.json()) == {"regions", "counts"}
+
+
+def test_release_person_event_frees_the_legal_rep_from_its_day(service: Service) -> None:
+    p1 = service.ids["p1"]
+    r = service.client.post(
+        "/v1/records/R1/events",
+        json={"type": "release_person", "on": "2020-02-01", "reason": "法院解除", "person_id": p1},
+        headers=headers("admin"),
+    )
+    assert r.status_code == 200 and r.json()["applied"]
+    assert p1 not in r.text
+    before = service.get(f"/v1/check?subject={p1}&action=consumption:air&on=2020-01-31").json()
+    after = service.get(f"/v1/check?subject={p1}&action=consumption:air&on=2020-02-01").json()
+    assert (before["allowed"], after["allowed"]) == (False, True)

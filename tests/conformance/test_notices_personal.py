@@ -1,11 +1,10 @@
-"""Notices to superior units and employers (clause 十二) and the personal credit record."""
+"""Notices to superior units and employers (clause 十二)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from graph_service.engine.notices import notices
-from graph_service.engine.personal import personal_record
 from graph_service.stores.base import GraphStore
 from loaders.load import load_directory
 from tests.conftest import RING
@@ -68,22 +67,3 @@ def test_listing_that_reaches_a_public_employee_notifies_the_employer(
 def test_no_notice_before_the_listing(store: GraphStore, tmp_path: Path) -> None:
     _world(store, tmp_path)
     assert notices(store, "2022-02-28") == []
-
-
-def test_personal_record_shows_what_reaches_the_person_and_why(
-    store: GraphStore, tmp_path: Path
-) -> None:
-    ids = _world(store, tmp_path)
-    rec = personal_record(store, RING.key(ids["p"]), "2023-01-01")
-    assert rec["person"]["name"] == "马超"
-    [entity] = rec["entities"]
-    assert entity["uscc"] == ids["x"]
-    assert sorted(r["kind"] for r in entity["records"]) == ["joint_punishment_list", "watch_list"]
-    assert sorted(rec["restrictions"]) == [
-        "air_travel",
-        "high_speed_rail",
-        "honours",
-        "serve_as_officer",
-    ]
-    clean = personal_record(store, RING.key(ids["q"]), "2023-01-01")
-    assert clean["restrictions"] == {}

@@ -853,3 +853,40 @@ def test_the_default_catalogue_validates_and_cites_what_it_rests_on() -> None:
         "licence_revoked",
         "joint_punishment_list",
     }
+
+
+def test_docs_legal_md_is_the_shipped_catalogue() -> None:
+    from graph_service.engine.legal_doc import render
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "legal.md"
+    assert page.read_text(encoding="utf-8") == render(catalogue()), (
+        "docs/legal.md is stale: python -m graph_service measures --markdown > docs/legal.md"
+    )
+
+
+def test_a_stores_material_read_equals_the_composed_primitives(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    from graph_service.stores.base import GraphStore as Base
+
+    s = Scenario()
+    x, h, y = s.entity("甲公司"), s.entity("控股公司"), s.entity("乙公司")
+    p, q = s.person("张伟"), s.person("王芳")
+    s.role(p, x, "legal_rep", "2015-01-01", "2021-05-01")
+    s.role(q, x, "principal", "2015-01-01")
+    s.holds(p, h, 60)
+    s.holds(h, y, 70)
+    r1 = s.record(x, "dishonest_judgment_debtor", "2021-03-10", ground="1")
+    r2 = s.record(y, "market_ban", "2021-03-10", sector="food_drug")
+    s.names(r2, p, "direct_responsible")
+    s.record(p, "consumption_restriction", "2022-01-01")
+    t = s.entity("税务公司")
+    r3 = s.record(t, "major_tax_violation", "2022-01-01", published_on="2022-02-01")
+    s.names(r3, p, "financial_officer")
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    for kind, key in (("person", RING.key(p)), ("entity", x), ("person", RING.key(q))):
+        got, composed = store.material(kind, key), Base.material(store, kind, key)  # type: ignore[arg-type]
+        assert got == composed, (kind, key)
+    m = store.material("person", RING.key(p))
+    assert {r["record_id"] for r in m.entity_records} == {r1, r2}
+    assert {r["record_id"] for r in m.named_records} == {r2, r3}

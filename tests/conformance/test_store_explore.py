@@ -67,10 +67,10 @@ def test_neighbourhood_lists_records_persons_entities_regions_in_order(
         "registered_on": "2015-03-01",
     }
     record = view["neighbours"][0]
-    assert record["kind"] == "joint_punishment_list"
+    assert record["kind"] == "dishonest_judgment_debtor"
     assert record["status"] == "active"
-    assert record["authority"] == "灵寿县市场监督管理局"
-    assert record["basis"] == "《企业信息公示暂行条例》第十八条"
+    assert record["authority"] == "灵寿县人民法院"
+    assert record["basis"].startswith("《最高人民法院关于公布失信被执行人名单信息的若干规定》")
     person = next(n for n in view["neighbours"] if n["id"] == sid("person", ids["k1"]))
     assert person["id_masked"].startswith("130126********")
     assert "id_sealed" not in person

@@ -66,7 +66,13 @@ from graph_service.engine.evaluation.registry import read_registry, relationship
 from graph_service.engine.models import Flag, Step
 from graph_service.engine.relocations import RelocationDetector, detect_relocations
 from graph_service.engine.restrictions import holding_step, role_step
-from graph_service.engine.timeline import in_force, record_applies, record_last_day, record_start
+from graph_service.engine.timeline import (
+    entity_active,
+    in_force,
+    record_applies,
+    record_last_day,
+    record_start,
+)
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
 
@@ -101,12 +107,6 @@ def _r2(x: Any) -> Any:
 
 def _days(a: str, b: str) -> int:
     return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
-
-
-def is_active(entity: Mapping[str, Any], on: str) -> bool:
-    """Registered on or before ``on`` and not deregistered by then."""
-    reg, dereg = entity.get("registered_on"), entity.get("deregistered_on")
-    return (not reg or str(reg) <= on) and (not dereg or str(dereg) > on)
 
 
 # -- 1. own records --------------------------------------------------------------------
@@ -396,7 +396,7 @@ class Evaluator:
             "uscc": ent["uscc"],
             **{f: ent[f] for f in ("name", "region_code", "industry", "org_type")},
             "active": [
-                is_active({"registered_on": r, "deregistered_on": d}, on)
+                entity_active({"registered_on": r, "deregistered_on": d}, on)
                 for r, d in zip(ent["registered_on"], ent["deregistered_on"], strict=True)
             ],
             **parts,
@@ -505,7 +505,7 @@ class Evaluator:
             region_code=entity.get("region_code"),
             industry=entity.get("industry"),
             on=on,
-            active=is_active(entity, on),
+            active=entity_active(entity, on),
             score=score,
             grade=grade,
             grade_label_zh=rule.zh,
