@@ -108,7 +108,9 @@ def main() -> None:
         for name, what in HOT.items():
             text, p = cypher(name), params(name, sample.data())
             session.run(text, p).consume()  # type: ignore[arg-type]
-            summary = session.run("PROFILE " + text, p).consume()  # type: ignore[arg-type]
+            result = session.run("PROFILE " + text, p)  # type: ignore[arg-type]
+            list(result)  # the profile is complete once every row was read
+            summary = result.consume()
             print(markdown(name, what, summary.profile or {}))
 
 
