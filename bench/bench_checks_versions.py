@@ -6,7 +6,9 @@ edition 2 may be no slower than 0.8× of edition 1).
 
 The version ``--before`` is checked out (detached) under ``bench/out/rev-<rev>``; each round
 runs ``bench/bench_checks.py`` of each version on each store in turn (before, after, before,
-after…), so both see the same machine load. The questions are the same (same registry, seed and
+after…), so both see the same machine load; the CPU-time rate (the process's own CPU
+seconds) is the one to compare on a shared machine, the wall rate is shown beside it.
+ The questions are the same (same registry, seed and
 edition-1 action names, which edition 2 takes as aliases). Prints a Markdown table with the
 after/before ratio per store.
 """
@@ -68,6 +70,8 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    # Each version runs in its own tree: a store file is named absolutely.
+    args.store = [s if "://" in s else str(Path(s).resolve()) for s in args.store]
     # The registry files the questions are drawn from are shared: both versions read OUT.
     before = checkout(args.before)
     (before / "bench" / "out").mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,10 @@ def main() -> None:
             name: statistics.median(float(r["checks_per_s"]) for r in runs)
             for name, runs in seen.items()
         }
+        cpu = {
+            name: statistics.median(float(r["cpu_checks_per_s"]) for r in runs)
+            for name, runs in seen.items()
+        }
         p99 = {
             name: statistics.median(float(r["p99_ms"]) for r in runs) for name, runs in seen.items()
         }
@@ -98,6 +106,9 @@ def main() -> None:
                 "before checks/s": round(med["before"]),
                 "after checks/s": round(med["after"]),
                 "ratio": round(med["after"] / med["before"], 2),
+                "before checks/cpu-s": round(cpu["before"]),
+                "after checks/cpu-s": round(cpu["after"]),
+                "cpu ratio": round(cpu["after"] / cpu["before"], 2),
                 "before p99 ms": p99["before"],
                 "after p99 ms": p99["after"],
                 "before batch/s": round(batch["before"]),

@@ -51,14 +51,14 @@ def main() -> None:
         slow_s = 0.0
         start = time.perf_counter()
         for n, chunk in enumerate(read_chunks(src)):
-            columnwise.validate(chunk)
-            rows += len(chunk)
+            columnwise.validate(chunk.rows)
+            rows += len(chunk.rows)
             if n < args.rowwise_chunks:
                 t = time.perf_counter()
                 for row in chunk.rows:
                     rowwise.validate(row)
                 slow_s += time.perf_counter() - t
-                slow_rows += len(chunk)
+                slow_rows += len(chunk.rows)
         fast_s = time.perf_counter() - start - slow_s
         results.append(
             {

@@ -204,10 +204,11 @@ def cmd_relocations(args: argparse.Namespace) -> int:
             _update_ledger(store, args, None)
     if args.flows:
         from graph_service.engine.flows import flow_matrix, plot_flows
+        from graph_service.exports.safe import write_frame
 
         matrix = flow_matrix(flags, args.flows_level)
         out = Path(args.flows)
-        matrix.to_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
+        write_frame(matrix, out.with_suffix(".csv"), index=True)
         plot_flows(matrix, out)
         _console().print(f"flows: {out} and {out.with_suffix('.csv')}")
     if args.json:
@@ -243,10 +244,10 @@ def cmd_notices(args: argparse.Namespace) -> int:
     with open_store(_store_uri(args)) as store:
         found = notices(store, args.on, args.region or "")
     if args.csv:
-        import csv
+        from graph_service.exports.safe import SafeWriter
 
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
+            w = SafeWriter(fh)
             w.writerow(["notice_id", "kind", "record_id", "decided_on", "to", "about", "text"])
             for n in found:
                 w.writerow(
@@ -275,7 +276,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from graph_service.api.audit import verify_chain
 
     path = Path(args.log or get_settings().graph_audit_log)
-    result = verify_chain(path)
+    anchor = _audit_anchor(args, path)
+    result = verify_chain(path, anchor)
     if args.json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
     elif result.ok:
@@ -288,6 +290,21 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             f"(seq {result.first_bad_seq}): {result.reason_zh} / {result.reason_en}"
         )
     return EXIT_OK if result.ok else 1
+
+
+def _audit_anchor(args: argparse.Namespace, path: Path) -> tuple[int, str] | None:
+    """The checkpoint the store keeps for the log (None, with a warning, without a store)."""
+    from graph_service.stores import open_store
+
+    try:
+        with open_store(_store_uri(args)) as store:
+            return store.audit_anchor(str(path.resolve()))
+    except (StoreUnavailable, OSError) as exc:
+        reason = exc.reason if isinstance(exc, StoreUnavailable) else str(exc)
+        _console().print(
+            f"[yellow]未核对存储中的检查点 / the store's checkpoint was not checked:[/] {reason}"
+        )
+        return None
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -309,8 +326,26 @@ def cmd_info(args: argparse.Namespace) -> int:
         table.add_row(name, str(n))
     Console().print(table)
     for load in info["loads"]:
-        Console().print(f"{load['batch_id']}  {load['directory']}  rejected={load['rejected']}")
+        Console().print(_load_line(load))
     return EXIT_OK
+
+
+def _load_line(load: dict[str, Any]) -> str:
+    """One line of the load log; a load that did not finish says so."""
+    head = f"{load['batch_id']}  {load['directory']}"
+    match load.get("status", "done"):
+        case "done":
+            return f"{head}  rejected={load.get('rejected', 0)}"
+        case "interrupted":
+            return (
+                f"{head}  [red]中断 / interrupted[/]: {load.get('note', '')} "
+                f"(python -m graph_service load {load['directory']})"
+            )
+        case _:
+            return (
+                f"{head}  [yellow]未完成 / running, or interrupted if no load runs now[/]: "
+                f"rerun it to complete it (python -m graph_service load {load['directory']})"
+            )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -475,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
         "audit-verify", help="verify the hash-chained audit log; name the first tampered entry"
     )
     p.add_argument("--log", help="audit log path (default: $GRAPH_AUDIT_LOG)")
+    _add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_verify)
 
@@ -536,7 +572,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:  # bad input: what to fix is in the reason
         _console().print(f"[red]错误 / error:[/] {exc.reason}")
         return EXIT_USAGE
+    except Exception as exc:
+        if not _store_lost(exc):
+            raise
+        _console().print(
+            f"[red]与存储的连接中断 / lost the store:[/] {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}\n{_rerun_hint(args)}"
+        )
+        return EXIT_CANNOT_RUN
     return code
+
+
+def _store_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store went away (Neo4j down, the connection cut)."""
+    from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired
+
+    return isinstance(exc, ServiceUnavailable | SessionExpired | DriverError)
+
+
+def _rerun_hint(args: argparse.Namespace) -> str:
+    if getattr(args, "func", None) is cmd_load:
+        return (
+            "加载未完成；存储恢复后重新运行同一命令即可补全（已写入的批次不会重复） / the load did "
+            "not finish; when the store is back, run the same command again to complete it "
+            f"(batches written already change nothing): python -m graph_service load "
+            f"{args.directory} --store {_store_uri(args)}"
+        )
+    return "存储恢复后重试 / retry when the store is back"
 
 
 if __name__ == "__main__":

@@ -86,7 +86,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
             table, args.on, evaluator.cfg.version
         ).to_dict()
     if args.csv:
-        table.to_csv(args.csv, index=False, encoding="utf-8-sig")
+        from graph_service.exports.safe import write_frame
+
+        write_frame(table, args.csv)
         summary["csv"] = args.csv
     watch = table[table["watch_candidate"] & table["active"]]
     if args.watch:

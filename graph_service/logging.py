@@ -31,6 +31,8 @@ import re
 import sys
 from typing import Any, Literal, TextIO
 
+from graph_service.ids.resident_id import mask_id_numbers
+
 LogFormat = Literal["kv", "json"]
 #: Loggers that log at ``GRAPH_LOG_LEVEL``; every other logger from WARNING up.
 OWN_LOGGERS = ("graph_service", "loaders", "uvicorn", "uvicorn.error", "uvicorn.access")
@@ -50,16 +52,17 @@ def _when(record: logging.LogRecord) -> str:
 
 
 def fields_of(record: logging.LogRecord) -> dict[str, Any]:
-    """The fields of a log line, in order: at, level, logger, msg, then the ``extra`` ones."""
+    """The fields of a log line, in order: at, level, logger, msg, then the ``extra`` ones.
+    Resident ID numbers in the message and in text fields are masked."""
     out: dict[str, Any] = {
         "at": _when(record),
         "level": record.levelname.lower(),
         "logger": record.name,
-        "msg": record.getMessage(),
+        "msg": mask_id_numbers(record.getMessage()),
     }
     for name, value in record.__dict__.items():
         if name not in _STANDARD and not name.startswith("_") and name not in out:
-            out[name] = value
+            out[name] = mask_id_numbers(value) if isinstance(value, str) else value
     return out
 
 
@@ -69,7 +72,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = fields_of(record)
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
+            out["exc"] = mask_id_numbers(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
@@ -87,7 +90,7 @@ class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = fields_of(record)
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
+            out["exc"] = mask_id_numbers(self.formatException(record.exc_info))
         return " ".join(f"{k}={kv_value(v)}" for k, v in out.items())
 
 

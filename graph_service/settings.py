@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         description="Command that runs 'neo4j-admin database import full' on a stopped server "
         "with the arguments 'load --bulk' appends (see docs/deploy.md).",
     )
+    load_future_days: int = Field(
+        0,
+        ge=-1,
+        description="A date may lie this many days after the load day (end dates of effect "
+        "and terms excepted); later ones are rejected. -1: no limit.",
+    )
     graph_flags_ledger: Path | None = Field(
         None, description="Relocation flag history (JSON lines); default beside the store."
     )

@@ -183,6 +183,9 @@ class ImportFiles:
                 )
         self._superiors.clear()
 
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Nothing here: the load is logged over Bolt once the import has run."""
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
         """Nothing here: the load is logged over Bolt once the import has run."""
 

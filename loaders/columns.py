@@ -30,10 +30,11 @@ from graph_service.ids.regions import current_regions, retired_regions
 from graph_service.ids.resident_id import _CHECK as ID_CHECK
 from graph_service.ids.resident_id import _WEIGHTS as ID_WEIGHTS
 from graph_service.ids.uscc import _ORG_WEIGHTS, _WEIGHTS, ALPHABET, AUTHORITY_CATEGORIES
-from loaders.contract import Column
-from loaders.readers import Chunk
-from loaders.validate import Problem, RowError, RowValidator, normalise_columns
+from loaders.contract import MAX_CELL, Column
+from loaders.validate import CONTROL, Problem, RowError, RowValidator, normalise_columns
 
+#: Column types whose fast check admits only short printable ASCII cells (no text check).
+_SHAPED = frozenset({"uscc", "person_id", "party", "region_code", "date", "percent"})
 #: A percentage the fast check accepts (others, e.g. ``12%``, go row by row).
 _PERCENT_SHAPE = r"[0-9]{1,3}(?:\.[0-9]{1,12})?"
 
@@ -174,9 +175,9 @@ class FrameValidator:
             c.vocab: frozenset(row.vocabs[c.vocab]) for c in self.spec.columns if c.vocab
         }
 
-    def validate(self, chunk: Chunk) -> ChunkResult:
-        """The verdict on every row of ``chunk``."""
-        frame = chunk.frame
+    def validate(self, rows: list[dict[str, str]]) -> ChunkResult:
+        """The verdict on every row of a chunk (cells stripped, as the readers give them)."""
+        frame = pd.DataFrame.from_records(rows).astype(object).fillna("")
         n = len(frame)
         raw = {c.name: _column(frame, c.name) for c in self.spec.columns}
         fast = np.ones(n, dtype=bool)
@@ -188,6 +189,11 @@ class FrameValidator:
             empty = (cells == "").to_numpy()
             missing = empty & (col.required or self._required_when(col, raw))
             ok, value = self._check(col, cells, raw, ~empty)
+            ok = ok.copy()  # some checks hand back pandas' own read-only arrays
+            if col.type not in _SHAPED or col.max_length is not None:
+                ok &= _text_ok(cells, col.max_length or MAX_CELL)
+            if col.type == "date" and not col.future and self.row.latest is not None:
+                ok &= (cells <= self.row.latest).to_numpy(dtype=bool)
             fast &= ~missing & (ok | empty)
             values[col.name] = value.where(~empty, None)
         for col in self.spec.columns:
@@ -198,21 +204,24 @@ class FrameValidator:
                 fast &= ~_before(values[col.name], values[col.not_before])
             if col.not_after:
                 fast &= ~_before(values[col.not_after], values[col.name])
+        for name in [*self.row.extra, "source"]:
+            if name in frame.columns:
+                fast &= _text_ok(frame[name], MAX_CELL)
         if self.row.row_rules:
             fast &= self._row_rules_pass(values, fast)
-        rows: list[dict[str, Any] | None] = [None] * n
+        out: list[dict[str, Any] | None] = [None] * n
         problems: dict[int, list[Problem]] = {}
         good = np.flatnonzero(fast)
         if len(good):
             for i, fast_row in zip(
                 good.tolist(), self._normalise(frame, values, good), strict=True
             ):
-                rows[i] = fast_row
+                out[i] = fast_row
         for i in np.flatnonzero(~fast).tolist():
-            rows[i], bad = self.row.validate(chunk.row(i))
+            out[i], bad = self.row.validate(rows[i])
             if bad:
                 problems[i] = bad
-        return ChunkResult(rows=rows, problems=problems, rowwise=n - len(good))
+        return ChunkResult(rows=out, problems=problems, rowwise=n - len(good))
 
     def _row_rules_pass(self, values: dict[str, pd.Series], fast: np.ndarray) -> np.ndarray:
         """Whether each row passes the rules on whole rows (only rows still ``fast`` are
@@ -305,6 +314,12 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name]
     return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+
+
+def _text_ok(cells: pd.Series, limit: int) -> np.ndarray:
+    """Cells within ``limit`` characters and free of control characters (as ``check_text``)."""
+    short = (cells.str.len() <= limit).to_numpy(dtype=bool)
+    return np.asarray(short & ~cells.str.contains(CONTROL).to_numpy(dtype=bool))
 
 
 def _before(later: pd.Series, earlier: pd.Series) -> np.ndarray:

@@ -39,6 +39,10 @@ RESERVED = frozenset(
 )
 
 
+#: Most characters of a cell whose column sets no ``max_length`` (extra columns too).
+MAX_CELL = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of a contract file."""
@@ -55,6 +59,10 @@ class Column:
     default: str | None = None
     default_from: str | None = None
     required_when: dict[str, Any] = field(default_factory=dict)
+    #: Most characters a cell may hold (None: :data:`MAX_CELL`).
+    max_length: int | None = None
+    #: Whether a date may lie after the load day (the end of a term or of an effect).
+    future: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from graph_service.stores.base import (
 )
 from loaders.columns import FrameValidator
 from loaders.contract import FileSpec, contract
-from loaders.readers import Chunk, SourceFile, count_rows, discover, header, read_chunks
+from loaders.readers import SourceFile, count_rows, discover, header, read_chunks
 from loaders.rejects import RejectsWriter
 from loaders.validate import Problem, RowValidator
 
@@ -60,6 +60,8 @@ class LoadTarget(Protocol):
     ) -> WriteCounts: ...
 
     def link_superiors(self, meta: BatchMeta) -> None: ...
+
+    def begin_load(self, summary: Mapping[str, Any]) -> None: ...
 
     def record_load(self, summary: Mapping[str, Any]) -> None: ...
 
@@ -127,6 +129,15 @@ def new_batch_meta(now: dt.datetime | None = None) -> BatchMeta:
     return BatchMeta(batch_id=f"load-{stamp}-{secrets.token_hex(3)}", loaded_at=now.isoformat())
 
 
+def latest_date(meta: BatchMeta) -> str | None:
+    """The latest date a row may hold (``LOAD_FUTURE_DAYS`` after the load day; None: any)."""
+    days = get_settings().load_future_days
+    if days < 0:
+        return None
+    day = dt.datetime.fromisoformat(meta.loaded_at).date()
+    return (day + dt.timedelta(days=days)).isoformat()
+
+
 def _ref_problem(kind: SubjectKind, column: str, raw: str) -> Problem:
     if kind == "entity":
         return Problem(
@@ -142,11 +153,6 @@ def _ref_problem(kind: SubjectKind, column: str, raw: str) -> Problem:
         f"身份证号码{masked}对应的人员未登记（不在persons文件和图中） / "
         f"person {masked} is not registered (neither in persons nor in the store)",
     )
-
-
-#: A row that passed validation: its line, its chunk and place there (for the raw cells a
-#: reject quotes), and the normalised row.
-_Good = tuple[int, Chunk, int, dict[str, Any]]
 
 
 class _FileLoader:
@@ -178,7 +184,9 @@ class _FileLoader:
             self.report.error = _read_error(src, exc)
             cols = []
         self.missing = [c for c in spec.required if c not in cols]
-        rows = RowValidator(spec, keyring, cols, default_source=src.path.name)
+        rows = RowValidator(
+            spec, keyring, cols, default_source=src.path.name, latest=latest_date(meta)
+        )
         self.validator = FrameValidator(rows)
         self.report.extra_columns = rows.extra
         self.report.ignored_columns = rows.ignored
@@ -193,8 +201,8 @@ class _FileLoader:
             elif col.ref == "by":
                 key_field = "holder_key" if col.name == "holder_id" else "subject_key"
                 self.refs.append((col.name, None, key_field))
-        self.deferred: list[_Good] = []
-        self.events: list[_Good] = []
+        self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        self.events: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.touched = touched
         self.writer = writer
         self.writers = writers
@@ -213,8 +221,11 @@ class _FileLoader:
         ) as bar:
             try:
                 for chunk in read_chunks(self.src):
-                    self._chunk(chunk)
-                    bar.update(len(chunk))
+                    for bad in chunk.bad:
+                        self.report.rows += 1
+                        self._reject(bad.line, {"line": bad.text}, [Problem("", "", bad.reason)])
+                    self._chunk(chunk.rows, chunk.lines)
+                    bar.update(len(chunk.rows) + len(chunk.bad))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
@@ -232,7 +243,7 @@ class _FileLoader:
         """Apply the file's events in date order (then file order) through the life cycle,
         as the API does; one that does not fit its record is rejected with the reason."""
         now = dt.datetime.now(dt.UTC)
-        for line, chunk, i, norm in sorted(self.events, key=lambda e: (e[3]["on"], e[0])):
+        for line, raw, norm in sorted(self.events, key=lambda e: (e[2]["on"], e[0])):
             event = RecordEvent(
                 record_id=norm["record_id"],
                 event=norm["event"],
@@ -248,7 +259,7 @@ class _FileLoader:
                 # Events need a real store (a bulk load applies them once imported).
                 outcome, row = write_event(cast(GraphStore, self.store), event, self.meta, now)
             except (InvalidTransition, NotFound) as exc:
-                self._reject(line, chunk.row(i), [Problem("event", norm["event"], str(exc))])
+                self._reject(line, raw, [Problem("event", norm["event"], str(exc))])
                 continue
             if outcome == "created":
                 self.report.created += 1
@@ -256,71 +267,79 @@ class _FileLoader:
             else:
                 self.report.unchanged += 1
 
-    def _chunk(self, chunk: Chunk) -> None:
-        self.report.rows += len(chunk)
+    def _chunk(self, rows: list[dict[str, str]], lines: list[int]) -> None:
+        self.report.rows += len(rows)
         if self.missing:
             problems = [
                 Problem(c, "", f"文件缺少必填列{c} / the file has no column {c}")
                 for c in self.missing
             ]
-            for i, line in enumerate(chunk.lines):
-                self._reject(line, chunk.row(i), problems)
+            for raw, line in zip(rows, lines, strict=True):
+                self._reject(line, raw, problems)
             return
-        result = self.validator.validate(chunk)
-        good: list[_Good] = []
-        for i, norm in enumerate(result.rows):
-            line = chunk.first_line + i
+        result = self.validator.validate(rows)
+        good: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        for i, (raw, line) in enumerate(zip(rows, lines, strict=True)):
+            norm = result.rows[i]
             if norm is None:
-                self._reject(line, chunk.row(i), result.problems[i])
+                self._reject(line, raw, result.problems[i])
                 continue
             ident = _identity(self.spec, norm)
             first = self.seen.get(ident)
             if first is not None:
-                self._reject(line, chunk.row(i), [self._duplicate(first)])
+                self._reject(
+                    line,
+                    raw,
+                    [
+                        Problem(
+                            ",".join(self.spec.identity),
+                            "",
+                            f"与本文件第{first}行重复 / duplicates line {first} of this file",
+                        )
+                    ],
+                )
                 continue
             self.seen[ident] = line
-            good.append((line, chunk, i, norm))
+            good.append((line, raw, norm))
         self._resolve(good, final=False)
 
-    def _duplicate(self, first: int) -> Problem:
-        return Problem(
-            ",".join(self.spec.identity),
-            "",
-            f"与本文件第{first}行重复 / duplicates line {first} of this file",
-        )
-
-    def _resolve(self, rows: list[_Good], final: bool) -> None:
+    def _resolve(self, rows: list[tuple[int, dict[str, str], dict[str, Any]]], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
         wanted: dict[SubjectKind, set[str]] = {"entity": set(), "person": set()}
-        for *_, norm in rows:
+        for _, _, norm in rows:
             for _, kind, key_field in self.refs:
                 key = norm.get(key_field)
                 if key:
                     wanted[kind or _by_kind(norm)].add(key)
-        in_chunk = {r[-1]["uscc"] for r in rows} if self.spec.kind == "entities" else set()
-        # Superior units listed in this very chunk count as present.
-        wanted["entity"] -= in_chunk
+        if self.spec.kind == "entities":
+            # Superior units listed in this very chunk count as present.
+            wanted["entity"] -= {norm["uscc"] for _, _, norm in rows}
         known = {k: self.store.existing(k, v) if v else set() for k, v in wanted.items()}
         stored = self._stored_records(rows)
+        in_chunk = {norm["uscc"] for _, _, norm in rows} if self.spec.kind == "entities" else set()
         ok: list[dict[str, Any]] = []
-        for line, chunk, i, norm in rows:
+        for line, raw, norm in rows:
             problems = []
             for column, kind, key_field in self.refs:
                 key = norm.get(key_field)
                 k = kind or _by_kind(norm)
                 if key and key not in known[k] and key not in in_chunk:
-                    problems.append(_ref_problem(k, column, chunk.row(i).get(column, "")))
+                    problems.append(_ref_problem(k, column, raw.get(column, "")))
+            if self.spec.kind == "records" and norm["record_id"] in stored:
+                moved = _moved_subject(stored[norm["record_id"]], norm, raw)
+                if moved is not None:
+                    problems.append(moved)
             for column in self.record_refs:
                 if norm[column] not in stored:
                     problems.append(_record_problem(column, norm[column]))
             if not problems and self.spec.kind == "record_events":
-                self.events.append((line, chunk, i, norm))
+                self.events.append((line, raw, norm))
             elif not problems:
                 ok.append(norm)
             elif self.spec.kind == "entities" and not final:
-                self.deferred.append((line, chunk, i, norm))
+                self.deferred.append((line, raw, norm))
             else:
-                self._reject(line, chunk.row(i), problems)
+                self._reject(line, raw, problems)
         file_kind = self.spec.kind
         if file_kind == "record_events":
             return  # applied in date order once the whole file is read (_apply_events)
@@ -339,11 +358,13 @@ class _FileLoader:
             if file_kind == "entities":
                 self._drain()
 
-    def _stored_records(self, rows: list[_Good]) -> dict[str, dict[str, Any]]:
+    def _stored_records(
+        self, rows: list[tuple[int, dict[str, str], dict[str, Any]]]
+    ) -> dict[str, dict[str, Any]]:
         """The stored records the rows name (by ``record_id``), for references and events."""
         if self.spec.kind != "records" and not self.record_refs:
             return {}
-        ids = {r[-1]["record_id"] for r in rows}
+        ids = {norm["record_id"] for _, _, norm in rows}
         return {r["record_id"]: r for r in self.store.records_by_id(ids)} if ids else {}
 
     def _write(self, kind: RowKind, rows: list[dict[str, Any]]) -> WriteCounts:
@@ -427,6 +448,27 @@ def _read_error(src: SourceFile, exc: Exception, after_rows: int | None = None) 
     )
 
 
+def _moved_subject(
+    stored: Mapping[str, Any], norm: Mapping[str, Any], raw: Mapping[str, str]
+) -> Problem | None:
+    """A conflict when a row would move a stored record to another subject (a correction of
+    the subject is a life-cycle event, never a silent reload)."""
+    new = (norm["subject_type"], norm["subject_key"])
+    if new == (stored.get("subject_type"), stored.get("subject_key")):
+        return None
+    old_text = f"{stored.get('subject_type')} {stored.get('subject_key')}"
+    shown = raw.get("subject_id", "")
+    new_text = f"{new[0]} {mask_resident_id(shown.upper()) if new[0] == 'person' else shown}"
+    return Problem(
+        "subject_id",
+        new_text,
+        f"冲突：记录{norm['record_id']}的主体为{old_text}，此行改为{new_text}；"
+        "更正主体须以事件办理 / "
+        f"conflict: record {norm['record_id']} concerns {old_text}, this line names "
+        f"{new_text}; a change of subject is a correction event, not a reload",
+    )
+
+
 def _by_kind(norm: Mapping[str, Any]) -> SubjectKind:
     kind = norm.get("holder_type") or norm.get("subject_type")
     return "entity" if kind == "entity" else "person"
@@ -481,6 +523,9 @@ def load_directory(
         ignored_files=[p.name for p in ignored],
     )
     rejects_path = rejects_path or directory / "rejects" / f"{meta.batch_id}.csv"
+    store.begin_load(
+        {"batch_id": meta.batch_id, "directory": str(directory), "started_at": meta.loaded_at}
+    )
     started = time.perf_counter()
     specs = contract()
     writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None

@@ -1,5 +1,6 @@
 """The rejects file: every refused row with its file, line, column and reason, and the row
-itself as JSON so it can be fixed and loaded again. Nothing refused is lost."""
+itself as JSON so it can be fixed and loaded again. Nothing refused is lost. Cells a
+spreadsheet would run as a formula are neutralised (:mod:`graph_service.exports.safe`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from graph_service.exports.safe import neutralise
 from loaders.validate import Problem
 
 COLUMNS = ("file", "line", "column", "value", "reason", "row")
@@ -38,16 +40,15 @@ class RejectsWriter:
         writer = self._open()
         raw = json.dumps(dict(row), ensure_ascii=False)
         for p in problems:
-            writer.writerow(
-                {
-                    "file": file,
-                    "line": line,
-                    "column": p.column,
-                    "value": p.value,
-                    "reason": p.reason,
-                    "row": raw,
-                }
-            )
+            cells = {
+                "file": file,
+                "line": line,
+                "column": p.column,
+                "value": p.value,
+                "reason": p.reason,
+                "row": raw,
+            }
+            writer.writerow({k: neutralise(v) for k, v in cells.items()})
         self.rows += 1
         self.problems += len(problems)
 

@@ -22,10 +22,14 @@ from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
 from graph_service.stores.base import content_hashes
-from loaders.contract import EXTRA_COLUMN, RESERVED, Column, FileSpec
+from loaders.contract import EXTRA_COLUMN, MAX_CELL, RESERVED, Column, FileSpec
 from loaders.record_rules import record_problems
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+#: C0 and C1 control characters and DEL, tab and line breaks excepted (a legal basis may run
+#: over lines): never in a cell (a NUL cuts text in C programs, an escape sequence rewrites a
+#: terminal).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +114,16 @@ class RowValidator:
     """Validates and normalises the rows of one contract file."""
 
     def __init__(
-        self, spec: FileSpec, keyring: PersonKeyring, header: list[str], default_source: str
+        self,
+        spec: FileSpec,
+        keyring: PersonKeyring,
+        header: list[str],
+        default_source: str,
+        latest: str | None = None,
     ) -> None:
         self.spec = spec
+        #: The latest date a column without ``future`` may hold (None: no limit).
+        self.latest = latest
         self.default_source = default_source
         self.keyring = keyring
         self.extra = [
@@ -183,9 +194,12 @@ class RowValidator:
                 values[col.name] = None
                 continue
             try:
+                check_text(raw, col.max_length or MAX_CELL)
                 values[col.name] = self.check_cell(col, raw, row)
+                if col.type == "date" and not col.future:
+                    self._not_future(values[col.name])
             except RowError as exc:
-                problems.append(Problem(col.name, raw, str(exc)))
+                problems.append(Problem(col.name, _excerpt(raw), str(exc)))
         for col in self.spec.columns:
             if col.default_from and values.get(col.name) is None:
                 values[col.name] = values.get(col.default_from)
@@ -209,6 +223,11 @@ class RowValidator:
                         f"{col.name} {earlier} is after {col.not_after} {later}",
                     )
                 )
+        for name in [*self.extra, "source"]:
+            try:
+                check_text(row.get(name) or "", MAX_CELL)
+            except RowError as exc:
+                problems.append(Problem(name, _excerpt(row.get(name) or ""), str(exc)))
         if not problems:
             problems = self.row_problems(values)
         if problems:
@@ -217,6 +236,13 @@ class RowValidator:
             values[name] = row.get(name) or None
         values["source"] = row.get("source") or self.default_source
         return self._normalise(values), []
+
+    def _not_future(self, day: str) -> None:
+        if self.latest is not None and day > self.latest:
+            raise RowError(
+                f"日期{day}晚于加载日（最晚{self.latest}）",
+                f"date {day} is after the load day (latest allowed {self.latest})",
+            )
 
     def row_problems(self, values: Mapping[str, Any]) -> list[Problem]:
         """Rules on a whole row whose cells are all valid (``values``: checked, not yet
@@ -272,6 +298,27 @@ def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> lis
     """USCCs as they are, ID numbers keyed (``types``: entity or person, row by row)."""
     persons = iter(_keys(keyring, [i for i, t in zip(ids, types, strict=True) if t != "entity"]))
     return [i if t == "entity" else next(persons) for i, t in zip(ids, types, strict=True)]
+
+
+def check_text(raw: str, limit: int) -> None:
+    """Refuse control characters and cells longer than ``limit``."""
+    bad = CONTROL.search(raw)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise RowError(
+            f"含控制字符{code}（第{bad.start() + 1}个字符）",
+            f"holds the control character {code} (character {bad.start() + 1})",
+        )
+    if len(raw) > limit:
+        raise RowError(
+            f"长度为{len(raw)}个字符，超过上限{limit}",
+            f"{len(raw)} characters, over the limit {limit}",
+        )
+
+
+def _excerpt(raw: str) -> str:
+    """A refused value as the rejects file shows it: at most 200 characters."""
+    return raw if len(raw) <= 200 else f"{raw[:200]}…（共{len(raw)}字符 / {len(raw)} chars)"
 
 
 def _call(fn: Callable[[str], str], raw: str) -> str:

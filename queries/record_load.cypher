@@ -1,2 +1,4 @@
-// Append one load's summary to the load log. $batch_id, $started_at, $summary (JSON text)
-CREATE (:Load {batch_id: $batch_id, started_at: $started_at, summary: $summary})
+// Note a load as it starts, then its summary when it ends. $batch_id, $started_at,
+// $summary (JSON text)
+MERGE (l:Load {batch_id: $batch_id})
+SET l.started_at = $started_at, l.summary = $summary

@@ -8,12 +8,12 @@ CALL (s) {
   RETURN collect(properties(c)) AS records
 }
 CALL (s) {
-  OPTIONAL MATCH (s)-[r:ROLE]->(e:Entity) WHERE s:Person
+  OPTIONAL MATCH (s)-[r:ROLE]->(e:Entity) WHERE s:Person AND $all
   RETURN collect(r {.*, person_name: s.name, entity_name: e.name}) AS roles,
          collect(DISTINCT e) AS offices
 }
 CALL (s) {
-  OPTIONAL MATCH (s)-[:HOLDS*0..9]->(n) WHERE s:Person
+  OPTIONAL MATCH (s)-[:HOLDS*0..9]->(n) WHERE s:Person AND $all
   WITH DISTINCT n
   OPTIONAL MATCH (n)-[r:HOLDS]->(m:Entity)
   WITH n, r, m WHERE r IS NOT NULL

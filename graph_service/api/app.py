@@ -4,7 +4,6 @@ log, metrics, the routers and the one map of errors to problem responses."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,15 +16,22 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from graph_service.api import problems
-from graph_service.api.audit import AuditLog
+from graph_service.api.audit import Audited, AuditLog
 from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.graphview import VIS_DIR
-from graph_service.api.middleware import BodyLimitMiddleware, Metrics, MetricsMiddleware
+from graph_service.api.middleware import (
+    BodyLimitMiddleware,
+    CallerSlots,
+    KeyFirstMiddleware,
+    Metrics,
+    MetricsMiddleware,
+)
 from graph_service.api.routers import admin, engine, graph, page, profiles, search, system
 from graph_service.api.routers import evaluation as evaluation_routes
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
+from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.settings import DEV_SECRET, Settings, get_settings
 from graph_service.stores.base import GraphStore
 
@@ -42,16 +48,15 @@ Each endpoint states the roles it admits (`x-roles`); other roles get 403.
 English (`detail_zh`, `detail_en`).
 """
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-
 
 class _MaskIdNumbers(logging.Filter):
-    """Masks resident ID numbers in access-log lines (a profile may be asked for by number)."""
+    """Masks resident ID numbers in access-log lines also when uvicorn formats them itself
+    (a profile may be asked for by number; the path may be percent-encoded)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _ID_NUMBER.sub(r"\1********\2", a) if isinstance(a, str) else a for a in record.args
+                mask_id_numbers(a) if isinstance(a, str) else a for a in record.args
             )
         return True
 
@@ -91,7 +96,8 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
 
 
 def _openapi_with_roles(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document with each operation's roles (``x-roles``) in it."""
+    """The OpenAPI document with each operation's roles (``x-roles``) and audit
+    (``x-audit``), and every error status it can answer as ``application/problem+json``."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -103,21 +109,90 @@ def _openapi_with_roles(app: FastAPI) -> dict[str, Any]:
         if op is None:
             continue
         op["x-roles"] = list(roles) if roles is not None else ["public"]
+        declared = endpoint_audit(ep.route)
+        if declared is not None:
+            op["x-audit"] = declared.to_openapi()
         note = f"角色 / Roles: {', '.join(roles) if roles else 'public (no key)'}"
         op["description"] = f"{op.get('description', '')}\n\n{note}".strip()
+        _problem_responses(op, error_statuses(ep, op))
+    schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
     app.openapi_schema = schema
     return schema
 
 
-def endpoint_roles(route: APIRoute) -> tuple[str, ...] | None:
-    """The roles a route admits (None: public), read from its dependencies."""
+#: What each error status means, for the OpenAPI document.
+ERROR_DESCRIPTIONS = {
+    400: "请求体不是合法的JSON / Body is not JSON",
+    401: "缺少或无效的API密钥 / No or unknown API key",
+    403: "角色无权访问 / Role not allowed",
+    404: "未找到 / Not found",
+    409: "与当前状态冲突 / Conflicts with the current state",
+    413: "请求体过大 / Body too large",
+    422: "参数或标识不合法 / Bad parameter or identifier",
+    429: "请求过多 / Too many batches at once",
+    500: "内部错误（附编号） / Internal error (with a reference)",
+    503: "存储、审计日志或组件不可用 / Store, audit log or a component unavailable",
+    504: "请求超时 / Timed out",
+}
+#: Routes that answer 409 (a state conflict) or 429 (a caller's share of batches).
+CONFLICTS = {("POST", "/v1/records/{record_id}/events"), ("POST", "/v1/admin/keys"),
+             ("DELETE", "/v1/admin/keys/{user}")}  # fmt: skip
+THROTTLED = {("POST", "/v1/check/batch")}
+
+
+def error_statuses(ep: Endpoint, op: dict[str, Any]) -> set[int]:
+    """Every error status the operation can answer."""
+    statuses = {500}
+    params = op.get("parameters", [])
+    if params or "requestBody" in op:
+        statuses.add(422)
+    if "requestBody" in op:
+        statuses |= {400, 413}
+    if endpoint_roles(ep.route) is not None:
+        statuses |= {401, 403, 404, 503, 504}
+    elif ep.path == "/readyz":
+        statuses |= {503, 504}
+    if (ep.method, ep.path) in CONFLICTS:
+        statuses.add(409)
+    if (ep.method, ep.path) in THROTTLED:
+        statuses.add(429)
+    return statuses
+
+
+def _problem_responses(op: dict[str, Any], statuses: set[int]) -> None:
+    """Declare each error status as ``application/problem+json`` with the Problem schema."""
+    content = {problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    responses = op.setdefault("responses", {})
+    for code in sorted(statuses):
+        key = str(code)
+        described = responses.get(key, {}).get("description")
+        if code == 422 or not described or described == "Validation Error":
+            described = ERROR_DESCRIPTIONS[code]
+        responses[key] = {"description": described, "content": content}
+    for key in [k for k in responses if k.isdigit() and int(k) >= 400 and int(k) not in statuses]:
+        responses[key]["content"] = content
+
+
+def _calls(route: APIRoute) -> list[Any]:
     calls = []
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
         calls.append(dep.call)
         stack.extend(dep.dependencies)
-    return roles_of(calls)
+    return calls
+
+
+def endpoint_roles(route: APIRoute) -> tuple[str, ...] | None:
+    """The roles a route admits (None: public), read from its dependencies."""
+    return roles_of(_calls(route))
+
+
+def endpoint_audit(route: APIRoute) -> Audited | None:
+    """The route's audit declaration (None: it has none, which a test refuses)."""
+    found = [c for c in _calls(route) if isinstance(c, Audited)]
+    return found[0] if len(found) == 1 else None
 
 
 def create_app(
@@ -168,10 +243,16 @@ def create_app(
     app.state.keys = keys
     app.state.keyring = PersonKeyring(secret)
     app.state.metrics = metrics
+    app.state.slots = CallerSlots(wait=settings.graph_request_timeout)
+
+    def anchor(log_path: str, seq: int, entry_hash: str) -> None:
+        holder.unlocked().keep_audit_anchor(log_path, seq, entry_hash)
+
     app.state.audit = AuditLog(
         audit_log or settings.graph_audit_log,
         fsync=settings.graph_audit_fsync,
         on_append=metrics.audit_entries.inc,
+        anchor=anchor,
     )
     problems.install(app)
     for router in (
@@ -188,6 +269,7 @@ def create_app(
     app.mount("/static/vis", StaticFiles(directory=VIS_DIR), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(KeyFirstMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.openapi = lambda: _openapi_with_roles(app)  # type: ignore[method-assign]
     _install_log_mask()

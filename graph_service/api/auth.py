@@ -287,6 +287,31 @@ _bearer = HTTPBearer(
 )
 
 
+def authenticate(keys: ApiKeys, key: str | None) -> Principal:
+    """The principal holding ``key``; raises :class:`Unauthenticated` (401) without one."""
+    if not key:
+        raise Unauthenticated(
+            "缺少API密钥：请在X-API-Key请求头或Authorization: Bearer中提供",
+            "no API key: send it as the X-API-Key header or Authorization: Bearer",
+        )
+    principal = keys.lookup(key)
+    if principal is None:
+        raise Unauthenticated(
+            "API密钥无效或已被吊销，请向管理员申请",
+            "unknown or revoked API key; ask an administrator",
+        )
+    return principal
+
+
+def key_in(headers: Mapping[str, str]) -> str | None:
+    """The API key a request carries (``X-API-Key``, else ``Authorization: Bearer``)."""
+    key = headers.get("x-api-key")
+    if key:
+        return key
+    scheme, _, credentials = (headers.get("authorization") or "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
 def _principal(
     request: Request, api_key: str | None, bearer: HTTPAuthorizationCredentials | None
 ) -> Principal:
@@ -294,18 +319,7 @@ def _principal(
     if isinstance(cached, Principal):
         return cached
     key = api_key or (bearer.credentials if bearer is not None else None)
-    if not key:
-        raise Unauthenticated(
-            "缺少API密钥：请在X-API-Key请求头或Authorization: Bearer中提供",
-            "no API key: send it as the X-API-Key header or Authorization: Bearer",
-        )
-    keys: ApiKeys = request.app.state.keys
-    principal = keys.lookup(key)
-    if principal is None:
-        raise Unauthenticated(
-            "API密钥无效或已被吊销，请向管理员申请",
-            "unknown or revoked API key; ask an administrator",
-        )
+    principal = authenticate(request.app.state.keys, key)
     request.state.principal = principal
     return principal
 

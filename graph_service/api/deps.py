@@ -25,4 +25,10 @@ def access_of(request: Request, principal: Principal) -> Access:
     """The caller, where they call from, and the audit log their access goes to."""
     state = request.app.state
     client = request.client.host if request.client else None
-    return Access(principal=principal, client=client, audit=state.audit, keyring=state.keyring)
+    return Access(
+        principal=principal,
+        client=client,
+        audit=state.audit,
+        keyring=state.keyring,
+        action=getattr(request.state, "audit_action", None),
+    )

@@ -26,6 +26,7 @@ from graph_service.errors import (
     ServiceUnavailable,
     StoreUnavailable,
 )
+from graph_service.ids.resident_id import mask_id_numbers
 
 log = logging.getLogger("graph_service.api")
 
@@ -54,6 +55,10 @@ class Forbidden(DomainError):
 
 class PayloadTooLarge(DomainError):
     """A request body over the limit."""
+
+
+class TooManyRequests(DomainError):
+    """A caller over their share of concurrent batches."""
 
 
 class RequestTimeout(DomainError):
@@ -86,6 +91,7 @@ PROBLEMS: dict[type[BaseException], ProblemType] = {
         422, "invalid-identifier", "标识不符合国家标准 / Invalid identifier"
     ),
     InvalidParameter: ProblemType(422, "invalid-parameter", "参数不合法 / Invalid parameter"),
+    TooManyRequests: ProblemType(429, "too-many-requests", "请求过多 / Too many requests"),
     ServiceUnavailable: ProblemType(
         503, "unavailable", "服务所需组件不可用 / A component the service needs is unavailable"
     ),
@@ -103,7 +109,7 @@ HTTP_PROBLEMS: dict[int, ProblemType] = {
     405: ProblemType(405, "method-not-allowed", "不支持的请求方法 / Method not allowed"),
 }
 #: Retry-After (seconds) sent with these statuses.
-RETRY_AFTER = {503: "5", 504: "5"}
+RETRY_AFTER = {429: "5", 503: "5", 504: "5"}
 
 
 def problem_type(exc: BaseException) -> ProblemType:
@@ -125,7 +131,8 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """An RFC 9457 response with a bilingual ``detail``."""
+    """An RFC 9457 response with a bilingual ``detail``; every ID number in it masked (a path,
+    a parameter or a reason may carry one)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + ptype.slug,
         "title": ptype.title,
@@ -138,6 +145,7 @@ def problem_response(
         body["instance"] = instance
     if extra:
         body.update(extra)
+    body = _masked(body)
     all_headers = dict(headers or {})
     if ptype.status in RETRY_AFTER:
         all_headers.setdefault("Retry-After", RETRY_AFTER[ptype.status])
@@ -146,6 +154,16 @@ def problem_response(
     return JSONResponse(
         body, status_code=ptype.status, media_type=PROBLEM_JSON, headers=all_headers
     )
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_id_numbers(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 # -- request validation: pydantic's errors told in both languages --------------------------
@@ -248,6 +266,7 @@ def install(app: FastAPI) -> None:
 
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         ref = secrets.token_hex(6)
+        # the log's formatter masks ID numbers in the path and the traceback
         log.error("internal error %s on %s", ref, request.url.path, exc_info=exc)
         return problem_response(
             INTERNAL,

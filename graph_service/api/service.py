@@ -37,6 +37,9 @@ class Access:
     client: str | None
     audit: AuditLog
     keyring: PersonKeyring
+    #: The action the route declared (:class:`~graph_service.api.audit.Audited`); None for
+    #: the local client, which has no routes.
+    action: str | None = None
 
     @property
     def unmasked(self) -> bool:
@@ -44,7 +47,13 @@ class Access:
         return self.principal.role == "investigator"
 
     def log(self, action: str, what: Mapping[str, Any]) -> None:
-        """Append to the audit log."""
+        """Append to the audit log. Raises
+        :class:`~graph_service.api.audit.AuditUnavailable` (503) when it cannot be written:
+        call it before the change is applied or the data is returned. In the service the
+        action is the one the route declared (or ``<action>.failed``, written after a refused
+        change)."""
+        if self.action is not None and action not in (self.action, f"{self.action}.failed"):
+            raise RuntimeError(f"audit action {action!r}: the route declares {self.action!r}")
         self.audit.append(
             user=self.principal.user,
             role=self.principal.role,

@@ -108,6 +108,11 @@ class StoreHolder:
         except StoreUnavailable as exc:
             log.warning("store not available at start: %s", exc.reason)
 
+    def unlocked(self) -> GraphStore:
+        """The open store without the per-request lock, for writes each store makes safe on
+        its own (the audit checkpoint); raises StoreUnavailable."""
+        return self._get()
+
     def _get(self) -> GraphStore:
         if self._store is not None:
             return self._store

@@ -19,7 +19,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -261,6 +261,8 @@ class Catalogue:
     derived: tuple[DerivedRule, ...]
     aliases: Mapping[str, str]
     covers: Mapping[str, tuple[str, ...]]
+    #: Answers of :meth:`measures_for` and :meth:`person_kinds`, computed once per question.
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def measures(self) -> tuple[Measure, ...]:
@@ -275,7 +277,13 @@ class Catalogue:
 
     def measures_for(self, kind: str, action: str, sector: str | None = None) -> list[Measure]:
         """Measures of ``kind`` that answer for the (normalised) ``action``."""
-        return [m for m in self.kind(kind).measures if self.answers(m, action, sector)]
+        key = ("measures_for", kind, action, sector or "")
+        if key not in self._memo:
+            self._memo[key] = [
+                m for m in self.kind(kind).measures if self.answers(m, action, sector)
+            ]
+        found: list[Measure] = self._memo[key]
+        return found
 
     def answers(self, m: Measure, action: str, sector: str | None) -> bool:
         """Whether ``m`` answers for ``action``, directly or through a broader action."""
@@ -286,13 +294,32 @@ class Catalogue:
         asked = {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
         return any(rule.restricts(a) for a in asked)
 
-    def person_kinds(self, action: str) -> set[str]:
+    def person_kinds(self, action: str) -> frozenset[str]:
         """Kinds with a measure reaching persons (not the subject) for ``action``."""
-        return {
-            m.kind
+        key = ("person_kinds", action)
+        if key not in self._memo:
+            self._memo[key] = frozenset(
+                m.kind
+                for m in self.measures
+                if m.to == "persons" and self.answers(m, action, _ANY_SECTOR)
+            )
+        found: frozenset[str] = self._memo[key]
+        return found
+
+    def reach_needed(self, actions: Iterable[str]) -> Literal["none", "named", "all"]:
+        """What a check of a person for ``actions`` must read about what reaches him: nothing
+        (no measure reaches persons), the records naming him only (every such measure reaches
+        named persons only), or everything (roles, holdings, names)."""
+        measures = [
+            m
+            for a in actions
             for m in self.measures
-            if m.to == "persons" and self.answers(m, action, _ANY_SECTOR)
-        }
+            if m.to == "persons" and self.answers(m, a, _ANY_SECTOR)
+        ]
+        if not measures:
+            return "none"
+        ways = {way for m in measures for way, mode in m.reach.items() if mode != "none"}
+        return "named" if ways <= {"named"} else "all"
 
     def to_dict(self) -> dict[str, Any]:
         """The catalogue as published (``GET /v1/measures``, the ``measures`` verb)."""
@@ -511,6 +538,11 @@ def catalogue() -> Catalogue:
     return parse_catalogue(load_yaml("measures.yaml"))
 
 
+@cache
+def _known_actions() -> frozenset[str]:
+    return frozenset(action_names())
+
+
 def action_names() -> list[str]:
     """Every action a check answers for, qualifiers spelled out (for help texts and errors)."""
     out = []
@@ -525,7 +557,7 @@ def normalise_action(action: str) -> str:
     :class:`UnknownAction` for an action the catalogue does not define."""
     cat = catalogue()
     name = cat.aliases.get(action.strip(), action.strip())
-    if name in action_names():
+    if name in _known_actions():
         return name
     names = ", ".join([*action_names(), *cat.aliases])
     raise UnknownAction(

@@ -222,13 +222,14 @@ class RestrictionEngine:
         asked = list(actions)
         names = [normalise_action(a) for a in asked]
         self._known_at = known_at
-        material = self.store.material(kind, key)
+        kinds = frozenset().union(*(self.catalogue.person_kinds(a) for a in names))
+        reach_needed = self.catalogue.reach_needed(names) if kind == "person" else "none"
+        material = self.store.material(kind, key, reach=reach_needed)
         node = material.node
         if node is None:
             what = "市场主体" if kind == "entity" else "人员"
             raise NotFound(f"未找到{what}：{key}", f"no {kind} {key} in the store")
         own = self._as_known(material.records)
-        kinds = set().union(*(self.catalogue.person_kinds(a) for a in names))
         reached = self._reached(key, kinds, material) if kind == "person" and kinds else []
         return [
             self._answer(kind, key, node, own, reached, a, n, on)
@@ -351,7 +352,7 @@ class RestrictionEngine:
     # -- records that reach a person ----------------------------------------------------
 
     def _reached(
-        self, key: str, kinds: set[str], material: SubjectMaterial
+        self, key: str, kinds: frozenset[str], material: SubjectMaterial
     ) -> list[tuple[dict[str, Any], Reached]]:
         """The records of ``kinds`` that reach person ``key`` (RULES §4), with how."""
         cat = self.catalogue

@@ -11,7 +11,8 @@ cypher      ``graph.cypher`` — a rerunnable script that loads it into another 
 ftm         ``entities.ftm.json`` — FollowTheMoney entities (JSON lines), validated
 ==========  =================================================================================
 
-``manifest.json`` lists what was written, with row counts and when.
+``manifest.json`` lists what was written, with row counts and when, and what a format had
+to skip (``skipped``: each entity with its reason).
 
 Example
 -------
@@ -69,6 +70,7 @@ def export_snapshot(
         raise ValueError(f"unknown export format {unknown[0]!r}: use {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[str]] = {}
+    skipped: dict[str, list[dict[str, str]]] = {}
     graph = None
     for fmt in tqdm(chosen, desc="export", unit="format", disable=not progress):
         paths: list[Path]
@@ -83,13 +85,17 @@ def export_snapshot(
         elif fmt == "cypher":
             paths = [write_cypher(snapshot, out_dir / "graph.cypher", progress=progress)]
         else:
-            paths = [write_ftm(snapshot, out_dir / "entities.ftm.json", progress=progress)]
+            path, skipped["ftm"] = write_ftm(
+                snapshot, out_dir / "entities.ftm.json", progress=progress
+            )
+            paths = [path]
         written[fmt] = [str(p.relative_to(out_dir)) for p in paths]
     manifest = {
         "backend": snapshot.backend,
         "taken_at": snapshot.taken_at,
         "rows": snapshot.counts(),
         "files": written,
+        "skipped": skipped,
     }
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -21,7 +21,8 @@ Ids are stable and ASCII: ``cg-company-<USCC>``, ``cg-person-<key>``, and for re
 and records a digest of their identity. Every entity is checked by :func:`problems` — the
 ``followthemoney`` library's own schema validation (``Schema.validate``), the required
 properties of its schema, no property the schema does not define, and values the library's
-cleaning leaves as they are — and :func:`write_ftm` refuses to write an invalid one.
+cleaning leaves as they are — and :func:`write_ftm` skips an invalid one (and what refers
+to it), naming each with its reason in the manifest: one bad row never stops an export.
 """
 
 from __future__ import annotations
@@ -84,8 +85,13 @@ def _entity(schema: str, ident: str, props: Mapping[str, Any]) -> dict[str, Any]
     cleaned: dict[str, Any] = model.get_proxy(data, cleaned=False).to_dict()
     for name, values in properties.items():
         if len(cleaned["properties"].get(name, [])) < len(set(values)):
-            raise InvalidEntity(f"{ident}: {schema}.{name} does not accept {values}")
+            raise InvalidEntity(f"{ident}: {schema}.{name} does not accept {_short(values)}")
     return cleaned
+
+
+def _short(values: list[str]) -> str:
+    """Values for a message: each cut at 60 characters (a 1 MB name is not printed)."""
+    return ", ".join(repr(v if len(v) <= 60 else v[:60] + f"…(+{len(v) - 60})") for v in values)
 
 
 def _dates(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,11 +99,18 @@ def _dates(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
-    """Every entity of the export as an FtM dict (``id``, ``schema``, ``properties``)."""
+    """Every entity of the export as an FtM dict (``id``, ``schema``, ``properties``);
+    raises :class:`InvalidEntity` at the first row the schema does not accept."""
+    for spec in _specs(snapshot):
+        yield _entity(*spec)
+
+
+def _specs(snapshot: Snapshot) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(schema, id, properties) of every entity of the export."""
     known = {row["uscc"] for row in snapshot.rows("entities")}
     for row in snapshot.rows("entities"):
         superior = row.get("superior_uscc")
-        yield _entity(
+        yield (
             "Company",
             company_id(row["uscc"]),
             {
@@ -116,14 +129,14 @@ def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
             },
         )
     for row in snapshot.rows("persons"):
-        yield _entity(
+        yield (
             "Person",
             person_id(row["key"]),
             {"name": row.get("name"), "nationality": COUNTRY, "publisher": row.get("source")},
         )
     for row in snapshot.rows("holdings"):
         owner = subject_id(row["holder_type"], row["holder_key"])
-        yield _entity(
+        yield (
             "Ownership",
             f"{PREFIX}-ownership-{_digest(owner, row['uscc'], row['start_date'])}",
             {
@@ -136,7 +149,7 @@ def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
             },
         )
     for row in snapshot.rows("roles"):
-        yield _entity(
+        yield (
             "Directorship",
             f"{PREFIX}-directorship-"
             + _digest(row["person_key"], row["uscc"], row["role"], row["start_date"]),
@@ -149,7 +162,7 @@ def ftm_entities(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
             },
         )
     for row in snapshot.rows("records"):
-        yield _entity(
+        yield (
             "Sanction",
             f"{PREFIX}-sanction-{_digest(row['record_id'])}",
             {
@@ -229,22 +242,83 @@ def validate(entities: Iterable[Mapping[str, Any]], *, cleaned: bool = False) ->
         raise InvalidEntity(f"{dangling[0][0]} refers to {dangling[0][1]}, which is not exported")
 
 
-def write_ftm(snapshot: Snapshot, path: Path, *, progress: bool = True) -> Path:
-    """Write the entities as JSON lines to ``path``, validating each (see :func:`problems`);
-    raises :class:`InvalidEntity` (and leaves no file) when one is invalid."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+def valid_entities(
+    snapshot: Snapshot, *, progress: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The entities the schema accepts, and the ones skipped (``id``, ``schema``,
+    ``reason``): a row whose values the schema refuses, and then every entity that refers
+    to a skipped one. One bad row never stops an export."""
     total = sum(
         snapshot.counts()[t] for t in ("entities", "persons", "holdings", "roles", "records")
     )
-    entities = list(tqdm(ftm_entities(snapshot), total=total, desc="ftm", disable=not progress))
-    validate(entities, cleaned=True)  # ftm_entities had the library clean every value
+    good: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for schema, ident, props in tqdm(
+        _specs(snapshot), total=total, desc="ftm", disable=not progress
+    ):
+        try:
+            data = _entity(schema, ident, props)
+            found = problems(data, cleaned=True)  # _entity had the library clean every value
+            if found:
+                raise InvalidEntity(f"{ident}: {'; '.join(found)}"[:500])
+        except (InvalidEntity, ValueError, TypeError) as exc:
+            skipped.append({"id": ident, "schema": schema, "reason": str(exc)[:500]})
+            continue
+        good.append(data)
+    gone = {s["id"] for s in skipped}
+    while gone:  # a relationship to a skipped entity goes too (no dangling reference)
+        kept, newly = [], set()
+        for data in good:
+            missing = [r for r in _refs(data) if r in gone]
+            if missing:
+                reason = f"{data['id']}: refers to {missing[0]}, which was skipped"
+                skipped.append({"id": data["id"], "schema": data["schema"], "reason": reason})
+                newly.add(data["id"])
+            else:
+                kept.append(data)
+        good, gone = kept, newly
+    return good, skipped
+
+
+def _refs(data: Mapping[str, Any]) -> list[str]:
+    from followthemoney import model
+
+    schema = model.get(str(data["schema"]))
+    assert schema is not None
+    return [
+        v
+        for name, values in data["properties"].items()
+        if schema.properties[name].type.name == "entity"
+        for v in values
+    ]
+
+
+def write_ftm(
+    snapshot: Snapshot, path: Path, *, progress: bool = True
+) -> tuple[Path, list[dict[str, str]]]:
+    """Write the entities the schema accepts as JSON lines to ``path`` (see
+    :func:`valid_entities`); returns the path and the entities skipped, each with its reason
+    (also logged)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    entities, skipped = valid_entities(snapshot, progress=progress)
+    validate(entities, cleaned=True)
     with tmp.open("w", encoding="utf-8", newline="\n") as fh:
         for data in entities:
             fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
     tmp.replace(path)
-    log.info("ftm written", extra={"format": "ftm", "path": str(path), "entities": len(entities)})
-    return path
+    for item in skipped:
+        log.warning("ftm entity skipped", extra=item)
+    log.info(
+        "ftm written",
+        extra={
+            "format": "ftm",
+            "path": str(path),
+            "entities": len(entities),
+            "skipped": len(skipped),
+        },
+    )
+    return path, skipped
 
 
 def read_ftm(path: Path) -> Iterator[dict[str, Any]]:

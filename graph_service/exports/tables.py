@@ -1,6 +1,6 @@
 """Every table of a snapshot as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
-read the Chinese right) and as Parquet (typed columns: text, ``percent`` as float,
-``retired`` as boolean)."""
+read the Chinese right; formula-like cells neutralised, :mod:`.safe`) and as Parquet (typed
+columns: text, ``percent`` as float, ``retired`` as boolean)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from graph_service.exports.safe import restore, write_frame
 from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TABLES, Snapshot
 
 log = logging.getLogger("graph_service.exports")
@@ -23,7 +24,7 @@ def write_csv(snapshot: Snapshot, directory: Path, *, progress: bool = True) -> 
     out = []
     for name in tqdm(TABLES, desc="csv", unit="table", disable=not progress):
         path = directory / f"{name}.csv"
-        snapshot[name].to_csv(path, index=False, encoding=CSV_ENCODING)
+        write_frame(snapshot[name], path)
         log.info("table written", extra={"format": "csv", "table": name, "path": str(path)})
         out.append(path)
     return out
@@ -32,7 +33,9 @@ def write_csv(snapshot: Snapshot, directory: Path, *, progress: bool = True) -> 
 def read_csv_table(path: Path) -> pd.DataFrame:
     """A table written by :func:`write_csv`, with the snapshot's column types."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
+    frame.columns = [restore(c) for c in frame.columns]
     for column in frame.columns:
+        frame[column] = frame[column].map(restore)
         if column in FLOAT_COLUMNS:
             frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise")
         elif column in BOOL_COLUMNS:

@@ -12,6 +12,8 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import re
+from urllib.parse import unquote
 
 from graph_service.errors import InvalidIdentifier
 
@@ -80,3 +82,22 @@ def make_resident_id(region_code: str, born: dt.date, sequence: int) -> str:
 def mask_resident_id(code: str) -> str:
     """Show the region and the last four characters only: ``130126********011X``."""
     return code[:6] + "*" * 8 + code[14:]
+
+
+#: 17 digits and a check character, not inside a longer run of digits (letters around it do
+#: not protect it: ``P:``, ``%3A``, ``id=`` all precede ID numbers in paths and queries).
+_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def mask_id_numbers(text: str) -> str:
+    """``text`` with every resident ID number in it masked (:func:`mask_resident_id`); text
+    holding percent-escapes is decoded first, so ``%31%33…`` hides nothing. The one mask
+    for paths, query strings, messages, error bodies and log lines.
+
+    >>> mask_id_numbers("GET /v1/graph/neighbourhood?id=P%3A13012619800501011X")
+    'GET /v1/graph/neighbourhood?id=P:130126********011X'
+    """
+    if "%" in text:
+        text = _PERCENT.sub(lambda m: unquote(m.group(0)), text)
+    return _ID_NUMBER.sub(lambda m: mask_resident_id(m.group(0)), text)

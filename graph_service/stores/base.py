@@ -42,6 +42,8 @@ ROW_KINDS: tuple[RowKind, ...] = (
     "record_persons",
 )
 SubjectKind = Literal["entity", "person"]
+#: How much of what reaches a person a check must read (see GraphStore.material).
+Reach = Literal["none", "named", "all"]
 Direction = Literal["up", "down"]
 
 
@@ -166,12 +168,27 @@ class GraphStore(ABC):
         """Which of ``keys`` (USCCs or person keys) the store holds."""
 
     @abstractmethod
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Note a load that starts (``batch_id``, ``directory``, ``started_at``): until its
+        :meth:`record_load`, :meth:`loads` lists it with ``status`` ``running`` (or
+        ``interrupted`` once the store can tell its writer is gone)."""
+
+    @abstractmethod
     def record_load(self, summary: Mapping[str, Any]) -> None:
-        """Append a load's summary to the store's load log."""
+        """Append a load's summary to the store's load log (``status`` ``done``)."""
 
     @abstractmethod
     def loads(self) -> list[dict[str, Any]]:
         """The load log, oldest first."""
+
+    @abstractmethod
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        """The latest (seq, hash) checkpoint kept for the audit log at path ``log``."""
+
+    @abstractmethod
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        """Keep (seq, hash) as the audit log's checkpoint unless a later one is kept already
+        (outside the log, so a log cut short or deleted is found by its verification)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -237,23 +254,26 @@ class GraphStore(ABC):
         """HOLDS relationships out of ``sids`` (``down``: what they hold) or into them
         (``up``: who holds them), over all time, each with ``holder_name``/``entity_name``."""
 
-    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
-        """What a check needs about one subject, read together. This default composes the
-        primitives above (a few reads); a networked store answers in one round trip."""
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        """What a check needs about one subject, read together: the node and its records,
+        and for a person what reaches him — ``all``: through entities (offices, holdings)
+        and names; ``named``: through names only; ``none``: nothing. This default composes
+        the primitives above (a few reads); a networked store answers in one round trip."""
         me = sid(kind, key)
         node = self.entity(key) if kind == "entity" else self.person(key)
         out = SubjectMaterial(node=node)
         if node is None:
             return out
         out.records = self.records_of([me])
-        if kind == "entity":
+        if kind == "entity" or reach == "none":
             return out
-        out.roles = [r for r in self.roles_of([me]) if r["person_key"] == key]
-        out.down = holding_closure(self, [me], "down")
-        held = {sid("entity", r["uscc"]) for r in out.roles} | {
-            sid("entity", h["uscc"]) for h in out.down
-        }
-        out.entity_records = self.records_of(held) if held else []
+        if reach == "all":
+            out.roles = [r for r in self.roles_of([me]) if r["person_key"] == key]
+            out.down = holding_closure(self, [me], "down")
+            held = {sid("entity", r["uscc"]) for r in out.roles} | {
+                sid("entity", h["uscc"]) for h in out.down
+            }
+            out.entity_records = self.records_of(held) if held else []
         out.naming = self.naming([key])
         have = {r["record_id"] for r in out.entity_records}
         extra = {n["record_id"] for n in out.naming} - have

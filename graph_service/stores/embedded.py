@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import pickle
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -32,8 +33,10 @@ from graph_service.stores.base import (
     Direction,
     GraphStore,
     Page,
+    Reach,
     RowKind,
     SubjectKind,
+    SubjectMaterial,
     WriteCounts,
     active_on,
     edge_order,
@@ -45,7 +48,11 @@ from graph_service.stores.base import (
     unchanged,
 )
 
+log = logging.getLogger("graph_service.store")
+
 FORMAT = "credit-graph-embedded"
+#: What the load log says of a load whose writer died.
+INTERRUPTED = "none of its rows were kept; load the files again"
 VERSION = 1
 #: Internal properties never shown to callers.
 _HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
@@ -64,6 +71,19 @@ def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
     if hashlib.sha256(body.encode("utf-8")).hexdigest() != entry.get("sha256"):
         return None
     return ops
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (on this machine)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -94,10 +114,13 @@ class EmbeddedStore(GraphStore):
         self._signature: tuple[int, int, int] | None = None
         self._journal_at: tuple[int, int] = (0, 0)  # (inode, bytes replayed)
         self._in_tx = False
+        self._pinned = False  # reads of one answer see one state (see material)
         self._ops: list[dict[str, Any]] | None = None
         self._dirty = False  # did this transaction change the graph?
         self._small = False  # journal every write of this transaction (see transaction())
         self._unlinked: list[str] = []
+        self._ended: list[Path] = []  # markers of loads recorded in this transaction
+        self._clean_temp_files()
         self._refresh()
 
     # -- persistence -------------------------------------------------------------------
@@ -110,10 +133,19 @@ class EmbeddedStore(GraphStore):
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
+    def _clean_temp_files(self) -> None:
+        """Remove what a killed writer left beside the store: its half-written temporary
+        graph file (the store file itself is whole: it is only ever replaced)."""
+        for tmp in self.path.parent.glob(f".{self.path.name}.tmp-*"):
+            pid = tmp.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+                log.warning("removed %s, left by a writer that was killed", tmp)
+
     def _refresh(self) -> None:
         """Catch up with what other processes wrote: a replaced graph file is reloaded,
         journal lines appended since we last looked are replayed."""
-        if self._in_tx:
+        if self._in_tx or self._pinned:
             return
         sig = self._stat(self.path)
         if sig != self._signature:
@@ -149,6 +181,8 @@ class EmbeddedStore(GraphStore):
         if jsig is None:
             return
         inode, done = self._journal_at
+        if (inode, done) == jsig[:2]:
+            return  # nothing appended since we last looked
         if inode != jsig[0] or jsig[1] < done:
             # The journal was compacted into a newer graph file by another process.
             self._load_file(self._stat(self.path))
@@ -200,7 +234,16 @@ class EmbeddedStore(GraphStore):
             raise RuntimeError("transactions do not nest")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning(
+                    "waiting for another writer of %s to finish (it holds %s)",
+                    self.path,
+                    self._lock_path,
+                )
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                log.warning("the other writer finished; going on")
             try:
                 self._refresh()
                 self._in_tx = True
@@ -221,9 +264,11 @@ class EmbeddedStore(GraphStore):
                         self._append_journal(self._ops)
                 else:
                     self._persist()
+                for marker in self._ended:
+                    marker.unlink(missing_ok=True)
             finally:
                 self._in_tx = False
-                self._ops, self._small = None, False
+                self._ops, self._small, self._ended = None, False, []
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- writes --------------------------------------------------------------------------
@@ -383,18 +428,103 @@ class EmbeddedStore(GraphStore):
         g = self._graph
         return {k for k in keys if prefix + k in g}
 
+    def _marker(self, batch_id: str) -> Path:
+        return self.path.with_name(f".{self.path.name}.loading-{batch_id}.json")
+
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        # Beside the store, not in it: a load's writes reach the file only when it ends.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        marker = dict(summary) | {"status": "running"}
+        self._marker(str(summary["batch_id"])).write_text(json.dumps(marker), encoding="utf-8")
+
+    def _markers(self) -> list[dict[str, Any]]:
+        """Loads begun and not recorded: ``running`` while a writer holds the store's lock,
+        else ``interrupted`` (the store holds none of their rows)."""
+        paths = sorted(self.path.parent.glob(f".{self.path.name}.loading-*.json"))
+        if not paths:
+            return []
+        writing = self._in_tx or self._locked()
+        out = []
+        for path in paths:
+            try:
+                marker = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not writing:
+                marker |= {"status": "interrupted", "note": INTERRUPTED}
+            out.append(marker)
+        return out
+
+    def _locked(self) -> bool:
+        """Whether another writer holds the store's lock now."""
+        try:
+            with self._lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return True
+        return False
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
         if not self._in_tx:
             raise RuntimeError("record_load must run inside store.transaction()")
-        if self._ops is not None:
-            self._ops.append({"op": "record_load", "summary": dict(summary)})
-        self._loads.append(dict(summary))
+        summary = {"status": "done"} | dict(summary)
+        # Loads begun before and never recorded died with their writer (this one holds the
+        # lock): they go into the load log as interrupted, and their markers away.
+        done = {x.get("batch_id") for x in self._loads}
+        dead = [
+            m | {"status": "interrupted", "note": INTERRUPTED}
+            for m in self._markers()
+            if m["batch_id"] not in done | {summary["batch_id"]}
+        ]
+        for entry in [*dead, summary]:
+            if self._ops is not None:
+                self._ops.append({"op": "record_load", "summary": entry})
+            self._loads.append(entry)
+            self._ended.append(self._marker(str(entry["batch_id"])))
 
     # -- reads ---------------------------------------------------------------------------
 
     def loads(self) -> list[dict[str, Any]]:
         self._refresh()
-        return [dict(x) for x in self._loads]
+        done = {x.get("batch_id") for x in self._loads}
+        begun = [m for m in self._markers() if m.get("batch_id") not in done]
+        return [dict(x) for x in self._loads] + begun
+
+    def _anchor_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".audit-anchors.json")
+
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        found = self._anchors().get(log)
+        return (int(found["seq"]), str(found["hash"])) if found else None
+
+    def _anchors(self) -> dict[str, Any]:
+        try:
+            anchors = json.loads(self._anchor_path().read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except ValueError:  # cut short by a crash: the next checkpoint writes it whole again
+            log.warning("the audit checkpoints beside %s cannot be read", self.path)
+            return {}
+        return anchors if isinstance(anchors, dict) else {}
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        path = self._anchor_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock_path.with_name(path.name + ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                anchors = self._anchors()
+                if int(anchors.get(log, {}).get("seq", 0)) >= seq:
+                    return
+                anchors[log] = {"seq": seq, "hash": entry_hash}
+                tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+                # Not fsynced: the log's own fsync makes the entry durable; after a power
+                # loss the checkpoint may lag by the last entries, never run ahead of them.
+                tmp.write_text(json.dumps(anchors), encoding="utf-8")
+                os.replace(tmp, path)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def counts(self) -> dict[str, int]:
         self._refresh()
@@ -489,23 +619,41 @@ class EmbeddedStore(GraphStore):
         self, sids: Collection[str], rtype: str, outgoing: bool, incoming: bool
     ) -> list[tuple[str, str, dict[str, Any]]]:
         self._refresh()
-        g = self._graph
+        # The adjacency dicts themselves: networkx's edge views cost more than the walk.
+        succ, pred = self._graph._succ, self._graph._pred
         out: list[tuple[str, str, dict[str, Any]]] = []
         for s in sids:
-            if s not in g:
+            if s not in succ:
                 continue
             if outgoing:
                 out += [
-                    (u, v, d) for u, v, d in g.out_edges(s, data=True) if d.get("type") == rtype
+                    (s, v, d)
+                    for v, keyed in succ[s].items()
+                    for d in keyed.values()
+                    if d.get("type") == rtype
                 ]
             if incoming:
-                out += [(u, v, d) for u, v, d in g.in_edges(s, data=True) if d.get("type") == rtype]
+                out += [
+                    (u, s, d)
+                    for u, keyed in pred[s].items()
+                    for d in keyed.values()
+                    if d.get("type") == rtype
+                ]
         return out
 
     def records_of(self, sids: Collection[str]) -> list[dict[str, Any]]:
         edges = self._edges(sids, "CONCERNS", outgoing=False, incoming=True)
         g = self._graph
         return sorted((public(g.nodes[u]) for u, _, _ in edges), key=lambda r: r["record_id"])
+
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        # Catch up with other writers once, then read one state for the whole answer.
+        self._refresh()
+        self._pinned = True
+        try:
+            return super().material(kind, key, reach)
+        finally:
+            self._pinned = False
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
         self._refresh()

@@ -32,6 +32,7 @@ from graph_service.stores.base import (
     Direction,
     GraphStore,
     Page,
+    Reach,
     RowKind,
     SubjectKind,
     SubjectMaterial,
@@ -147,7 +148,11 @@ class Neo4jStore(GraphStore):
         found = self._run("existing_subjects", sids=sids)
         return {r["sid"][2:] for r in found}
 
+    def begin_load(self, summary: Mapping[str, Any]) -> None:
+        self.record_load(dict(summary) | {"status": "running"})
+
     def record_load(self, summary: Mapping[str, Any]) -> None:
+        summary = {"status": "done"} | dict(summary)
         self._run(
             "record_load",
             write=True,
@@ -160,6 +165,13 @@ class Neo4jStore(GraphStore):
 
     def loads(self) -> list[dict[str, Any]]:
         return [json.loads(r["summary"]) for r in self._run("loads")]
+
+    def audit_anchor(self, log: str) -> tuple[int, str] | None:
+        rows = self._run("audit_anchor", log=log)
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None
+
+    def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
+        self._run("keep_audit_anchor", write=True, log=log, seq=seq, hash=entry_hash)
 
     def counts(self) -> dict[str, int]:
         return dict(sorted((r["name"], r["n"]) for r in self._run("counts") if r["n"]))
@@ -206,11 +218,14 @@ class Neo4jStore(GraphStore):
         rows = self._run("records_of", sids=list(sids))
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
-    def material(self, kind: SubjectKind, key: str) -> SubjectMaterial:
-        rows = self._run("subject_material", sid=sid(kind, key))
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        query = "subject_records" if kind == "entity" or reach == "none" else "subject_material"
+        rows = self._run(query, sid=sid(kind, key), all=reach == "all")
         if not rows:
             return SubjectMaterial(node=None)
         r = rows[0]
+        if query == "subject_records":
+            return SubjectMaterial(node=public(r["node"]), records=_by_record(r["records"]))
         return SubjectMaterial(
             node=public(r["node"]),
             records=_by_record(r["records"]),
@@ -220,9 +235,7 @@ class Neo4jStore(GraphStore):
             entity_records=_by_record(r["entity_records"]),
             named_records=_by_record(r["named_records"]),
             record_named=sorted((public(x) for x in r["record_named"]), key=named_order),
-            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})[
-                "roles"
-            ],
+            entity_roles=sort_relations({"roles": [public(x) for x in r["entity_roles"]]})["roles"],
         )
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:

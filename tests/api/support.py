@@ -86,17 +86,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_service(tmp: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
-    """The real service (uvicorn in a thread, 127.0.0.1, a free port) over the small registry
-    loaded under ``tmp``: yields (base URL, store path, ids)."""
-    from graph_service.api.app import create_app
-
-    path, ids = build_store(tmp)
-    app = create_app(store_uri=str(path), settings=service_settings(tmp))
+def running(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn in a thread on 127.0.0.1 (a free port), with the
+    uvicorn ``config`` given; yields the base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    options = {"log_level": "warning", "lifespan": "on"} | config
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -105,7 +100,19 @@ def live_service(tmp: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
             raise RuntimeError("the service did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", path, ids
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def live_service(tmp: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """The real service (uvicorn in a thread, 127.0.0.1, a free port) over the small registry
+    loaded under ``tmp``: yields (base URL, store path, ids)."""
+    from graph_service.api.app import create_app
+
+    path, ids = build_store(tmp)
+    app = create_app(store_uri=str(path), settings=service_settings(tmp))
+    with running(app) as base:
+        yield base, path, ids

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,8 +76,9 @@ def test_a_draw_is_recorded_and_re_runs_to_itself(drawing: Service) -> None:
     assert brief["seed"] == "abc"
     assert brief["allocation"] == {"A": 1, "B": 0, "C": 0, "D": 2}
     assert all(len(a["inspectors"]) == 2 for a in brief["assignments"])
-    record = drawing.get(f"/v1/sampling/draws/{brief['draw_id']}", "analyst").json()
+    record = drawing.get(f"/v1/sampling/draws/{brief['draw_id']}", "regulator").json()
     assert record["record_hash"] == brief["record_hash"]
+    # the analyst verifies the record a regulator hands over
     checked = drawing.client.post(
         "/v1/sampling/verify?against_store=true", json=record, headers=headers("analyst")
     ).json()
@@ -85,6 +87,33 @@ def test_a_draw_is_recorded_and_re_runs_to_itself(drawing: Service) -> None:
     assert not drawing.client.post(
         "/v1/sampling/verify", json=record, headers=headers("analyst")
     ).json()["ok"]
+
+
+def test_an_analyst_reads_a_draw_without_the_populations_grades_and_ids_are_unguessable(
+    drawing: Service,
+) -> None:
+    """Failure 7: an analyst read every entity's grade through a draw; ids were
+    ``draw-<second>-<seed>``."""
+    ids = []
+    for _ in range(2):
+        r = drawing.client.post(
+            "/v1/sampling/draws",
+            json={"on": "2024-01-01", "budget": 10, "seed": "abc"},
+            headers=headers("regulator"),
+        )
+        ids.append(r.json()["draw_id"])
+    assert ids[0] != ids[1] and all("abc" not in i and len(i) >= 40 for i in ids)
+    seen = drawing.get(f"/v1/sampling/draws/{ids[0]}", "analyst").json()
+    assert "members" not in seen["population"] and "members" not in seen["inspector_pool"]
+    assert all("grade" not in e for e in seen["entities"])
+    full = drawing.get(f"/v1/sampling/draws/{ids[0]}", "regulator").json()
+    assert full["population"]["members"]
+    actions = [e["action"] for e in _audit(drawing)]
+    assert actions.count("sampling.read") == 2
+
+
+def _audit(service: Service) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in service.audit_path.read_text().splitlines()]
 
 
 def test_a_draw_without_an_inspector_pool_is_422(service: Service) -> None:

@@ -76,6 +76,7 @@ def test_the_map_gives_each_error_kind_the_status_people_expect() -> None:
         "PayloadTooLarge": 413,
         "InvalidIdentifier": 422,
         "InvalidParameter": 422,
+        "TooManyRequests": 429,
         "ServiceUnavailable": 503,
         "StoreUnavailable": 503,
         "ConfigError": 503,

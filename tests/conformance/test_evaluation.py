@@ -17,6 +17,7 @@ from graph_service.engine.evaluation import (
     render_html,
 )
 from graph_service.engine.lifecycle import RecordEvent, apply_event
+from graph_service.settings import get_settings
 from graph_service.stores.base import GraphStore, sid
 from loaders.load import load_directory
 from tests.conftest import RING
@@ -238,8 +239,14 @@ def test_publication_deadlines_per_authority_across_national_day(
 
 
 def test_a_deadline_beyond_the_calendar_is_undetermined_not_guessed(
-    store: GraphStore, tmp_path: Path
+    store: GraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
+    monkeypatch.setenv("LOAD_FUTURE_DAYS", "-1")  # a decision in 2099 loads only so
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)
     s = Scenario()
     x = s.entity("灵寿县宏远化工有限公司")
     rid = s.record(x, "administrative_penalty", "2099-12-28")

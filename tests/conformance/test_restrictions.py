@@ -885,8 +885,13 @@ def test_a_stores_material_read_equals_the_composed_primitives(
     s.names(r3, p, "financial_officer")
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     for kind, key in (("person", RING.key(p)), ("entity", x), ("person", RING.key(q))):
-        got, composed = store.material(kind, key), Base.material(store, kind, key)  # type: ignore[arg-type]
-        assert got == composed, (kind, key)
+        for reach in ("all", "named", "none"):
+            got = store.material(kind, key, reach)  # type: ignore[arg-type]
+            composed = Base.material(store, kind, key, reach)  # type: ignore[arg-type]
+            assert got == composed, (kind, key, reach)
+    named_only = store.material("person", RING.key(p), "named")
+    assert named_only.entity_records == [] and named_only.roles == []
+    assert {r["record_id"] for r in named_only.named_records} == {r2, r3}
     m = store.material("person", RING.key(p))
     assert {r["record_id"] for r in m.entity_records} == {r1, r2}
     assert {r["record_id"] for r in m.named_records} == {r2, r3}

@@ -5,9 +5,11 @@ returns. Every handler under ``/v1`` declares its roles with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import BeforeValidator
 
 from graph_service.api.models import Problem
 
@@ -22,8 +24,22 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "未找到 / Not found"}
 }
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_only(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text (or a date): pydantic would also take ``86400`` (seconds
+    since 1970) or ``2024-01-01T10:00``."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("must be a date YYYY-MM-DD")
+
+
+#: A date written ``YYYY-MM-DD`` and nothing else (queries and bodies).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+
 #: An optional ``on`` date query parameter (the answer is as of that day; default today).
-On = Annotated[dt.date | None, Query(description="日期（默认今天）/ As of (default today)")]
+On = Annotated[IsoDate | None, Query(description="日期（默认今天）/ As of (default today)")]
 
 
 def on_or_today(value: dt.date | None) -> str:

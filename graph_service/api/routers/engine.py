@@ -4,15 +4,16 @@ life cycle for administrators. Handlers parse and call :mod:`graph_service.engin
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
+from graph_service.api.service import Access
 from graph_service.engine.flows import flow_matrix
 from graph_service.engine.lifecycle import RecordEvent, apply_event
 from graph_service.engine.measures import catalogue, normalise_action
@@ -23,6 +24,7 @@ from graph_service.engine.relocations import detect_relocations
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.engine.subjects import resolve_subject
 from graph_service.errors import DomainError
+from graph_service.ids.resident_id import mask_id_numbers
 
 router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
 
@@ -52,9 +54,15 @@ Action = Annotated[
     ),
 ]
 MAX_BATCH = 5000
+#: Items answered per hold of the store (the embedded store answers one request at a time).
+BATCH_SLICE = 100
 
 
-@router.get("/measures", summary="联合惩戒措施清单 / Measures list (public)")
+@router.get(
+    "/measures",
+    summary="联合惩戒措施清单 / Measures list (public)",
+    dependencies=[Depends(Audited(None, "the public measures list"))],
+)
 def measures() -> dict[str, Any]:
     """The catalogue in force (edition 2): for each record kind its start rule, default term,
     whom it reaches and its measures — prohibition or consideration, actions, the law's own
@@ -67,6 +75,7 @@ def measures() -> dict[str, Any]:
     response_model=CheckResult,
     summary="能否从事某行为 / May S do A on D?",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("check"))],
 )
 def check(
     request: Request,
@@ -104,7 +113,7 @@ class BatchItem(BaseModel):
 class BatchRequest(BaseModel):
     """A screening batch (a bidding platform sends its bidders)."""
 
-    on: dt.date | None = None
+    on: IsoDate | None = None
     items: list[BatchItem] = Field(max_length=MAX_BATCH)
 
 
@@ -125,6 +134,7 @@ class BatchAnswer(BaseModel):
     response_model_exclude_none=True,
     summary="批量筛查 / Batch screening",
     responses=ERRORS,
+    dependencies=[Depends(Audited("check.batch"))],
 )
 def check_batch(
     request: Request, who: Checkers, body: Annotated[BatchRequest, Body()]
@@ -135,36 +145,46 @@ def check_batch(
     on = on_or_today(body.on)
     answers: list[BatchAnswer] = []
     persons: list[str] = []
-    with store_of(request) as store:
-        engine = RestrictionEngine(store)
-        for i, item in enumerate(body.items):
-            try:
-                kind, key = resolve_subject(item.subject, access.keyring)
-                result = engine.check(kind, key, item.action, on)
-            except DomainError as exc:
-                answers.append(
-                    BatchAnswer(
-                        index=i,
-                        subject=item.subject[:6] + "…",
-                        action=item.action,
-                        error=exc.reason,
-                    )
-                )
-                continue
-            if kind == "person":
-                persons.append(key)
-            answers.append(
-                BatchAnswer(
-                    index=i,
-                    subject=result.subject.id,
-                    action=item.action,
-                    allowed=result.allowed,
-                    result=result,
-                )
-            )
+    with request.app.state.slots.slot(who.user):
+        for start in range(0, len(body.items), BATCH_SLICE):
+            # the store is taken slice by slice: readers in between are not held up
+            with store_of(request) as store:
+                engine = RestrictionEngine(store)
+                for i, item in enumerate(body.items[start : start + BATCH_SLICE], start=start):
+                    answers.append(_answer(engine, access, i, item, on, persons))
     if persons:
         access.log("check.batch", {"person_keys": persons, "on": on})
     return answers
+
+
+def _answer(
+    engine: RestrictionEngine,
+    access: Access,
+    i: int,
+    item: BatchItem,
+    on: str,
+    persons: list[str],
+) -> BatchAnswer:
+    """One item's answer (a bad subject or action fails this item only)."""
+    try:
+        kind, key = resolve_subject(item.subject, access.keyring)
+        result = engine.check(kind, key, item.action, on)
+    except DomainError as exc:
+        return BatchAnswer(
+            index=i,
+            subject=item.subject[:6] + "…",
+            action=item.action,
+            error=mask_id_numbers(exc.reason),
+        )
+    if kind == "person":
+        persons.append(key)
+    return BatchAnswer(
+        index=i,
+        subject=result.subject.id,
+        action=item.action,
+        allowed=result.allowed,
+        result=result,
+    )
 
 
 @router.get(
@@ -173,6 +193,7 @@ def check_batch(
     response_model_exclude_none=True,
     summary="易地出现 / Relocated repeat offenders",
     responses=ERRORS,
+    dependencies=[Depends(Audited("relocations"))],
 )
 def relocations(
     request: Request,
@@ -195,7 +216,12 @@ def relocations(
     return page
 
 
-@router.get("/relocations/flows", summary="易地出现流向 / Region flows", responses=ERRORS)
+@router.get(
+    "/relocations/flows",
+    summary="易地出现流向 / Region flows",
+    responses=ERRORS,
+    dependencies=[Depends(Audited(None, "counts of moves between regions"))],
+)
 def relocation_flows(
     request: Request,
     who: Aggregates,
@@ -212,7 +238,12 @@ def relocation_flows(
     }
 
 
-@router.get("/notices", summary="抄报通知 / Notices (clause 十二)", responses=ERRORS)
+@router.get(
+    "/notices",
+    summary="抄报通知 / Notices (clause 十二)",
+    responses=ERRORS,
+    dependencies=[Depends(Audited("notices"))],
+)
 def notice_list(
     request: Request,
     who: NoticeReaders,
@@ -225,18 +256,27 @@ def notice_list(
     paged (``total`` says how many there are)."""
     with store_of(request) as store:
         found = notices(store, on_or_today(on), region)
+    shown = found[offset : offset + limit]
+    persons = sorted({n["about"]["sid"][2:] for n in shown if _is_person(n.get("about"))})
+    if persons:
+        access_of(request, who).log("notices", {"on": on_or_today(on), "person_keys": persons})
     return {
         "total": len(found),
         "offset": offset,
         "limit": limit,
-        "items": found[offset : offset + limit],
+        "items": shown,
     }
+
+
+def _is_person(about: Any) -> bool:
+    return isinstance(about, dict) and str(about.get("sid", "")).startswith("P:")
 
 
 @router.get(
     "/persons/{person_id}/credit-record",
     summary="个人信用记录 / Personal credit record",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("person.credit_record"))],
 )
 def credit_record(
     request: Request,
@@ -279,13 +319,13 @@ class EventRequest(BaseModel):
     """A life-cycle event on a record (edition-1 names ``objection_opened`` … accepted)."""
 
     type: EventName
-    on: dt.date
+    on: IsoDate
     reason: str = Field(min_length=1, max_length=2000)
     person_id: str | None = Field(
         None, max_length=64, description="release_person, add_person, permit: the person"
     )
     action: str | None = Field(None, max_length=64, description="permit: the action allowed")
-    effective_to: dt.date | None = Field(None, description="extend: new last day; permit: until")
+    effective_to: IsoDate | None = Field(None, description="extend: new last day; permit: until")
     outcome: (
         Literal["upheld", "corrected", "revoked", "performed", "expired", "settled", "other"] | None
     ) = None
@@ -298,6 +338,7 @@ class EventRequest(BaseModel):
     "/records/{record_id}/events",
     summary="记录异议、更正、撤销、信用修复 / Record life-cycle event",
     responses=ERRORS | NOT_FOUND | {409: {"description": "不符合当前状态 / Conflicts with status"}},
+    dependencies=[Depends(Audited("record.event"))],
 )
 def record_event(
     request: Request,
@@ -326,20 +367,32 @@ def record_event(
         method=body.method,
         corrections=body.corrections,
     )
-    with store_of(request) as store:
-        out = apply_event(store, event)
-    access.log("record.event", {"record_id": record_id, "type": event.event, "on": event.on})
-    return out
+    what = {"record_id": record_id, "type": event.event, "on": event.on}
+    access.log("record.event", what)  # before the change: no change goes unaudited
+    try:
+        with store_of(request) as store:
+            return apply_event(store, event)
+    except Exception as exc:
+        access.log("record.event.failed", what | {"error": type(exc).__name__})
+        raise
 
 
 @router.get(
     "/records/{record_id}/history",
     summary="记录版本 / Record history",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("record.history"))],
 )
 def record_history(
     request: Request, who: NoticeReaders, record_id: Annotated[str, Path(max_length=200)]
 ) -> list[dict[str, Any]]:
-    """Every version of the record, oldest first: loads and life-cycle events."""
+    """Every version of the record, oldest first: loads and life-cycle events. A record about
+    a person is audited."""
     with store_of(request) as store:
-        return store.record_history(record_id)
+        versions = store.record_history(record_id)
+    persons = sorted({str(v["subject_key"]) for v in versions if v.get("subject_type") == "person"})
+    if persons:
+        access_of(request, who).log(
+            "record.history", {"record_id": record_id, "person_keys": persons}
+        )
+    return versions

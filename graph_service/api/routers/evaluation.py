@@ -18,9 +18,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, On, on_or_today
+from graph_service.api.problems import InvalidParameter
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
 from graph_service.api.service import MAX_LIMIT, parse_uscc
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -111,18 +113,26 @@ def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
     response_model=Evaluation,
     summary="公共信用综合评价 / An entity's evaluation and grade",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("evaluation.entity"))],
 )
 def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None) -> Evaluation:
     """Score (0–100), grade A–D and every part: each record and how it counts, each related
     subject whose risk reaches the entity (with the path), each relocation flag."""
     with store_of(request) as store:
-        return Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
+        found = Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
+    persons = sorted({c.sid[2:] for c in found.network if c.sid.startswith("P:")})
+    if persons or any(f.person_name for f in found.relocation):
+        access_of(request, who).log(
+            "evaluation.entity", {"uscc": found.uscc, "person_keys": persons}
+        )
+    return found
 
 
 @router.get(
     "/evaluation/entities/{uscc}/history",
     summary="信用等级变动记录 / An entity's grade history",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited(None, "an entity's grade changes"))],
 )
 def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, Any]]:
     """Every recorded change of the entity's grade (from the grading runs), oldest first."""
@@ -137,6 +147,7 @@ def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, 
     "/evaluation/grades",
     summary="信用等级列表 / Grades of a population",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "entities' grades; no person"))],
 )
 def grades(
     request: Request,
@@ -168,6 +179,7 @@ def grades(
     "/evaluation/summary",
     summary="信用等级分布 / Grades in aggregate",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "counts only"))],
 )
 def summary(
     request: Request,
@@ -208,7 +220,7 @@ def summary(
 class DrawRequest(BaseModel):
     """A double-random inspection draw (双随机、一公开)."""
 
-    on: dt.date | None = None
+    on: IsoDate | None = None
     region: str = Field("", max_length=6, pattern=r"^\d{0,6}$")
     industry: str = Field("", max_length=1, pattern=r"^[A-T]?$")
     budget: int = Field(ge=0, le=1_000_000)
@@ -235,6 +247,7 @@ def _brief(record: dict[str, Any]) -> dict[str, Any]:
     "/sampling/draws",
     summary="双随机抽查 / Draw an inspection list and inspectors",
     responses=ERRORS,
+    dependencies=[Depends(Audited("sampling.draw"))],
 )
 def create_draw(
     request: Request, who: Graders, body: Annotated[DrawRequest, Body()]
@@ -264,8 +277,8 @@ def create_draw(
         pool=pool,
         per_entity=body.inspectors_per_entity,
     )
-    append_draw(record, _draw_log(request))
     access_of(request, who).log("sampling.draw", {"draw_id": record["draw_id"]})
+    append_draw(record, _draw_log(request))
     return _brief(record)
 
 
@@ -273,6 +286,7 @@ def create_draw(
     "/sampling/draws/{draw_id}",
     summary="抽查记录 / A draw's full record",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("sampling.read"))],
 )
 def get_draw(
     request: Request,
@@ -280,8 +294,20 @@ def get_draw(
     draw_id: Annotated[str, PathParam(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")],
 ) -> dict[str, Any]:
     """The full record of a draw (inputs, seed, population, pool, result, hash): what
-    ``POST /v1/sampling/verify`` and ``sample-verify`` re-run."""
-    log = _draw_log(request)
+    ``POST /v1/sampling/verify`` and ``sample-verify`` re-run. Analysts get the record without
+    the population's members and grades and without the inspector pool (the role matrix:
+    grades of a population are not theirs). Audited."""
+    record = _find_draw(_draw_log(request), draw_id)
+    access_of(request, who).log("sampling.read", {"draw_id": draw_id})
+    if who.role == "analyst":
+        record = _brief(record)
+        record["entities"] = [
+            {k: v for k, v in e.items() if k != "grade"} for e in record.get("entities", [])
+        ]
+    return record
+
+
+def _find_draw(log: Path, draw_id: str) -> dict[str, Any]:
     if log.exists():
         with log.open(encoding="utf-8") as fh:
             for line in fh:
@@ -296,6 +322,7 @@ def get_draw(
     "/sampling/verify",
     summary="复核抽查 / Verify a draw by re-running it",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "re-runs the record the caller sends"))],
 )
 def verify_draw(
     request: Request,
@@ -309,12 +336,30 @@ def verify_draw(
     """Re-runs the draw from its record: hash intact, population and pool as hashed,
     allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
     still gives the same population."""
+    on = _draw_date(record)  # a record that is not a draw's is refused before any work
     table = None
     if against_store:
-        on = str(record.get("inputs", {}).get("on") or on_or_today(None))
         with store_of(request) as store:
             table = _grade_table(store, on)
-    return verify(record, table).to_dict()
+    try:
+        return verify(record, table).to_dict()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise InvalidParameter(
+            f"不是抽查记录：{type(exc).__name__}", f"not a draw record: {type(exc).__name__}"
+        ) from exc
+
+
+def _draw_date(record: dict[str, Any]) -> str:
+    """The date a draw record was drawn on (``inputs.on``), or 422."""
+    inputs = record.get("inputs")
+    on = inputs.get("on") if isinstance(inputs, dict) else None
+    try:
+        return dt.date.fromisoformat(str(on)).isoformat()
+    except ValueError:
+        raise InvalidParameter(
+            "不是抽查记录：inputs.on 应为日期YYYY-MM-DD",
+            "not a draw record: inputs.on must be a date YYYY-MM-DD",
+        ) from None
 
 
 # -- credit reports ----------------------------------------------------------------------
@@ -328,6 +373,7 @@ def verify_draw(
     | NOT_FOUND
     | {200: {"content": {"text/html": {}, "application/pdf": {}}}}
     | {503: {"description": "PDF不可用 / PDF renderer missing, or store unavailable"}},
+    dependencies=[Depends(Audited("report"))],
 )
 def report(
     request: Request,
@@ -367,6 +413,7 @@ def report(
     "/publication/deadlines",
     summary="公开期限 / Publication due and overdue (clause 十五)",
     responses=ERRORS,
+    dependencies=[Depends(Audited("publication.deadlines"))],
 )
 def publication_deadlines(
     request: Request,
@@ -374,7 +421,7 @@ def publication_deadlines(
     on: On = None,
     authority: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[
-        dt.date | None, Query(description="只看此日及以后的决定 / Decided since")
+        IsoDate | None, Query(description="只看此日及以后的决定 / Decided since")
     ] = None,
     region: Region = "",
 ) -> dict[str, Any]:
@@ -382,10 +429,23 @@ def publication_deadlines(
     decision, on the Chinese calendar) and overdue, and counts published on time or late.
     Records whose deadline the calendar cannot give are listed apart, with the reason."""
     with store_of(request) as store:
-        return deadlines(
+        out = deadlines(
             store,
             on_or_today(on),
             authority=authority,
             since=since.isoformat() if since else None,
             region=region,
         )
+    items = [
+        i
+        for a in out["authorities"]
+        for i in (*a["due"], *a["overdue"])
+        if i.get("subject_type") == "person"
+    ] + [i for i in out["undetermined"] if i.get("subject_type") == "person"]
+    if who.role == "analyst":  # a person's records are not an analyst's: counts stay
+        for i in items:
+            i.pop("subject_key", None)
+    elif items:
+        persons = sorted({str(i["subject_key"]) for i in items if i.get("subject_key")})
+        access_of(request, who).log("publication.deadlines", {"person_keys": persons})
+    return out

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from graph_service.api import service
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.graphview import export_html
 from graph_service.api.models import ExportRequest, GraphPath, Neighbourhood
-from graph_service.api.routers import ERRORS, NOT_FOUND
+from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate
 from graph_service.api.service import MAX_LIMIT
 from graph_service.stores.base import MAX_PATH_HOPS
 
@@ -35,6 +36,7 @@ Vis = Annotated[
     response_model_exclude_none=True,
     summary="邻域 / A node's neighbourhood",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("graph.neighbourhood"))],
 )
 def neighbourhood(
     request: Request,
@@ -50,7 +52,7 @@ def neighbourhood(
         ),
     ],
     on: Annotated[
-        dt.date | None,
+        IsoDate | None,
         Query(description="视图日期（含当日） / As-of date (inclusive)", examples=["2021-01-01"]),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="邻居数 / Neighbours")] = 50,
@@ -77,6 +79,7 @@ def neighbourhood(
     response_model_exclude_none=True,
     summary="最短关联路径 / Shortest path between two subjects",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("graph.path"))],
 )
 def path(
     request: Request,
@@ -107,6 +110,9 @@ def path(
     response_class=HTMLResponse,
     summary="导出视图为HTML / Export a view as standalone HTML",
     responses=ERRORS | {400: {"description": "请求体不是JSON / Body is not JSON"}},
+    dependencies=[
+        Depends(Audited(None, "renders the view the caller sends; reads nothing from the store"))
+    ],
 )
 def export(request: Request, who: Investigators, body: ExportRequest) -> HTMLResponse:
     """The page's current view as one HTML file (pyvis, vis-network inlined): opens offline."""

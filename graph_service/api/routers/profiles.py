@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from graph_service.api import service
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.models import EntityProfile, PersonProfile, RecordItem
@@ -33,6 +34,7 @@ Offset = Annotated[
     response_model_exclude_none=True,
     summary="市场主体画像 / Entity profile",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("entity.profile"))],
 )
 def entity(
     request: Request,
@@ -56,6 +58,7 @@ def entity(
     response_model_exclude_none=True,
     summary="人员画像 / Person profile",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("person.profile"))],
 )
 def person(
     request: Request,
@@ -84,6 +87,7 @@ def person(
     response_model_exclude_none=True,
     summary="信用记录 / Credit record",
     responses=ERRORS | NOT_FOUND,
+    dependencies=[Depends(Audited("record.read"))],
 )
 def record(
     request: Request,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from graph_service.api import service
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.models import SearchPage
@@ -24,6 +25,7 @@ Searchers = Annotated[Principal, Depends(Allow("investigator", "regulator", "ana
     response_model_exclude_none=True,
     summary="检索主体 / Search entities and persons",
     responses=ERRORS,
+    dependencies=[Depends(Audited("search"))],
 )
 def search(
     request: Request,

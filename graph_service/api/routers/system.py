@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph_service.api import service
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, Principal
 from graph_service.api.deps import store_of
 from graph_service.api.models import Health, Info, Problem, Ready
@@ -19,7 +21,12 @@ router = APIRouter(tags=["system / 系统"])
 AnyRole = Annotated[Principal, Depends(Allow("investigator", "regulator", "analyst", "admin"))]
 
 
-@router.get("/healthz", response_model=Health, summary="存活 / Liveness (public)")
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="存活 / Liveness (public)",
+    dependencies=[Depends(Audited(None, "liveness only"))],
+)
 def healthz() -> dict[str, Any]:
     """The process answers (no store access)."""
     return {"status": "ok"}
@@ -30,6 +37,7 @@ def healthz() -> dict[str, Any]:
     response_model=Ready,
     summary="就绪 / Readiness: the store answers (public)",
     responses={503: {"model": Problem}},
+    dependencies=[Depends(Audited(None, "readiness only"))],
 )
 def readyz(request: Request) -> dict[str, Any]:
     """200 when the store answers a lookup, else 503 (and ready again when it is back)."""
@@ -45,7 +53,13 @@ def readyz(request: Request) -> dict[str, Any]:
     return {"status": "ready", "backend": backend}
 
 
-@router.get("/metrics", summary="Prometheus指标 / Prometheus metrics (public)")
+@router.get(
+    "/metrics",
+    summary="Prometheus指标 / Prometheus metrics (public)",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    dependencies=[Depends(Audited(None, "counts by route template"))],
+)
 def metrics(request: Request) -> Response:
     """Request counts and latencies by route, requests in flight, store up, audit entries."""
     return Response(
@@ -58,6 +72,7 @@ def metrics(request: Request) -> Response:
     response_model=Info,
     summary="存储概况 / Counts and load log",
     responses=ERRORS,
+    dependencies=[Depends(Audited(None, "counts and the load log"))],
 )
 def info(request: Request, who: AnyRole) -> dict[str, Any]:
     """Nodes per label, relationships per type, and the load log (oldest first)."""

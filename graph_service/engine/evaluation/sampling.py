@@ -233,7 +233,8 @@ def make_draw(
     names = dict(zip(table["uscc"], table["name"], strict=True))
     now = now or dt.datetime.now(dt.UTC)
     record: dict[str, Any] = {
-        "draw_id": f"draw-{now:%Y%m%dT%H%M%SZ}-{seed[:8]}",
+        # unguessable: 128 random bits, nothing taken from the time or the seed alone
+        "draw_id": f"draw-{now:%Y%m%d}-{secrets.token_hex(16)}",
         "algorithm": ALGORITHM,
         "created_at": now.isoformat(),
         "inputs": {
