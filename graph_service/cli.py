@@ -129,6 +129,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     keyring = _keyring()
     note_demo_secret()  # a load keys the ID numbers of persons.csv
+    if args.bulk:
+        return _bulk_load(args, keyring)
     try:
         with open_store(_store_uri(args)) as store:
             report = load_directory(
@@ -144,6 +146,37 @@ def cmd_load(args: argparse.Namespace) -> int:
     except LoadError as exc:
         _console().print(f"[red]无法加载 / cannot load:[/] {exc}")
         return EXIT_CANNOT_RUN
+    return _print_load(args, report)
+
+
+def _bulk_load(args: argparse.Namespace, keyring: Any) -> int:
+    from graph_service.stores import is_neo4j_uri
+    from loaders.bulk import BulkLoadError, bulk_load
+    from loaders.load import LoadError
+
+    uri = _store_uri(args)
+    if not is_neo4j_uri(uri) or args.update_flags:
+        _console().print(
+            "[red]--bulk 仅用于Neo4j，且不能与--update-flags同用 / --bulk needs a "
+            "Neo4j URI and cannot be combined with --update-flags[/]"
+        )
+        return EXIT_CANNOT_RUN
+    try:
+        report = bulk_load(
+            Path(args.directory),
+            uri,
+            keyring,
+            import_command=get_settings().neo4j_import_command,
+            rejects_path=Path(args.rejects) if args.rejects else None,
+            progress=not args.quiet,
+        )
+    except (LoadError, BulkLoadError) as exc:
+        _console().print(f"[red]无法加载 / cannot load:[/] {exc}")
+        return EXIT_CANNOT_RUN
+    return _print_load(args, report)
+
+
+def _print_load(args: argparse.Namespace, report: Any) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -528,6 +561,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     p.add_argument("--rejects", help="rejects file (default DIR/rejects/BATCH.csv)")
     p.add_argument("--batch-size", type=int, default=None, help="rows per write batch")
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="first load into an EMPTY Neo4j through neo4j-admin database import "
+        "(stops and restarts the server; NEO4J_IMPORT_COMMAND)",
+    )
     p.add_argument(
         "--update-flags",
         action="store_true",

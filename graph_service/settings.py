@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
+    load_writers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="Parallel writers of an incremental load into Neo4j (each on its own "
+        "entities); 1 writes batch after batch.",
+    )
+    neo4j_import_command: str = Field(
+        f"{Path(__file__).resolve().parents[1] / 'scripts' / 'neo4j-local'} import",
+        description="Command that runs 'neo4j-admin database import full' on a stopped server "
+        "with the arguments 'load --bulk' appends (see docs/deploy.md).",
+    )
     load_future_days: int = Field(
         0,
         ge=-1,

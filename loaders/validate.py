@@ -21,7 +21,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
-from graph_service.stores.base import content_hash
+from graph_service.stores.base import content_hashes
 from loaders.contract import EXTRA_COLUMN, MAX_CELL, RESERVED, Column, FileSpec
 from loaders.record_rules import record_problems
 
@@ -29,7 +29,7 @@ _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 #: C0 and C1 control characters and DEL, tab and line breaks excepted (a legal basis may run
 #: over lines): never in a cell (a NUL cuts text in C programs, an escape sequence rewrites a
 #: terminal).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +130,12 @@ class RowValidator:
             c for c in header if c not in spec.names and EXTRA_COLUMN.match(c) and c not in RESERVED
         ]
         self.ignored = [c for c in header if c not in spec.names and c not in self.extra]
-        self._vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
+        self.vocabs = {c.vocab: vocabulary(c.vocab) for c in spec.columns if c.vocab}
+        #: Whether :meth:`row_problems` has rules for this kind of row.
+        self.row_rules = spec.kind == "records"
 
-    def _check(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
+    def check_cell(self, col: Column, raw: str, row: Mapping[str, str]) -> Any:
+        """The normalised value of one non-empty cell; raises :class:`RowError` if bad."""
         match col.type:
             case "text":
                 return raw
@@ -167,7 +170,7 @@ class RowValidator:
                 except UnknownAction as exc:
                     raise RowError(exc.zh, exc.en) from None
             case "vocab":
-                codes = self._vocabs[col.vocab or ""]
+                codes = self.vocabs[col.vocab or ""]
                 if raw not in codes:
                     allowed = ", ".join(codes)
                     raise RowError(
@@ -191,8 +194,8 @@ class RowValidator:
                 values[col.name] = None
                 continue
             try:
-                _check_text(raw, col.max_length or MAX_CELL)
-                values[col.name] = self._check(col, raw, row)
+                check_text(raw, col.max_length or MAX_CELL)
+                values[col.name] = self.check_cell(col, raw, row)
                 if col.type == "date" and not col.future:
                     self._not_future(values[col.name])
             except RowError as exc:
@@ -222,15 +225,11 @@ class RowValidator:
                 )
         for name in [*self.extra, "source"]:
             try:
-                _check_text(row.get(name) or "", MAX_CELL)
+                check_text(row.get(name) or "", MAX_CELL)
             except RowError as exc:
                 problems.append(Problem(name, _excerpt(row.get(name) or ""), str(exc)))
-        if not problems and self.spec.kind == "records":
-            person = values["subject_id"] if values["subject_type"] == "person" else None
-            problems = [
-                Problem(c, str(values.get(c) or ""), f"{zh} / {en}")
-                for c, zh, en in record_problems(values, person)
-            ]
+        if not problems:
+            problems = self.row_problems(values)
         if problems:
             return None, problems
         for name in self.extra:
@@ -245,36 +244,65 @@ class RowValidator:
                 f"date {day} is after the load day (latest allowed {self.latest})",
             )
 
+    def row_problems(self, values: Mapping[str, Any]) -> list[Problem]:
+        """Rules on a whole row whose cells are all valid (``values``: checked, not yet
+        keyed) — the law's rules on a credit record."""
+        if not self.row_rules:
+            return []
+        person = values["subject_id"] if values["subject_type"] == "person" else None
+        return [
+            Problem(c, str(values.get(c) or ""), f"{zh} / {en}")
+            for c, zh, en in record_problems(values, person)
+        ]
+
     def _normalise(self, v: dict[str, Any]) -> dict[str, Any]:
-        """Rename ID columns to the keyed form the store holds and stamp the content hash."""
-        kind = self.spec.kind
-        if kind == "persons":
-            pid = v.pop("person_id")
-            v = {"key": self.keyring.key(pid), "id_masked": mask_resident_id(pid)} | v
-            v["_h"] = v["_src"] = content_hash(v)
-            v["id_sealed"] = self.keyring.seal(pid)
-            return v
-        if kind in ("roles", "record_persons"):
-            v["person_key"] = self.keyring.key(v.pop("person_id"))
-        elif kind == "record_events":
-            pid = v.pop("person_id")
-            v["person_key"] = self.keyring.key(pid) if pid else None
-        elif kind == "shareholdings":
-            holder = v.pop("holder_id")
-            v["holder_key"] = holder if v["holder_type"] == "entity" else self.keyring.key(holder)
-        elif kind == "records":
-            subject = v.pop("subject_id")
-            is_entity = v["subject_type"] == "entity"
-            v["subject_key"] = subject if is_entity else self.keyring.key(subject)
-        # _src: what the source said last. A reload of the same row changes nothing even after
-        # a life-cycle event changed the record in this system (events carry no _src).
-        v["_h"] = v["_src"] = content_hash(v)
-        return v
+        columns = normalise_columns(self.spec.kind, {k: [x] for k, x in v.items()}, self.keyring)
+        return {k: c[0] for k, c in columns.items()}
 
 
-def _check_text(raw: str, limit: int) -> None:
+def normalise_columns(
+    kind: str, columns: dict[str, list[Any]], keyring: PersonKeyring
+) -> dict[str, list[Any]]:
+    """Valid rows of one kind, column by column, in the form the store holds: ID numbers
+    replaced by their keys (persons also masked and sealed) and the content hash stamped."""
+    rows = len(next(iter(columns.values())))
+    if kind == "persons":
+        pids = columns.pop("person_id")
+        masked = list(map(mask_resident_id, pids))
+        front: dict[str, list[Any]] = {"key": _keys(keyring, pids), "id_masked": masked}
+        columns = front | columns
+        columns["_h"] = columns["_src"] = content_hashes(columns, rows)
+        columns["id_sealed"] = list(map(keyring.seal, pids))
+        return columns
+    if kind in ("roles", "record_persons", "record_events"):
+        columns["person_key"] = _keys(keyring, columns.pop("person_id"))
+    elif kind == "shareholdings":
+        holders = columns.pop("holder_id")
+        columns["holder_key"] = _party_keys(keyring, holders, columns["holder_type"])
+    elif kind == "records":
+        subjects = columns.pop("subject_id")
+        columns["subject_key"] = _party_keys(keyring, subjects, columns["subject_type"])
+    # _src: what the source said last. A reload of the same row changes nothing even after
+    # a life-cycle event changed the record in this system (events carry no _src).
+    columns["_h"] = columns["_src"] = content_hashes(columns, rows)
+    return columns
+
+
+def _keys(keyring: PersonKeyring, ids: list[str | None]) -> list[str | None]:
+    """The person key of each ID number (each distinct number hashed once; None stays)."""
+    keys = {pid: keyring.key(pid) for pid in set(ids) if pid}
+    return [keys[pid] if pid else None for pid in ids]
+
+
+def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str | None]:
+    """USCCs as they are, ID numbers keyed (``types``: entity or person, row by row)."""
+    persons = iter(_keys(keyring, [i for i, t in zip(ids, types, strict=True) if t != "entity"]))
+    return [i if t == "entity" else next(persons) for i, t in zip(ids, types, strict=True)]
+
+
+def check_text(raw: str, limit: int) -> None:
     """Refuse control characters and cells longer than ``limit``."""
-    bad = _CONTROL.search(raw)
+    bad = CONTROL.search(raw)
     if bad:
         code = f"U+{ord(bad.group()):04X}"
         raise RowError(

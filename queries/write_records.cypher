@@ -1,10 +1,10 @@
 // Upsert Record nodes and their CONCERNS edge to the subject (Entity or Person).
+// One index lookup per row: a record MERGE just created has no _h yet.
 // $rows: [{record_id, subject_sid, props}], $batch_id, $loaded_at
 UNWIND $rows AS row
-OPTIONAL MATCH (old:Record {record_id: row.record_id})
-WITH row, old, CASE WHEN old IS NULL THEN 'created'
-               WHEN old._h = row.props._h OR old._src = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
 MERGE (c:Record {record_id: row.record_id})
+WITH row, c, CASE WHEN c._h IS NULL THEN 'created'
+                  WHEN c._h = row.props._h OR c._src = row.props._h THEN 'unchanged' ELSE 'updated' END AS outcome
 // A changed record keeps its earlier version (for as-of questions), never overwritten.
 FOREACH (_ IN CASE WHEN outcome = 'updated' THEN [1] ELSE [] END |
   CREATE (v:RecordVersion)-[:VERSION_OF]->(c)

@@ -29,9 +29,7 @@ class PersonKeyring:
 
     def key(self, resident_id: str) -> str:
         """The stable key the graph stores the person under (32 hex characters)."""
-        return hmac.new(self._hmac_key, resident_id.encode("ascii"), hashlib.sha256).hexdigest()[
-            :32
-        ]
+        return hmac.digest(self._hmac_key, resident_id.encode("ascii"), "sha256").hex()[:32]
 
     def seal(self, resident_id: str) -> str:
         """The number encrypted for storage (base64 of nonce + ciphertext)."""

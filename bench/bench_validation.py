@@ -1,0 +1,91 @@
+"""Validation rate: every contract file of a registry read and validated column-wise (the
+loader's path: checks, normalisation, keyed and sealed person IDs, content hashes), against
+the row-wise reference on the same rows, in the same run (issue 12).
+
+    python bench/bench_validation.py --entities 1000000
+
+Prints rows/s per file and in all, and the column-wise ÷ row-wise speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import OUT, machine, table
+from graph_service.ids.person_key import PersonKeyring
+from graph_service.synth import generate
+from loaders.columns import FrameValidator
+from loaders.contract import contract
+from loaders.readers import discover, header, read_chunks
+from loaders.validate import RowValidator
+
+SECRET = "bench-secret"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--rowwise-chunks", type=int, default=2, help="chunks per file the reference validates"
+    )
+    args = parser.parse_args()
+    data = OUT / f"load-{args.entities}-{args.seed}"
+    if not (data / "truth.json").exists():
+        generate(data, entities=args.entities, seed=args.seed, progress=True)
+    ring = PersonKeyring(SECRET)
+    sources, _ = discover(data)
+    results = []
+    for src in sources:
+        rowwise = RowValidator(contract()[src.kind], ring, header(src), src.path.name)
+        columnwise = FrameValidator(rowwise)
+        rows = slow_rows = 0
+        slow_s = 0.0
+        start = time.perf_counter()
+        for n, chunk in enumerate(read_chunks(src)):
+            columnwise.validate(chunk.rows)
+            rows += len(chunk.rows)
+            if n < args.rowwise_chunks:
+                t = time.perf_counter()
+                for row in chunk.rows:
+                    rowwise.validate(row)
+                slow_s += time.perf_counter() - t
+                slow_rows += len(chunk.rows)
+        fast_s = time.perf_counter() - start - slow_s
+        results.append(
+            {
+                "file": src.path.name,
+                "rows": rows,
+                "columnwise_s": round(fast_s, 1),
+                "columnwise_rows_per_s": round(rows / fast_s),
+                "rowwise_rows_per_s": round(slow_rows / slow_s) if slow_s else None,
+                "speed_up": round((rows / fast_s) / (slow_rows / slow_s), 1) if slow_s else None,
+            }
+        )
+        print(json.dumps(results[-1]), flush=True)
+    total_rows = sum(r["rows"] for r in results)
+    total_s = sum(r["columnwise_s"] for r in results)
+    results.append(
+        {
+            "file": "all",
+            "rows": total_rows,
+            "columnwise_s": round(total_s, 1),
+            "columnwise_rows_per_s": round(total_rows / total_s),
+            "rowwise_rows_per_s": None,
+            "speed_up": None,
+        }
+    )
+    print(f"\nMachine: {machine()}\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""A first load through Neo4j's bulk importer gives the graph the incremental loader gives.
+
+The importer replaces a database and restarts its server, so these tests run their own
+server (``scripts/neo4j-local`` with its own home and port, the jars shared with the test
+server's home), never the shared test server. They run when the Neo4j half of the suite runs
+(``NEO4J_TEST_URI`` set).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_service.exports.snapshot import TABLES, read_snapshot
+from graph_service.stores.base import GraphStore
+from graph_service.stores.embedded import EmbeddedStore
+from graph_service.stores.neo4j import Neo4jStore
+from loaders.bulk import BulkLoadError, bulk_load
+from loaders.load import load_directory
+from tests.conftest import NEO4J_URI, RING
+from tests.factories import small_registry, write_csv
+
+PROVENANCE = ("batch_id", "loaded_at", "first_batch_id")
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "neo4j-local"
+
+
+def _tables(store: GraphStore) -> dict[str, list[dict[str, Any]]]:
+    snapshot = read_snapshot(store, progress=False)
+    out = {}
+    for name in TABLES:
+        rows = [{k: v for k, v in r.items() if k not in PROVENANCE} for r in snapshot.rows(name)]
+        out[name] = sorted(rows, key=repr)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(Bolt URI, import command) of a server of this module's own."""
+    if not NEO4J_URI:
+        pytest.skip("NEO4J_TEST_URI not set: run scripts/test, which starts Neo4j")
+    home = tmp_path_factory.mktemp("neo4j-bulk")
+    shared = Path(os.environ.get("NEO4J_LOCAL_HOME", SCRIPT.parents[1] / ".cache" / "neo4j"))
+    if (shared / "lib").is_dir():
+        (home / "lib").symlink_to(shared / "lib")  # no second download of the jars
+    env = os.environ | {"NEO4J_LOCAL_HOME": str(home), "NEO4J_BOLT_PORT": str(_free_port())}
+    env.setdefault("NEO4J_START_TIMEOUT", "300")
+    subprocess.run([str(SCRIPT), "start"], env=env, check=True, capture_output=True)
+    saved = {k: os.environ.get(k) for k in ("NEO4J_LOCAL_HOME", "NEO4J_BOLT_PORT")}
+    os.environ.update({k: env[k] for k in saved})  # the import command finds this server
+    try:
+        yield f"bolt://127.0.0.1:{env['NEO4J_BOLT_PORT']}", f"{shlex.quote(str(SCRIPT))} import"
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        subprocess.run([str(SCRIPT), "stop"], env=env, check=False, capture_output=True)
+
+
+def test_bulk_load_gives_the_incremental_graph(own_server: tuple[str, str], tmp_path: Path) -> None:
+    uri, command = own_server
+    ids = small_registry(tmp_path / "in")
+    incremental = EmbeddedStore(tmp_path / "g.graph")
+    load_directory(tmp_path / "in", incremental, RING, progress=False)
+    report = bulk_load(tmp_path / "in", uri, RING, import_command=command, progress=False)
+    assert report.rejected == 0
+    bulk = Neo4jStore(uri)
+    try:
+        assert bulk.counts() == incremental.counts()
+        assert _tables(bulk) == _tables(incremental)
+        assert [x["batch_id"] for x in bulk.loads()] == [report.batch_id]
+        person = bulk.person(RING.key(ids["p1"]))
+        assert person is not None and person["first_batch_id"] == report.batch_id
+        sealed = bulk.sealed_person_id(RING.key(ids["p1"]))
+        assert sealed is not None and RING.unseal(sealed) == ids["p1"]
+        # A second load of the same files over the imported graph changes nothing.
+        again = load_directory(tmp_path / "in", bulk, RING, progress=False)
+        assert sum(f.created + f.updated for f in again.files) == 0
+    finally:
+        bulk.close()
+
+
+def test_bulk_load_refuses_a_database_that_is_not_empty(
+    own_server: tuple[str, str], tmp_path: Path
+) -> None:
+    uri, _ = own_server  # runs after the import test: the database holds its graph
+    write_csv(tmp_path / "one" / "persons.csv", [{"person_id": "11010519491231002X", "name": "甲"}])
+    store = Neo4jStore(uri)
+    try:
+        load_directory(tmp_path / "one", store, RING, progress=False)
+        before = store.counts()
+        small_registry(tmp_path / "in")
+        with pytest.raises(BulkLoadError, match="not empty"):
+            bulk_load(tmp_path / "in", uri, RING, import_command="false")
+        assert store.counts() == before
+    finally:
+        store.close()
