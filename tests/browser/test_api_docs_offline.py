@@ -3,22 +3,16 @@ another host blocked: the documentation works on a machine without internet."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.api.support import live_service
+from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-cjk")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,7 @@ def offline_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any
             route.abort()
 
     with live_service(tmp) as (url, _, _), sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context()
         context.route("**/*", guard)
         yield context.new_page(), url, blocked
