@@ -24,6 +24,7 @@ from typing import Any, Protocol, cast
 from tqdm import tqdm
 
 from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, rebase, write_event
+from graph_service.engine.timeline import event_key
 from graph_service.errors import NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.settings import get_settings
@@ -425,8 +426,7 @@ READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyE
 
 def _identity(spec: FileSpec, norm: Mapping[str, Any]) -> tuple[str, ...]:
     if spec.kind == "record_events":
-        fields = ("record_id", "event", "on", "person_key", "action", "effective_to", "outcome")
-        return tuple(str(norm.get(f) or "") for f in fields)
+        return (norm["record_id"], event_key(norm))
     return row_identity(spec.kind, norm)
 
 

@@ -285,14 +285,17 @@ class Catalogue:
         found: list[Measure] = self._memo[key]
         return found
 
+    def _asked(self, action: str) -> set[str]:
+        """``action`` and the broader actions that cover it (``covers``)."""
+        return {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
+
     def answers(self, m: Measure, action: str, sector: str | None) -> bool:
         """Whether ``m`` answers for ``action``, directly or through a broader action."""
-        asked = {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
-        return any(m.restricts(a, sector) for a in asked)
+        return any(m.restricts(a, sector) for a in self._asked(action))
 
     def derived_answers(self, rule: DerivedRule, action: str) -> bool:
-        asked = {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
-        return any(rule.restricts(a) for a in asked)
+        """Whether the derived ``rule`` answers for ``action`` (as :meth:`answers`)."""
+        return any(rule.restricts(a) for a in self._asked(action))
 
     def person_kinds(self, action: str) -> frozenset[str]:
         """Kinds with a measure reaching persons (not the subject) for ``action``."""
@@ -563,7 +566,3 @@ def normalise_action(action: str) -> str:
     raise UnknownAction(
         f"未知的行为“{action}”（可选：{names}）", f"unknown action '{action}' (one of {names})"
     )
-
-
-#: Kept for callers of edition 1: validating is normalising.
-validate_action = normalise_action

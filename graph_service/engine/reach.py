@@ -36,8 +36,10 @@ from graph_service.stores.base import GraphStore, sid
 Way = ReachWay | Literal["added"]
 #: When one person is reached several ways, the first of these counts.
 _WAY_ORDER: tuple[Way, ...] = ("named", "added", "roles", "late_office", "inferred")
-#: Inferred controllers of an entity on a day: (person key, person name, HOLDS chain top first).
-Inferred = Callable[[str, str], list[tuple[str, str | None, list[dict[str, Any]]]]]
+#: An inferred controller: (person key, person name, HOLDS chain top first).
+Controller = tuple[str, str | None, list[dict[str, Any]]]
+#: Inferred controllers of an entity on a day.
+Inferred = Callable[[str, str], list[Controller]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ def inferred_from(edges_above: Callable[[str], list[dict[str, Any]]]) -> Inferre
     """Inferred controllers from ``edges_above(entity sid)``: the HOLDS edges above an entity
     (a detector that read every holding it needs in one batch passes its own)."""
 
-    def find(uscc: str, day: str) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
+    def find(uscc: str, day: str) -> list[Controller]:
         target = sid("entity", uscc)
         edges = edges_above(target)
         out = []

@@ -50,13 +50,12 @@ from graph_service.engine.models import (
     Step,
     SubjectRef,
 )
-from graph_service.engine.reach import Reached, reach
+from graph_service.engine.reach import Controller, Reached, reach
 from graph_service.engine.timeline import (
-    RecordState,
     add_years,
-    day_before,
     law_in_force,
     measure_applies,
+    measure_last_day,
     permitted,
     person_free,
     recent,
@@ -149,16 +148,6 @@ def _measure_ref(m: Measure | DerivedRule, sector: str | None, before: bool) -> 
     return MeasureRef(
         id=m.id, type=m.type, zh=m.zh, en=m.en, basis=text, citations=[c.to_dict() for c in cites]
     )
-
-
-def _until(rec: Mapping[str, Any], m: Measure, state: RecordState, cat: Catalogue) -> str | None:
-    if m.lasts == "until_lifted":
-        return day_before(state.lifted_on) if state.lifted_on else None
-    last = record_last_day(rec, cat)
-    if rec.get("status") in ("repaired", "removed") and rec.get("status_on"):
-        ended = day_before(str(rec["status_on"]))
-        return min(ended, last) if last else ended
-    return last
 
 
 _ADVISE_WHY = {
@@ -330,7 +319,8 @@ class RestrictionEngine:
                 continue
             path = [concerns_step(rec, node.get("name"))]
             why = _why("before") if typ == "advisory" else None
-            out.append(self._finding(typ, rec, m, "subject", None, on, path, state, before, why))
+            until = measure_last_day(rec, m, state, cat)
+            out.append(self._finding(typ, rec, m, "subject", None, on, path, until, before, why))
         return out
 
     def _derived(
@@ -346,7 +336,10 @@ class RestrictionEngine:
                     continue
                 why = _why("amount") if typ == "advisory" else None
                 path = [concerns_step(rec, node.get("name"))]
-                out.append(self._derived_finding(typ, rec, rule, on, path, why))
+                until = add_years(str(rec["decided_on"]), rule.window_years)
+                out.append(
+                    self._finding(typ, rec, rule, "subject", None, on, path, until, False, why)
+                )
         return out
 
     # -- records that reach a person ----------------------------------------------------
@@ -375,7 +368,7 @@ class RestrictionEngine:
         roles_x = material.entity_roles
         controls: dict[str, Control] = {}
 
-        def inferred(uscc: str, day: str) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
+        def inferred(uscc: str, day: str) -> list[Controller]:
             if day not in controls:
                 controls[day] = control_on(me, down, day)
             chain = controls[day].chain(sid("entity", uscc))
@@ -422,7 +415,7 @@ class RestrictionEngine:
                     r.capacity,
                     r.fixed_on,
                     reach_path(rec, r),
-                    state,
+                    measure_last_day(rec, m, state, cat),
                     before,
                     why,
                 )
@@ -435,15 +428,16 @@ class RestrictionEngine:
         self,
         typ: FindingType,
         rec: Mapping[str, Any],
-        m: Measure,
+        m: Measure | DerivedRule,
         way: Any,
         capacity: str | None,
         judged_on: str,
         path: list[Step],
-        state: RecordState,
+        until: str | None,
         before: bool,
         why: str | None,
     ) -> Finding:
+        """One finding of measure (or derived rule) ``m`` on ``rec``, as ``typ``."""
         ref = record_ref(rec, self.catalogue)
         zh, en = _explain(ref, m.zh, m.en, typ, path, way, capacity, judged_on)
         return Finding(
@@ -453,32 +447,7 @@ class RestrictionEngine:
             reached_as=way,
             capacity=capacity,
             judged_on=judged_on,
-            until=_until(rec, m, state, self.catalogue),
-            disputed=ref.status == "disputed",
-            advisory_reason=why,
-            path=path,
-            explanation_zh=zh,
-            explanation_en=en,
-        )
-
-    def _derived_finding(
-        self,
-        typ: FindingType,
-        rec: Mapping[str, Any],
-        rule: DerivedRule,
-        on: str,
-        path: list[Step],
-        why: str | None,
-    ) -> Finding:
-        ref = record_ref(rec, self.catalogue)
-        zh, en = _explain(ref, rule.zh, rule.en, typ, path, "subject", None, on)
-        return Finding(
-            type=typ,
-            record=ref,
-            measure=_measure_ref(rule, None, False),
-            reached_as="subject",
-            judged_on=on,
-            until=add_years(str(rec["decided_on"]), rule.window_years),
+            until=until,
             disputed=ref.status == "disputed",
             advisory_reason=why,
             path=path,

@@ -199,6 +199,25 @@ def measure_applies(
     return state.lifted_on is None or d < state.lifted_on
 
 
+def measure_last_day(
+    record: Mapping[str, Any],
+    measure: Measure,
+    state: RecordState | None = None,
+    cat: Catalogue | None = None,
+) -> str | None:
+    """The last day ``measure`` of ``record`` applies as now known (None: open): the day before
+    the court lifts it for a measure that lasts until lifted; else the record's last day, or the
+    day before a repair or removal."""
+    if measure.lasts == "until_lifted":
+        lifted = (state or record_state(record, cat)).lifted_on
+        return day_before(lifted) if lifted else None
+    last = record_last_day(record, cat)
+    if record.get("status") in ("repaired", "removed") and record.get("status_on"):
+        ended = day_before(str(record["status_on"]))
+        return min(ended, last) if last else ended
+    return last
+
+
 def law_in_force(measure: Measure, d: str) -> str:
     """Which text of the law governs ``measure`` on ``d``: ``current``, ``before`` (the
     earlier text: see ``measure.before``) or ``none`` (after ``in_force_to``)."""
@@ -234,7 +253,10 @@ def recent(day: str, years: int, d: str) -> bool:
     return day <= d <= add_years(day, years)
 
 
+#: The fields that identify an event on its record: loading it twice changes nothing.
+EVENT_IDENTITY = ("event", "on", "person_key", "action", "effective_to", "outcome")
+
+
 def event_key(e: Mapping[str, Any]) -> str:
-    """What identifies an event: loading it twice changes nothing."""
-    parts = ("event", "on", "person_key", "action", "effective_to", "outcome")
-    return "|".join(str(e.get(p) or "") for p in parts)
+    """What identifies an event on its record (:data:`EVENT_IDENTITY`)."""
+    return "|".join(str(e.get(p) or "") for p in EVENT_IDENTITY)

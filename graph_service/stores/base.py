@@ -280,14 +280,12 @@ class GraphStore(ABC):
             }
             out.entity_records = self.records_of(held) if held else []
         out.naming = self.naming([key])
-        have = {r["record_id"] for r in out.entity_records}
-        extra = {n["record_id"] for n in out.naming} - have
-        by_id = {r["record_id"]: r for r in self.records_by_id(extra)} if extra else {}
-        out.named_records = [
-            by_id.get(rid) or next(r for r in out.entity_records if r["record_id"] == rid)
-            for rid in sorted({n["record_id"] for n in out.naming})
-            if rid in by_id or rid in have
-        ]
+        known = {r["record_id"]: r for r in out.entity_records}
+        extra = {n["record_id"] for n in out.naming} - set(known)
+        if extra:
+            known |= {r["record_id"]: r for r in self.records_by_id(extra)}
+        named_ids = sorted({n["record_id"] for n in out.naming} & set(known))
+        out.named_records = [known[rid] for rid in named_ids]
         records = {r["record_id"]: r for r in [*out.entity_records, *out.named_records]}
         out.record_named = self.named_in(records) if records else []
         subjects = {

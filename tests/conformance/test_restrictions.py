@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -571,28 +572,30 @@ def test_other_joint_punishment_lists_prohibit_nothing_by_default(
     assert b.allowed(x, "consumption:air", "2022-01-01")
 
 
-def _with_travel_ban(extra: dict[str, object]) -> dict[str, object]:
+def _with_measures(kind: str, change: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
+    """The shipped catalogue (as parsed YAML) with ``kind``'s measures changed: a deployment's
+    override."""
     from graph_service.catalogue import load_yaml
 
     raw = dict(load_yaml("measures.yaml"))
-    kinds = dict(raw["kinds"])  # type: ignore[arg-type]
-    jpl = dict(kinds["joint_punishment_list"])
-    jpl["measures"] = [
-        *jpl["measures"],
-        {
-            "id": "JPL-TRAVEL",
-            "zh": "限制乘坐飞机、高铁",
-            "en": "No flights or G-trains",
-            "type": "prohibition",
-            "to": "subject",
-            "actions": ["consumption:air", "consumption:rail_g_train"],
-            "basis": [{"instrument": "GB2020-49", "verified": False}],
-            **extra,
-        },
-    ]
-    kinds["joint_punishment_list"] = jpl
-    raw["kinds"] = kinds
-    return raw
+    kinds = dict(raw["kinds"])
+    entry = dict(kinds[kind])
+    entry["measures"] = change(list(entry["measures"]))
+    return raw | {"kinds": kinds | {kind: entry}}
+
+
+def _with_travel_ban(extra: dict[str, object]) -> dict[str, Any]:
+    travel = {
+        "id": "JPL-TRAVEL",
+        "zh": "限制乘坐飞机、高铁",
+        "en": "No flights or G-trains",
+        "type": "prohibition",
+        "to": "subject",
+        "actions": ["consumption:air", "consumption:rail_g_train"],
+        "basis": [{"instrument": "GB2020-49", "verified": False}],
+        **extra,
+    }
+    return _with_measures("joint_punishment_list", lambda ms: [*ms, travel])
 
 
 def test_a_deployments_travel_ban_fires_only_for_subjects_able_but_refusing(
@@ -806,17 +809,15 @@ def test_control_before_the_holdings_began_does_not_count(build: Callable[..., B
 
 
 def test_a_deployment_may_let_inferred_control_prohibit(store: GraphStore, tmp_path: Path) -> None:
-    from graph_service.catalogue import load_yaml
-
-    raw = dict(load_yaml("measures.yaml"))
-    kinds = dict(raw["kinds"])  # type: ignore[arg-type]
-    djd = dict(kinds["dishonest_judgment_debtor"])
-    djd["measures"] = [
-        m | {"reach": m["reach"] | {"inferred": "prohibit"}} if m["to"] == "persons" else m
-        for m in djd["measures"]
-    ]
-    kinds["dishonest_judgment_debtor"] = djd
-    cat = parse_catalogue(raw | {"kinds": kinds})
+    cat = parse_catalogue(
+        _with_measures(
+            "dishonest_judgment_debtor",
+            lambda ms: [
+                m | {"reach": m["reach"] | {"inferred": "prohibit"}} if m["to"] == "persons" else m
+                for m in ms
+            ],
+        )
+    )
     s = Scenario()
     x = s.entity("甲公司")
     boss = s.person("幕后")
