@@ -60,7 +60,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     bin_dir = work / "bin"
     bin_dir.mkdir()
     for name in ("python", "python3"):
-        (bin_dir / name).symlink_to(sys.executable)
+        # a script, not a symlink: a symlink to a venv's python whose own python is a symlink
+        # outside the venv (pyenv) starts the base interpreter, without the venv's packages
+        launcher = bin_dir / name
+        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+        launcher.chmod(0o755)
     if sys.prefix != sys.base_prefix:
         (work / ".venv").symlink_to(sys.prefix)
     else:
