@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph_service.engine.timeline import in_force
+from graph_service.dates import decided_by, in_force
 from graph_service.errors import NotFound
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
@@ -552,7 +552,7 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
     if rtype in DATED_TYPES:
         return in_force(props, on)
     if rtype == "CONCERNS":
-        return decided_on is not None and decided_on <= on
+        return decided_by(decided_on, on)
     return True
 
 

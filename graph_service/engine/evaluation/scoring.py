@@ -72,6 +72,7 @@ from graph_service.engine.timeline import (
     record_applies,
     record_last_day,
     record_start,
+    status_stopped_on,
 )
 from graph_service.engine.triggers import triggering_kinds
 from graph_service.errors import NotFound
@@ -154,8 +155,8 @@ def record_terms(rec: Mapping[str, Any], on: str, cfg: EvaluationConfig) -> Reco
     if not record_applies(rec, on):
         if status == "revoked":
             return no("已撤销，视为从未适用", "revoked: never applied")
-        if status in ("repaired", "removed") and on >= (rec.get("status_on") or rec["decided_on"]):
-            day = rec.get("status_on") or rec["decided_on"]
+        day = status_stopped_on(rec)
+        if day and on >= day:
             what_zh, what_en = (
                 ("完成信用修复", "credit repaired") if status == "repaired" else ("移出", "removed")
             )
@@ -644,7 +645,7 @@ class _Ball:
                     found.append(("ROLE", a, b, r))
                     ball.names.setdefault(a, r.get("person_name") or "")
                     ball.names.setdefault(b, r.get("entity_name") or "")
-                    if r["role"] in roles and b == start and _in_force(r, on):
+                    if r["role"] in roles and b == start and in_force(r, on):
                         ball.responsible_for[a].append(b[2:])
             entities = [s for s in frontier if s.startswith("E:")]
             held = store.holdings_of(frontier, "down")
@@ -670,10 +671,6 @@ class _Ball:
                         nxt.append(there)
             frontier = sorted(nxt)
         return ball
-
-
-def _in_force(rel: Mapping[str, Any], on: str) -> bool:
-    return bool(rel.get("start_date")) and in_force(rel, on)
 
 
 def grade_counts(table: pd.DataFrame) -> dict[str, int]:
