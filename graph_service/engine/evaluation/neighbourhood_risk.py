@@ -38,12 +38,15 @@ class Neighbourhood:
 
     @property
     def nodes(self) -> list[str]:
+        """Every subject found, the start first, in the order found."""
         return list(self.dist)
 
     def within(self, steps: int) -> list[str]:
+        """The subjects at most ``steps`` relationships from the start."""
         return [s for s, d in self.dist.items() if d <= steps]
 
     def path(self, target: str) -> list[Step]:
+        """A shortest path from the start to ``target``, as steps."""
         steps: list[Step] = []
         node = target
         while node != self.start and node in self.parent:
