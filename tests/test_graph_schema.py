@@ -4,8 +4,11 @@ exploration views all agree with it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from graph_service.exports.cypher import _STATEMENTS
 from graph_service.exports.snapshot import COLUMNS, TABLES
 from graph_service.queries import QUERIES_DIR
 from graph_service.schema import graph_schema, identifier, schema_cypher, schema_statements
@@ -62,3 +65,33 @@ def test_views_show_exactly_the_properties_the_schema_marks() -> None:
     assert set(shown) == {"label", "id", "name", *schema.node("Entity").view_fields()}
     role = {"role": "legal_rep", "start_date": "2020-01-01", "source": "roles.csv", "x": 1}
     assert set(edge_view("ROLE", "P:1", "E:2", role)) == {"type", "from", "to", *role} - {"x"}
+
+
+def _merged(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(label or type, identity properties) of every ``MERGE`` pattern with a map in ``text``."""
+    found = re.findall(
+        r"MERGE \([a-z]*\)-\[r?:(\w+)(?: \{([^}]*)\})?\]|MERGE \(\w+:([\w:]+) \{([^}]*)\}", text
+    )
+    out = []
+    for rtype, rmap, labels, nmap in found:
+        fields = rmap if rtype else nmap
+        keys = tuple(part.split(":")[0].strip() for part in fields.split(",") if part.strip())
+        out.append((rtype or labels.split(":")[-1], keys))
+    return out
+
+
+def test_every_merge_writes_an_item_by_the_identity_the_schema_gives() -> None:
+    """The Cypher the writers and the Cypher export run (parameter-free text, so not derived)
+    MERGEs each relationship on the identity ``graph.yaml`` names, each node on its key."""
+    schema = graph_schema()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(QUERIES_DIR.glob("write_*.cypher"))]
+    texts += list(_STATEMENTS.values())
+    merged = [m for text in texts for m in _merged(text)]
+    assert {name for name, _ in merged} >= {"ROLE", "HOLDS", "REGISTERED_IN", "NAMES", "Record"}
+    for name, keys in merged:
+        if name in schema.relationships:
+            assert keys == schema.relationship(name).identity, name
+        elif name in ("Entity", "Person"):
+            assert keys == ("sid",), name  # subjects are merged by their subject id
+        else:
+            assert keys == (schema.node(name).key,), name
