@@ -228,7 +228,8 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
+    from graph_service.engine.evaluation import GradeLedger, credit_report
+    from graph_service.rendering.report import render_html, render_pdf
     from graph_service.stores import open_store
 
     uri = _existing_store(args)

@@ -34,13 +34,12 @@ from graph_service.engine.evaluation import (
     grade_counts,
     make_draw,
     read_inspectors,
-    render_html,
-    render_pdf,
     verify,
 )
 from graph_service.engine.evaluation.report import CreditReport
 from graph_service.engine.evaluation.sampling import DrawError, population
 from graph_service.errors import NotFound
+from graph_service.rendering.report import render_html, render_pdf
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
