@@ -35,3 +35,7 @@ class ServiceUnavailable(DomainError):
 
 class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""
+
+
+class ConfigError(DomainError):
+    """The service is configured in a way it refuses to run with."""

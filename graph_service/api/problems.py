@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.errors import (
+    ConfigError,
     Conflict,
     DomainError,
     InvalidIdentifier,
@@ -63,10 +64,6 @@ class TooManyRequests(DomainError):
 
 class RequestTimeout(DomainError):
     """The request took longer than ``GRAPH_REQUEST_TIMEOUT``."""
-
-
-class ConfigError(DomainError):
-    """The service is configured in a way it refuses to run with."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Credit evaluation and grades, inspection draws, credit reports and publication deadlines
 (guideline clauses 三, 六, 七, 十五): grades, reports and draws for regulators and
 investigators; aggregates, deadlines and draw verification also for analysts. Handlers parse
-and call :mod:`graph_service.engine.evaluation`."""
+and call :mod:`graph_service.services.evaluation`."""
 
 from __future__ import annotations
 
@@ -19,19 +19,15 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.problems import InvalidParameter
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
-from graph_service.api.service import MAX_LIMIT, parse_uscc
 from graph_service.engine.evaluation import (
     Evaluation,
     Evaluator,
     GradeLedger,
     append_draw,
-    credit_report,
-    deadlines,
-    grade_counts,
     make_draw,
     read_inspectors,
     render_html,
@@ -39,8 +35,11 @@ from graph_service.engine.evaluation import (
     verify,
 )
 from graph_service.engine.evaluation.report import CreditReport
-from graph_service.engine.evaluation.sampling import DrawError, population
+from graph_service.engine.evaluation.sampling import DrawError
 from graph_service.errors import NotFound
+from graph_service.services import evaluation
+from graph_service.services.access import Principal
+from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
@@ -100,11 +99,6 @@ def _ledger(request: Request, store: GraphStore) -> GradeLedger:
     return GradeLedger(grade_ledger_path(settings, uri))
 
 
-def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
-    keep = {m[0] for m in population(table, region, industry)}
-    return table[table["uscc"].isin(keep)]
-
-
 # -- evaluation --------------------------------------------------------------------------
 
 
@@ -119,13 +113,7 @@ def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None)
     """Score (0–100), grade A–D and every part: each record and how it counts, each related
     subject whose risk reaches the entity (with the path), each relocation flag."""
     with store_of(request) as store:
-        found = Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
-    persons = sorted({c.sid[2:] for c in found.network if c.sid.startswith("P:")})
-    if persons or any(f.person_name for f in found.relocation):
-        access_of(request, who).log(
-            "evaluation.entity", {"uscc": found.uscc, "person_keys": persons}
-        )
-    return found
+        return evaluation.evaluate_entity(store, access_of(request, who), uscc, on_or_today(on))
 
 
 @router.get(
@@ -136,11 +124,8 @@ def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None)
 )
 def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, Any]]:
     """Every recorded change of the entity's grade (from the grading runs), oldest first."""
-    code = parse_uscc(uscc)
     with store_of(request) as store:
-        if store.entity(code) is None:
-            raise NotFound(f"未找到市场主体：{code}", f"no entity {code} in the store")
-        return _ledger(request, store).history(code)
+        return evaluation.grade_history(store, uscc, _ledger(request, store))
 
 
 @router.get(
@@ -165,14 +150,17 @@ def grades(
     """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
     the watch-list candidates (重点关注对象名单) the grades imply."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
-    if grade:
-        table = table[table["grade"] == grade]
-    if watch:
-        table = table[table["watch_candidate"]]
-    table = table.sort_values(["score", "uscc"])
-    items = table.iloc[offset : offset + limit].to_dict(orient="records")
-    return {"items": items, "total": len(table), "offset": offset, "limit": limit}
+        return evaluation.grades(
+            store,
+            on_or_today(on),
+            region,
+            industry,
+            grade,
+            watch,
+            limit,
+            offset,
+            table_of=_grade_table,
+        )
 
 
 @router.get(
@@ -192,26 +180,9 @@ def summary(
     """Active entities per grade, mean score and watch-list candidates, overall and per
     province, city or industry. Counts only: no entity is named."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
-
-    def stats(t: pd.DataFrame) -> dict[str, Any]:
-        return {
-            "entities": len(t),
-            "by_grade": grade_counts(t),
-            "mean_score": round(float(t["score"].mean()), 2) if len(t) else None,
-            "watch_candidates": int(t["watch_candidate"].sum()),
-        }
-
-    out: dict[str, Any] = {"on": on_or_today(on), "region": region, "industry": industry} | stats(
-        table
-    )
-    if by:
-        if by == "industry":
-            keys = table["industry"].fillna("")
-        else:
-            keys = table["region_code"].fillna("").str[: 2 if by == "province" else 4]
-        out["groups"] = {str(k): stats(g) for k, g in table.groupby(keys, sort=True)}
-    return out
+        return evaluation.summary(
+            store, on_or_today(on), region, industry, by, table_of=_grade_table
+        )
 
 
 # -- inspection draws ------------------------------------------------------------------
@@ -385,13 +356,16 @@ def report(
     """Identity, grade and its reasons, records with status, lists, restrictions,
     relationships over time, relocation flags with evidence and grade history. Persons appear
     by name and masked ID number. Audited."""
-    code = parse_uscc(uscc)
     with store_of(request) as store:
-        rep = credit_report(store, code, on_or_today(on), ledger=_ledger(request, store))
-    access_of(request, who).log(
-        "report", {"uscc": code, "format": format, "person_keys": rep.person_keys}
-    )
-    name = f"credit-report-{code}-{rep.on}"
+        rep = evaluation.report(
+            store,
+            access_of(request, who),
+            uscc,
+            on_or_today(on),
+            ledger=_ledger(request, store),
+            format=format,
+        )
+    name = f"credit-report-{rep.evaluation.uscc}-{rep.on}"
     if format == "html":
         return HTMLResponse(
             render_html(rep),
@@ -429,23 +403,11 @@ def publication_deadlines(
     decision, on the Chinese calendar) and overdue, and counts published on time or late.
     Records whose deadline the calendar cannot give are listed apart, with the reason."""
     with store_of(request) as store:
-        out = deadlines(
+        return evaluation.publication_deadlines(
             store,
+            access_of(request, who),
             on_or_today(on),
-            authority=authority,
-            since=since.isoformat() if since else None,
-            region=region,
+            authority,
+            since.isoformat() if since else None,
+            region,
         )
-    items = [
-        i
-        for a in out["authorities"]
-        for i in (*a["due"], *a["overdue"])
-        if i.get("subject_type") == "person"
-    ] + [i for i in out["undetermined"] if i.get("subject_type") == "person"]
-    if who.role == "analyst":  # a person's records are not an analyst's: counts stay
-        for i in items:
-            i.pop("subject_key", None)
-    elif items:
-        persons = sorted({str(i["subject_key"]) for i in items if i.get("subject_key")})
-        access_of(request, who).log("publication.deadlines", {"person_keys": persons})
-    return out
