@@ -23,6 +23,7 @@ from graph_service.errors import (
     Conflict,
     DomainError,
     InvalidIdentifier,
+    InvalidParameter,
     NotFound,
     ServiceUnavailable,
     StoreUnavailable,
@@ -36,10 +37,6 @@ TYPE_PREFIX = "urn:credit-graph:problem:"
 
 
 # -- errors the API adds to graph_service.errors ------------------------------------------
-
-
-class InvalidParameter(DomainError, ValueError):
-    """A query parameter or body field out of its range or form."""
 
 
 class MalformedRequest(DomainError, ValueError):

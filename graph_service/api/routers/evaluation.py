@@ -5,8 +5,6 @@ and call :mod:`graph_service.services.evaluation`."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -21,23 +19,16 @@ from pydantic import BaseModel, Field
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.problems import InvalidParameter
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
 from graph_service.engine.evaluation import (
     Evaluation,
     Evaluator,
     GradeLedger,
-    append_draw,
-    make_draw,
-    read_inspectors,
     render_html,
     render_pdf,
-    verify,
 )
 from graph_service.engine.evaluation.report import CreditReport
-from graph_service.engine.evaluation.sampling import DrawError
-from graph_service.errors import NotFound
-from graph_service.services import evaluation
+from graph_service.services import evaluation, sampling
 from graph_service.services.access import Principal
 from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
@@ -207,13 +198,6 @@ def _draw_log(request: Request) -> Path:
     return settings.graph_draw_log
 
 
-def _brief(record: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
-    out["population"] = {k: v for k, v in record["population"].items() if k != "members"}
-    out["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items() if k != "members"}
-    return out
-
-
 @router.post(
     "/sampling/draws",
     summary="双随机抽查 / Draw an inspection list and inspectors",
@@ -228,29 +212,20 @@ def create_draw(
     (``GET /v1/sampling/draws/{draw_id}``) so anyone can re-run it. Answers the record without
     the population and pool members. Audited."""
     settings: Settings = request.app.state.settings
-    if settings.graph_inspectors_file is None:
-        raise DrawError(
-            "未配置检查人员名录（GRAPH_INSPECTORS_FILE）",
-            "no inspector pool configured (GRAPH_INSPECTORS_FILE)",
-        )
-    pool = read_inspectors(settings.graph_inspectors_file)
-    on = on_or_today(body.on)
-    with store_of(request) as store:
-        table = _grade_table(store, on)
-    record = make_draw(
-        table,
-        on,
+    return sampling.draw(
+        lambda: store_of(request),
+        access_of(request, who),
+        on_or_today(body.on),
         budget=body.budget,
         region=body.region,
         industry=body.industry,
         rates={str(g): r for g, r in body.rates.items()} if body.rates else None,
         seed=body.seed,
-        pool=pool,
         per_entity=body.inspectors_per_entity,
+        inspectors=settings.graph_inspectors_file,
+        log=_draw_log(request),
+        table_of=_grade_table,
     )
-    access_of(request, who).log("sampling.draw", {"draw_id": record["draw_id"]})
-    append_draw(record, _draw_log(request))
-    return _brief(record)
 
 
 @router.get(
@@ -268,25 +243,7 @@ def get_draw(
     ``POST /v1/sampling/verify`` and ``sample-verify`` re-run. Analysts get the record without
     the population's members and grades and without the inspector pool (the role matrix:
     grades of a population are not theirs). Audited."""
-    record = _find_draw(_draw_log(request), draw_id)
-    access_of(request, who).log("sampling.read", {"draw_id": draw_id})
-    if who.role == "analyst":
-        record = _brief(record)
-        record["entities"] = [
-            {k: v for k, v in e.items() if k != "grade"} for e in record.get("entities", [])
-        ]
-    return record
-
-
-def _find_draw(log: Path, draw_id: str) -> dict[str, Any]:
-    if log.exists():
-        with log.open(encoding="utf-8") as fh:
-            for line in fh:
-                if f'"draw_id": "{draw_id}"' in line:
-                    record: dict[str, Any] = json.loads(line)
-                    if record.get("draw_id") == draw_id:
-                        return record
-    raise NotFound(f"未找到抽查记录：{draw_id}", f"no draw {draw_id}")
+    return sampling.read_draw(access_of(request, who), _draw_log(request), draw_id)
 
 
 @router.post(
@@ -307,30 +264,9 @@ def verify_draw(
     """Re-runs the draw from its record: hash intact, population and pool as hashed,
     allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
     still gives the same population."""
-    on = _draw_date(record)  # a record that is not a draw's is refused before any work
-    table = None
-    if against_store:
-        with store_of(request) as store:
-            table = _grade_table(store, on)
-    try:
-        return verify(record, table).to_dict()
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise InvalidParameter(
-            f"不是抽查记录：{type(exc).__name__}", f"not a draw record: {type(exc).__name__}"
-        ) from exc
-
-
-def _draw_date(record: dict[str, Any]) -> str:
-    """The date a draw record was drawn on (``inputs.on``), or 422."""
-    inputs = record.get("inputs")
-    on = inputs.get("on") if isinstance(inputs, dict) else None
-    try:
-        return dt.date.fromisoformat(str(on)).isoformat()
-    except ValueError:
-        raise InvalidParameter(
-            "不是抽查记录：inputs.on 应为日期YYYY-MM-DD",
-            "not a draw record: inputs.on must be a date YYYY-MM-DD",
-        ) from None
+    return sampling.verify_draw(
+        lambda: store_of(request), record, against_store=against_store, table_of=_grade_table
+    )
 
 
 # -- credit reports ----------------------------------------------------------------------
