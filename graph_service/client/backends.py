@@ -300,7 +300,7 @@ class LocalBackend(Backend):
             0,
             table_of=lambda _store, _on: table,
         )
-        return cast(list[dict[str, Any]], _json(found)["items"])
+        return cast(list[dict[str, Any]], _json(found.items))
 
     def close(self) -> None:
         if self.owns_store:

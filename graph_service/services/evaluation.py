@@ -21,6 +21,7 @@ from graph_service.engine.evaluation.sampling import population
 from graph_service.engine.subjects import parse_uscc
 from graph_service.errors import NotFound
 from graph_service.services.access import Access
+from graph_service.services.models import GradePage
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
 
@@ -67,7 +68,7 @@ def grades(
     offset: int,
     *,
     table_of: GradeTable = all_grades,
-) -> dict[str, Any]:
+) -> GradePage:
     """A page of the active entities of a region and industry with score, parts and grade
     (only ``grade``'s, only watch-list candidates if ``watch``), worst score first."""
     table = _population(table_of(store, on or today()), region, industry)
@@ -77,7 +78,7 @@ def grades(
         table = table[table["watch_candidate"]]
     table = table.sort_values(["score", "uscc"])
     items = table.iloc[offset : offset + limit].to_dict(orient="records")
-    return {"items": items, "total": len(table), "offset": offset, "limit": limit}
+    return GradePage(items=items, total=len(table), offset=offset, limit=limit)
 
 
 def summary(

@@ -10,6 +10,7 @@ from graph_service.engine.notices import notices as due_notices
 from graph_service.engine.relocations import detect_relocations
 from graph_service.ids.regions import Level
 from graph_service.services.access import Access
+from graph_service.services.models import Flows, NoticePage
 from graph_service.services.shaping import page, today
 from graph_service.stores.base import GraphStore
 
@@ -35,24 +36,24 @@ def relocations(
     return shown
 
 
-def flows(store: GraphStore, on: str | None, level: Level, by: FlowLevel) -> dict[str, Any]:
+def flows(store: GraphStore, on: str | None, level: Level, by: FlowLevel) -> Flows:
     """The matrix of flagged moves from region to region (aggregates only: not audited)."""
     matrix = flow_matrix(detect_relocations(store, on or today(), level), by)
-    return {
-        "regions": [str(r) for r in matrix.index],
-        "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
-    }
+    return Flows(
+        regions=[str(r) for r in matrix.index],
+        counts=matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
+    )
 
 
 def notices(
     store: GraphStore, access: Access, on: str | None, region: str, limit: int, offset: int
-) -> dict[str, Any]:
+) -> NoticePage:
     """A page of the notices due on ``on`` (default today) for records decided in ``region``
     (a prefix); the persons the page names are audited."""
     day = on or today()
     found = due_notices(store, day, region)
-    out = page(found, limit, offset)
-    persons = sorted({n["about"]["sid"][2:] for n in out["items"] if _is_person(n.get("about"))})
+    out = NoticePage.model_validate(page(found, limit, offset))
+    persons = sorted({n["about"]["sid"][2:] for n in out.items if _is_person(n.get("about"))})
     if persons:
         access.log("notices", {"on": day, "person_keys": persons})
     return out

@@ -336,3 +336,20 @@ class BatchAnswer(BaseModel):
     allowed: bool | None = None
     result: CheckResult | None = None
     error: str | None = None
+
+
+class Flows(BaseModel):
+    """Flagged moves between regions, as a matrix (aggregates only: no one is named)."""
+
+    regions: list[str] = Field(description="区划（行与列）/ Regions (rows and columns)")
+    counts: list[list[int]] = Field(
+        description="counts[i][j]：从regions[i]迁往regions[j]的次数 / Moves from row to column"
+    )
+
+
+class NoticePage(PageOf[dict[str, Any]]):
+    """A page of the notices listings call for (clause 十二)."""
+
+
+class GradePage(PageOf[dict[str, Any]]):
+    """A page of a population's grades, worst score first."""

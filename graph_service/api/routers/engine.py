@@ -17,7 +17,7 @@ from graph_service.engine.models import CheckResult, Flag
 from graph_service.services import checks, events, flags, profiles
 from graph_service.services.access import Principal
 from graph_service.services.checks import MAX_BATCH
-from graph_service.services.models import BatchAnswer, BatchItem
+from graph_service.services.models import BatchAnswer, BatchItem, Flows, NoticePage
 
 router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
 
@@ -140,6 +140,7 @@ def relocations(
 
 @router.get(
     "/relocations/flows",
+    response_model=Flows,
     summary="易地出现流向 / Region flows",
     responses=ERRORS,
     dependencies=[Depends(Audited(None, "counts of moves between regions"))],
@@ -150,7 +151,7 @@ def relocation_flows(
     on: On = None,
     level: Literal["county", "city", "province"] = "county",
     by: Literal["province", "city"] = "province",
-) -> dict[str, Any]:
+) -> Flows:
     """The matrix of flagged moves from region to region (aggregates only)."""
     with store_of(request) as store:
         return flags.flows(store, on_or_today(on), level, by)
@@ -158,6 +159,7 @@ def relocation_flows(
 
 @router.get(
     "/notices",
+    response_model=NoticePage,
     summary="抄报通知 / Notices (clause 十二)",
     responses=ERRORS,
     dependencies=[Depends(Audited("notices"))],
@@ -169,7 +171,7 @@ def notice_list(
     region: Annotated[str, Query(max_length=6, pattern=r"^\d{0,6}$")] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> NoticePage:
     """Notices due to superior units, audit departments, employers and discipline inspection,
     paged (``total`` says how many there are)."""
     with store_of(request) as store:
