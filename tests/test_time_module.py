@@ -8,7 +8,6 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_service.api.graphview import vis_data
 from graph_service.engine.measures import catalogue
 from graph_service.engine.timeline import (
     day_before,
@@ -19,6 +18,7 @@ from graph_service.engine.timeline import (
     record_applies,
     record_state,
 )
+from graph_service.services.graphview import vis_data
 from graph_service.stores.base import active_on
 
 DAYS = st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
