@@ -1,23 +1,27 @@
-"""Benchmark the running service: concurrent clients for a fixed time, on loopback only.
+"""Benchmark the running service with ``wrk`` against its own ceiling, on loopback only.
 
-Starts ``python -m graph_service serve --store STORE`` on a free 127.0.0.1 port (or drives an
-already running service given by ``--url``, which must be a loopback address), samples
-entities from the store, and has ``--clients`` (default 32) concurrent clients request, for
-``--duration`` seconds (default 60, at most 600), a mix of:
+Starts ``python -m graph_service serve --store STORE`` on a free 127.0.0.1 port (``--workers N``
+passed on when given), or drives an already running service given by ``--url`` (loopback only),
+samples entities from the store and, for each kind of request, runs ``wrk`` (Debian's package,
+installed by ``scripts/apt-install`` when missing — a compiled load generator, so the clients are
+not the bottleneck) with ``--clients`` connections (default 32) for ``--duration`` seconds:
 
+- ``healthz``: ``GET /healthz`` — the server's own ceiling, measured first and last;
 - ``check``: ``GET /v1/check?subject={uscc}&action=bid_tender`` (a regulator's question);
 - ``profile``: ``GET /v1/entities/{uscc}`` (an entity profile);
 - ``neighbourhood``: ``GET /v1/graph/neighbourhood?id=E:…&limit=50&vis=zh`` (what the
-  investigator page asks for when it opens a node).
+  investigator page asks for when it opens a node);
+- ``--kinds`` picks some (``grades`` and ``relocations`` page stored job results and answer 404
+  until the job for ``--on`` has run).
 
-It prints requests/s overall and, per kind, the count, errors, requests/s and p50/p90/p99/max
-latency; ``--json FILE`` also writes them. The service it starts gets its own temporary keys
-file (one investigator key) and audit log, so it works with any person-key secret.
+Each row gives requests/s, p50/p90/p99/max latency, errors, and the ratio of its requests/s to
+the ``/healthz`` ceiling of the same run (the lower of the two ceiling runs, so a noisy
+neighbour during one of them does not flatter the endpoints). ``--json FILE`` writes them.
 
 Examples::
 
     python bench/bench_api.py --store data/demo.graph
-    python bench/bench_api.py --store bolt://127.0.0.1:7687 --duration 30 --json out.json
+    python bench/bench_api.py --store bolt://127.0.0.1:7687 --workers 2 --duration 30
     python bench/bench_api.py --store data/demo.graph --url http://127.0.0.1:8000 \\
         --key demo-investigator
 """
@@ -25,19 +29,17 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ipaddress
 import json
 import os
 import random
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,45 +55,24 @@ from graph_service.stores import open_store  # noqa: E402
 
 MAX_DURATION = 600.0
 MAX_CLIENTS = 256
-REQUEST_TIMEOUT = 30.0
+LUA = Path(__file__).with_name("wrk") / "paths.lua"
+ON = "2025-06-30"
 
-#: Request kinds: name → function(uscc) → path. Add a kind here (e.g. a check) to measure it.
+#: Request kinds: name → function(uscc) → path. Add a kind here to measure it.
 KINDS: dict[str, Callable[[str], str]] = {
-    "check": lambda uscc: f"/v1/check?subject={uscc}&action=bid_tender&on=2025-06-30",
+    "healthz": lambda uscc: "/healthz",
+    "check": lambda uscc: f"/v1/check?subject={uscc}&action=bid_tender&on={ON}",
     "profile": lambda uscc: f"/v1/entities/{uscc}",
     "neighbourhood": lambda uscc: f"/v1/graph/neighbourhood?id=E:{uscc}&limit=50&vis=zh",
+    "grades": lambda uscc: f"/v1/evaluation/grades?on={ON}&limit=50&offset={_offset(uscc)}",
+    "relocations": lambda uscc: f"/v1/relocations?on={ON}&limit=50&offset={_offset(uscc)}",
 }
+DEFAULT_KINDS = ("check", "profile", "neighbourhood")
 
 
-@dataclass
-class Tally:
-    """Latencies and failures of one kind of request."""
-
-    seconds: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-
-    def fail(self, why: str) -> None:
-        self.errors[why] = self.errors.get(why, 0) + 1
-
-    def summary(self, elapsed: float) -> dict[str, Any]:
-        ok = sorted(self.seconds)
-
-        def pct(p: float) -> float | None:
-            if not ok:
-                return None
-            return round(ok[min(len(ok) - 1, int(p / 100 * len(ok)))] * 1000, 1)
-
-        return {
-            "requests": len(ok) + sum(self.errors.values()),
-            "ok": len(ok),
-            "errors": self.errors,
-            "rps": round(len(ok) / elapsed, 1) if elapsed else 0.0,
-            "p50_ms": pct(50),
-            "p90_ms": pct(90),
-            "p99_ms": pct(99),
-            "max_ms": round(ok[-1] * 1000, 1) if ok else None,
-            "mean_ms": round(statistics.fmean(ok) * 1000, 1) if ok else None,
-        }
+def _offset(uscc: str) -> int:
+    """A page offset that varies with the sampled entity (pages of 50 among the first 5,000)."""
+    return (sum(map(ord, uscc)) % 100) * 50
 
 
 def _loopback(url: str) -> bool:
@@ -110,6 +91,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def ensure_wrk() -> str:
+    """The path of ``wrk``, installing Debian's package when it is missing."""
+    found = shutil.which("wrk")
+    if found is None:
+        subprocess.run([str(REPO / "scripts" / "apt-install"), "wrk"], check=True)
+        found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is not installed and could not be installed (apt-get install wrk)")
+    return found
+
+
 def sample_usccs(store_uri: str, n: int, seed: int) -> list[str]:
     """Up to ``n`` entity USCCs from the store (the same ones for the same seed)."""
     with open_store(store_uri) as store:
@@ -121,7 +113,9 @@ def sample_usccs(store_uri: str, n: int, seed: int) -> list[str]:
     return usccs[:n]
 
 
-def start_service(store: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+def start_service(
+    store: str, workdir: Path, workers: int | None
+) -> tuple[subprocess.Popen[bytes], str, str]:
     """The service on a free loopback port, with a keys file of its own; (process, url, key)."""
     key = new_key()
     keys = workdir / "keys.yaml"
@@ -139,14 +133,11 @@ def start_service(store: str, workdir: Path) -> tuple[subprocess.Popen[bytes], s
             "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
         }
     )
+    cmd = [sys.executable, "-m", "graph_service", "serve", "--store", store, "--port", str(port)]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     log = (workdir / "service.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graph_service", "serve", "--store", store, "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     return proc, f"http://127.0.0.1:{port}", key
 
 
@@ -166,43 +157,46 @@ def wait_ready(url: str, timeout: float) -> None:
     raise SystemExit(f"service at {url} not ready after {timeout:.0f} s: {last}")
 
 
-async def drive(
-    url: str, key: str, usccs: list[str], clients: int, duration: float, seed: int
-) -> tuple[dict[str, Tally], float]:
-    """``clients`` concurrent loops of requests for ``duration`` seconds."""
-    tallies = {name: Tally() for name in KINDS}
-    names = list(KINDS)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=url,
-        headers={"X-API-Key": key},
-        limits=limits,
-        timeout=REQUEST_TIMEOUT,
-    ) as http:
-        start = time.perf_counter()
-        stop_at = start + duration
-
-        async def client(n: int) -> None:
-            rnd = random.Random(seed * 1000 + n)
-            i = n
-            while time.perf_counter() < stop_at:
-                kind = names[i % len(names)]
-                i += 1
-                path = KINDS[kind](rnd.choice(usccs))
-                t0 = time.perf_counter()
-                try:
-                    r = await http.get(path)
-                    await r.aread()
-                except httpx.HTTPError as exc:
-                    tallies[kind].fail(type(exc).__name__)
-                    continue
-                if r.status_code == 200:
-                    tallies[kind].seconds.append(time.perf_counter() - t0)
-                else:
-                    tallies[kind].fail(str(r.status_code))
-
-        await asyncio.gather(*(client(n) for n in range(clients)))
-        return tallies, time.perf_counter() - start
+def run_wrk(
+    wrk: str, url: str, key: str, paths: list[str], clients: int, threads: int, duration: float
+) -> dict[str, Any]:
+    """One ``wrk`` run over ``paths``; requests/s, latency percentiles (ms) and errors."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as f:
+        f.write("\n".join(paths) + "\n")
+    try:
+        out = subprocess.run(
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{clients}",
+                f"-d{duration:.0f}s",
+                "--timeout",
+                "30s",
+                "-H",
+                f"X-API-Key: {key}",
+                "-s",
+                str(LUA),
+                url,
+                "--",
+                f.name,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    raw = json.loads(line.removeprefix("WRKJSON "))
+    seconds = raw["duration_us"] / 1e6
+    errors = {k: raw[k] for k in ("status_errors", "connect", "read", "write", "timeout") if raw[k]}
+    ok = raw["requests"] - raw["status_errors"]
+    return {
+        "requests": raw["requests"],
+        "errors": errors,
+        "rps": round(ok / seconds, 1),
+        **{f"{p}_ms": round(raw[f"{p}_us"] / 1000, 1) for p in ("p50", "p90", "p99", "max")},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,13 +205,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", required=True, help="embedded store file or bolt:// URI")
     p.add_argument("--url", help="drive this running service instead (loopback only)")
     p.add_argument("--key", help="API key (with --url; an investigator's)")
-    p.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
-    p.add_argument("--duration", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--workers", type=int, help="serve --workers N (default: the server's own)")
+    p.add_argument("--clients", type=int, default=32, help="connections (default 32)")
+    p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds per kind (default 30)")
     p.add_argument("--subjects", type=int, default=500, help="entities sampled (default 500)")
+    p.add_argument(
+        "--kinds",
+        default=",".join(DEFAULT_KINDS),
+        help=f"comma-separated, of {', '.join(k for k in KINDS if k != 'healthz')}",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--ready-timeout", type=float, default=300.0, help="seconds to wait for it")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args(argv)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    if unknown := [k for k in kinds if k not in KINDS]:
+        p.error(f"unknown --kinds {unknown}; known: {', '.join(KINDS)}")
     if not 1 <= args.clients <= MAX_CLIENTS:
         p.error(f"--clients must be 1..{MAX_CLIENTS}")
     if not 1 <= args.duration <= MAX_DURATION:
@@ -227,23 +231,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and not args.key:
         p.error("--url needs --key")
 
+    wrk = ensure_wrk()
     usccs = sample_usccs(args.store, args.subjects, args.seed)
+    runs: dict[str, dict[str, Any]] = {}
     proc = None
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         if args.url:
             url, key = args.url.rstrip("/"), args.key
         else:
-            proc, url, key = start_service(args.store, Path(tmp))
+            proc, url, key = start_service(args.store, Path(tmp), args.workers)
         try:
             wait_ready(url, args.ready_timeout)
-            # warm up (first requests load code paths and caches)
             with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=60) as http:
-                for uscc in usccs[:5]:
-                    for make in KINDS.values():
-                        http.get(make(uscc))
-            tallies, elapsed = asyncio.run(
-                drive(url, key, usccs, args.clients, args.duration, args.seed)
-            )
+                for kind in kinds:  # warm up, and fail early on a kind that cannot answer
+                    r = http.get(KINDS[kind](usccs[0]))
+                    if r.status_code != 200:
+                        raise SystemExit(f"{kind}: {r.status_code} {r.text[:300]}")
+            for kind in ["healthz", *kinds, "healthz"]:
+                paths = [KINDS[kind](u) for u in usccs]
+                name = kind if kind not in runs else f"{kind} (again)"
+                runs[name] = run_wrk(
+                    wrk, url, key, paths, args.clients, args.threads, args.duration
+                )
         finally:
             if proc is not None:
                 proc.terminate()
@@ -251,29 +260,33 @@ def main(argv: list[str] | None = None) -> int:
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+    ceiling = min(runs["healthz"]["rps"], runs["healthz (again)"]["rps"])
+    for run in runs.values():
+        run["of_ceiling"] = round(run["rps"] / ceiling, 2) if ceiling else None
     result = {
         "store": args.store,
+        "workers": args.workers,
         "clients": args.clients,
-        "seconds": round(elapsed, 1),
-        "rps": round(sum(len(t.seconds) for t in tallies.values()) / elapsed, 1),
-        "kinds": {name: t.summary(elapsed) for name, t in tallies.items()},
+        "seconds_per_kind": args.duration,
+        "ceiling_rps": ceiling,
+        "kinds": runs,
     }
     print(
-        f"store {args.store}: {args.clients} clients, {result['seconds']} s, "
-        f"{result['rps']} requests/s"
+        f"store {args.store}: {args.clients} connections, {args.duration:.0f} s per kind, "
+        f"workers {args.workers or 'default'}; /healthz ceiling {ceiling} requests/s"
     )
-    print(f"{'kind':<15}{'ok':>8}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name, s in result["kinds"].items():
+    print(
+        f"{'kind':<18}{'req/s':>9}{'× ceil':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}  errors"
+    )
+    for name, s in runs.items():
         print(
-            f"{name:<15}{s['ok']:>8}{sum(s['errors'].values()):>8}{s['rps']:>9}"
-            f"{s['p50_ms']!s:>9}{s['p99_ms']!s:>9}{s['max_ms']!s:>9}"
+            f"{name:<18}{s['rps']:>9}{s['of_ceiling']!s:>8}{s['p50_ms']:>9}{s['p90_ms']:>9}"
+            f"{s['p99_ms']:>9}{s['max_ms']:>9}  {s['errors'] or ''}"
         )
-        if s["errors"]:
-            print(f"{'':<15}errors: {s['errors']}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
-    failed = any(t.errors for t in tallies.values())
-    return 1 if failed else 0
+    return 1 if any(s["errors"] for s in runs.values()) else 0
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ from graph_service.engine.evaluation import (
     deadlines,
     grade_counts,
     make_draw,
-    render_pdf,
 )
+from graph_service.rendering.report import render_pdf
 from graph_service.stores import open_store
 
 

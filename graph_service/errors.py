@@ -21,6 +21,11 @@ class InvalidIdentifier(DomainError, ValueError):
     """A USCC, resident ID number or region code that fails its standard."""
 
 
+class InvalidParameter(DomainError, ValueError):
+    """A query parameter or body field out of its range or form (a draw record that is not
+    one)."""
+
+
 class NotFound(DomainError, LookupError):
     """A subject the store does not hold."""
 
@@ -35,3 +40,7 @@ class ServiceUnavailable(DomainError):
 
 class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""
+
+
+class ConfigError(DomainError):
+    """The service is configured in a way it refuses to run with."""

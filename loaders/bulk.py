@@ -27,14 +27,16 @@ from typing import IO, Any
 
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.regions import region
+from graph_service.schema import graph_schema
 from graph_service.stores.base import BatchMeta, RowKind, SubjectKind, WriteCounts, sid
 from graph_service.stores.neo4j import Neo4jStore
 from loaders.contract import contract
 from loaders.load import LoadReport, load_directory, new_batch_meta
 from loaders.readers import discover
 
-#: Property types the importer is told (everything else is a string).
-_TYPES = {"percent": "double", "amount": "double", "bool": "boolean"}
+#: Importer types of the schema's property types (everything else is a string).
+_TYPES = {"float": "double", "bool": "boolean"}
+_SCHEMA = graph_schema()
 
 
 class BulkLoadError(Exception):
@@ -50,14 +52,15 @@ class _Shape:
     id_space: str = ""  # node id space (nodes only)
 
 
+#: Each row kind's importer file (``graph.yaml``: labels, id space or relationship type).
 _SHAPES: dict[str, _Shape] = {
-    "entities": _Shape("Entity", "Subject;Entity", "Subject"),
-    "persons": _Shape("Person", "Subject;Person", "Subject"),
-    "records": _Shape("Record", "Record", "Record"),
-    "registrations": _Shape("REGISTERED_IN"),
-    "roles": _Shape("ROLE"),
-    "shareholdings": _Shape("HOLDS"),
-    "record_persons": _Shape("NAMES"),
+    k.rows: (
+        _Shape(k.name)
+        if k.is_relationship
+        else _Shape(k.name, ";".join(k.labels), _SCHEMA.id_space(k.name))
+    )
+    for k in _SCHEMA.kinds()
+    if k.rows
 }
 
 
@@ -75,24 +78,17 @@ def _ends(kind: str, row: Mapping[str, Any]) -> tuple[str, str]:
     raise ValueError(kind)
 
 
+#: The id spaces each relationship type's ends are looked up in (``graph.yaml``).
 _END_SPACES = {
-    "REGISTERED_IN": ("Subject", "Region"),
-    "ROLE": ("Subject", "Subject"),
-    "HOLDS": ("Subject", "Subject"),
-    "NAMES": ("Record", "Subject"),
-    "CONCERNS": ("Record", "Subject"),
-    "SUPERVISED_BY": ("Subject", "Subject"),
+    r.name: (_SCHEMA.id_space(r.start.label), _SCHEMA.id_space(r.end.label))
+    for r in _SCHEMA.relationships.values()
+    if r.start and r.end
 }
 
 
 def _property_types() -> dict[str, str]:
-    """Importer type of each contract column that is not a string."""
-    return {
-        c.name: _TYPES[c.type]
-        for spec in contract().values()
-        for c in spec.columns
-        if c.type in _TYPES
-    } | {"retired": "boolean"}
+    """Importer type of each property that is not a string (``graph.yaml``)."""
+    return {n: _TYPES[t] for n, t in _SCHEMA.property_types().items() if t in _TYPES}
 
 
 @dataclass
@@ -231,8 +227,7 @@ def _typed(column: str, group: str, types: Mapping[str, str]) -> str:
     starts, ends = _END_SPACES.get(group, ("", ""))
     match column:
         case ":ID":
-            space = {"Entity": "Subject", "Person": "Subject"}.get(group, group)
-            return f":ID({space})"
+            return f":ID({_SCHEMA.id_space(group)})"
         case ":START_ID":
             return f":START_ID({starts})"
         case ":END_ID":

@@ -297,7 +297,8 @@ def test_a_year_outside_the_calendar_is_a_clear_error_not_a_guess() -> None:
 @pytest.mark.slow  # renders a PDF (WeasyPrint), ~3 s
 def test_the_credit_report_renders_to_a_pdf_with_pages_and_chinese_text(tmp_path: Path) -> None:
     pypdf = pytest.importorskip("pypdf")
-    from graph_service.engine.evaluation import credit_report, render_pdf
+    from graph_service.engine.evaluation import credit_report
+    from graph_service.rendering.report import render_pdf
     from graph_service.stores.embedded import EmbeddedStore
     from loaders.load import load_directory
     from tests.conftest import RING

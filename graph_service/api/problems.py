@@ -19,9 +19,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.errors import (
+    ConfigError,
     Conflict,
     DomainError,
     InvalidIdentifier,
+    InvalidParameter,
     NotFound,
     ServiceUnavailable,
     StoreUnavailable,
@@ -35,10 +37,6 @@ TYPE_PREFIX = "urn:credit-graph:problem:"
 
 
 # -- errors the API adds to graph_service.errors ------------------------------------------
-
-
-class InvalidParameter(DomainError, ValueError):
-    """A query parameter or body field out of its range or form."""
 
 
 class MalformedRequest(DomainError, ValueError):
@@ -63,10 +61,6 @@ class TooManyRequests(DomainError):
 
 class RequestTimeout(DomainError):
     """The request took longer than ``GRAPH_REQUEST_TIMEOUT``."""
-
-
-class ConfigError(DomainError):
-    """The service is configured in a way it refuses to run with."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,7 +233,8 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``report``: an entity's credit report as JSON, HTML or PDF."""
-    from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
+    from graph_service.engine.evaluation import GradeLedger, credit_report
+    from graph_service.rendering.report import render_html, render_pdf
     from graph_service.stores import open_store
 
     uri = existing_store(args)

@@ -77,8 +77,9 @@ def cmd_relocations(args: argparse.Namespace) -> int:
         if args.update_ledger:
             update_flag_ledger(store, args, None)
     if args.flows:
-        from graph_service.engine.flows import flow_matrix, plot_flows
+        from graph_service.engine.flows import flow_matrix
         from graph_service.exports.safe import write_frame
+        from graph_service.rendering.plots import plot_flows
 
         matrix = flow_matrix(flags, args.flows_level)
         out = Path(args.flows)

@@ -27,7 +27,7 @@ from typing import Any
 from graph_service.catalogue import label_zh
 from graph_service.engine.measures import Catalogue, catalogue
 from graph_service.engine.reach import reached_persons
-from graph_service.engine.timeline import RecordState, in_force, person_free, record_state
+from graph_service.engine.timeline import RecordState, in_force, person_held, record_state
 from graph_service.engine.triggers import reach_mode, still_bites
 from graph_service.ids.regions import region_name
 from graph_service.stores.base import GraphStore, sid
@@ -132,7 +132,7 @@ def _notified(
         out.append((sid("person", rec["subject_key"]), "subject", None, []))
     kind = cat.kind(str(rec["kind"]))
     for r in reached_persons(store, rec, cat):
-        if person_free(state, r.person_key, on) or (r.since and on < r.since):
+        if not person_held(state, r.person_key, r.since, on):
             continue
         if reach_mode(kind, r.mode_key()) == "apply":
             out.append((sid("person", r.person_key), r.way, r.capacity, r.evidence))

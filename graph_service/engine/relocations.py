@@ -63,7 +63,13 @@ from graph_service.engine.restrictions import (
     reach_path,
     role_step,
 )
-from graph_service.engine.timeline import RecordState, in_force, person_free, record_state
+from graph_service.engine.timeline import (
+    RecordState,
+    decided_by,
+    in_force,
+    person_held,
+    record_state,
+)
 from graph_service.engine.triggers import reach_mode, still_bites, triggering_kinds
 from graph_service.ids.regions import Level, region_key
 from graph_service.stores.base import GraphStore, sid
@@ -174,7 +180,7 @@ class RelocationDetector:
         )
         records = []
         for rec in found:
-            if rec["subject_type"] != "entity" or on < rec["decided_on"]:
+            if rec["subject_type"] != "entity" or not decided_by(rec["decided_on"], on):
                 continue
             state = record_state(rec, self.cat)
             if still_bites(rec, on, state, self.cat):
@@ -212,7 +218,7 @@ class RelocationDetector:
             kind = self.cat.kind(str(t.record["kind"]))
             rid = t.record["record_id"]
             for r in reach(t.record, named.get(rid, []), roles.get(t.uscc, []), inferred, self.cat):
-                if person_free(t.state, r.person_key, on) or (r.since and on < r.since):
+                if not person_held(t.state, r.person_key, r.since, on):
                     continue
                 mode = reach_mode(kind, r.mode_key())
                 if mode != "none":

@@ -53,11 +53,12 @@ from graph_service.engine.models import (
 from graph_service.engine.reach import Controller, Reached, reach
 from graph_service.engine.timeline import (
     add_years,
+    decided_by,
     law_in_force,
     measure_applies,
     measure_last_day,
     permitted,
-    person_free,
+    person_held,
     recent,
     record_last_day,
     record_start,
@@ -391,7 +392,7 @@ class RestrictionEngine:
     ) -> list[Finding]:
         cat = self.catalogue
         state = record_state(rec, cat)
-        if person_free(state, key, on) or (r.since and on < r.since):
+        if not person_held(state, key, r.since, on):
             return []
         out = []
         for m in cat.measures_for(rec["kind"], action, rec.get("sector")):
@@ -485,7 +486,7 @@ def _under_law(m: Measure, on: str, typ: FindingType) -> tuple[FindingType | Non
 
 def _major_illegal(rule: DerivedRule, rec: Mapping[str, Any], on: str) -> FindingType | None:
     """Whether ``rec`` is a 重大违法记录 barring procurement on ``on`` (None: it is not)."""
-    if (rec.get("status") or "active") == "revoked" or not rec["decided_on"] <= on:
+    if (rec.get("status") or "active") == "revoked" or not decided_by(rec["decided_on"], on):
         return None
     if not recent(str(rec["decided_on"]), rule.window_years, on):
         return None

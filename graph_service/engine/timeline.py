@@ -3,7 +3,9 @@ of it applies to a person, and when a dated relationship is in force.
 
 Dates are ISO ``YYYY-MM-DD`` text, which orders correctly as text. Every other module (the
 engine, the page, scoring, notices, relocations, exports, the client) asks this one; the
-Cypher that filters relationships by date is tested equal to :func:`in_force`.
+Cypher that filters relationships by date is tested equal to :func:`in_force`. The part that
+needs no catalogue (days, terms, relationships, entities) is :mod:`graph_service.dates`, so
+that the stores can use it too; its names are re-exported here.
 
 * **Relationships** (roles, holdings, registrations) are in force from ``start_date`` to
   ``end_date``, both inclusive; an empty end is open.
@@ -35,52 +37,21 @@ Example
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
+# The catalogue-free rule lives below the stores; its names are this module's too.
+from graph_service.dates import FOREVER as FOREVER
+from graph_service.dates import add_years as add_years
+from graph_service.dates import day_before as day_before
+from graph_service.dates import decided_by as decided_by
+from graph_service.dates import entity_active as entity_active
+from graph_service.dates import in_force as in_force
+from graph_service.dates import in_force_mask as in_force_mask
+from graph_service.dates import recent as recent
 from graph_service.engine.measures import Catalogue, ListKind, Measure, catalogue
-
-#: The last day of a life ban (行业禁入 终身).
-FOREVER = "9999-12-31"
-
-
-def add_years(day: str, years: int) -> str:
-    """The same month and day ``years`` later, or that month's last day (民法典 202)."""
-    d = dt.date.fromisoformat(day)
-    y = d.year + years
-    last = calendar.monthrange(y, d.month)[1]
-    return dt.date(y, d.month, min(d.day, last)).isoformat()
-
-
-def day_before(day: str) -> str:
-    """The previous calendar day."""
-    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-
-
-def in_force(rel: Mapping[str, Any], d: str) -> bool:
-    """True when a dated relationship is in force on ``d`` (both ends inclusive)."""
-    start = rel.get("start_date")
-    end = rel.get("end_date")
-    return bool(start and start <= d and (not end or d <= end))
-
-
-def in_force_mask(start: pd.Series, end: pd.Series, d: str) -> pd.Series:
-    """:func:`in_force` over columns of start and end dates (empty or missing: open end)."""
-    start, end = start.fillna("").astype(str), end.fillna("").astype(str)
-    return (start != "") & (start <= d) & ((end == "") | (end >= d))
-
-
-def entity_active(entity: Mapping[str, Any], d: str) -> bool:
-    """An entity exists on ``d``: registered on or before it, not deregistered by then (the
-    deregistration day is its first day gone)."""
-    reg, dereg = entity.get("registered_on"), entity.get("deregistered_on")
-    return bool((not reg or str(reg) <= d) and (not dereg or str(dereg) > d))
 
 
 def _kind(record: Mapping[str, Any], cat: Catalogue | None) -> ListKind:
@@ -176,9 +147,16 @@ def record_applies(record: Mapping[str, Any], d: str, cat: Catalogue | None = No
     last = record_last_day(record, cat)
     if last and d > last:
         return False
-    if status in ("repaired", "removed"):
-        return d < str(record.get("status_on") or record["decided_on"])
-    return True
+    stopped = status_stopped_on(record)
+    return stopped is None or d < stopped
+
+
+def status_stopped_on(record: Mapping[str, Any]) -> str | None:
+    """The first day a repaired or removed record no longer applies by its status: its
+    ``status_on`` (else its decision day); None for any other status."""
+    if record.get("status") in ("repaired", "removed"):
+        return str(record.get("status_on") or record["decided_on"])
+    return None
 
 
 def measure_applies(
@@ -212,9 +190,10 @@ def measure_last_day(
         lifted = (state or record_state(record, cat)).lifted_on
         return day_before(lifted) if lifted else None
     last = record_last_day(record, cat)
-    if record.get("status") in ("repaired", "removed") and record.get("status_on"):
-        ended = day_before(str(record["status_on"]))
-        return min(ended, last) if last else ended
+    stopped = status_stopped_on(record)
+    if stopped:
+        end = day_before(stopped)
+        return min(end, last) if last else end
     return last
 
 
@@ -234,6 +213,12 @@ def person_free(state: RecordState, person_key: str, d: str) -> bool:
     return released is not None and released <= d
 
 
+def person_held(state: RecordState, person_key: str, since: str | None, d: str) -> bool:
+    """True when a person the record reaches from ``since`` (None: from the record's start)
+    is held by it on ``d``: reached by then and not released."""
+    return not person_free(state, person_key, d) and not (since and d < since)
+
+
 def permitted(state: RecordState, person_key: str | None, actions: Iterable[str], d: str) -> bool:
     """True when a court's leave lets ``person_key`` do one of ``actions`` on ``d``."""
     wanted = set(actions)
@@ -245,12 +230,6 @@ def permitted(state: RecordState, person_key: str | None, actions: Iterable[str]
         ):
             return True
     return False
-
-
-def recent(day: str, years: int, d: str) -> bool:
-    """True when ``d`` falls within ``years`` years from ``day`` (both inclusive), the window
-    of a statutory ineligibility such as 政府采购法 22(五)."""
-    return day <= d <= add_years(day, years)
 
 
 #: The fields that identify an event on its record: loading it twice changes nothing.

@@ -23,6 +23,7 @@ import networkx as nx
 
 from graph_service.catalogue import label_zh
 from graph_service.exports.snapshot import BOOL_COLUMNS, FLOAT_COLUMNS, TableName, Tables, cell
+from graph_service.schema import graph_schema
 from graph_service.stores.base import sid
 
 log = logging.getLogger("graph_service.exports")
@@ -48,12 +49,9 @@ def _attrs(row: dict[str, Any], reserved: frozenset[str] = EDGE_RESERVED) -> dic
 
 
 def edge_key(relation: str, row: dict[str, Any]) -> str:
-    """The key of an edge among the edges between the same two nodes."""
-    if relation == "ROLE":
-        return f"ROLE|{row['role']}|{row['start_date']}"
-    if relation in ("HOLDS", "REGISTERED_IN"):
-        return f"{relation}|{row['start_date']}"
-    return relation
+    """The key of an edge among the edges between the same two nodes: its type and identity
+    values (``graph.yaml``)."""
+    return graph_schema().edge_key(relation, row)
 
 
 Node = tuple[str, dict[str, Any]]
@@ -120,7 +118,7 @@ def graph_edges(snapshot: Tables) -> Iterator[Edge]:
         )
     for row in snapshot.rows("record_persons"):
         attrs = {"relation": "NAMES", **_attrs(row)}
-        key = f"NAMES|{row['capacity']}"
+        key = edge_key("NAMES", row)
         yield "C:" + row["record_id"], sid("person", row["person_key"]), key, attrs
     for row in snapshot.rows("supervision"):
         target = sid("entity", row["superior_uscc"])

@@ -1,8 +1,9 @@
 """A snapshot of a store as tables: every node and relationship the store holds, one pandas
 DataFrame per kind, the same from the embedded store and from Neo4j.
 
-Tables (:data:`TABLES`) and their leading columns (:data:`COLUMNS`; properties a load kept
-from extra columns follow, by name):
+Tables (:data:`TABLES`) and their leading columns (:data:`COLUMNS`, from
+``graph_service/schema/graph.yaml``; properties a load kept from extra columns follow, by
+name):
 
 ==============  ===========================================================================
 entities        one row per market entity (``uscc``, name, region, type, dates, superior)
@@ -46,6 +47,7 @@ from tqdm.auto import tqdm
 
 from graph_service.catalogue import vocabulary
 from graph_service.ids.regions import region
+from graph_service.schema import graph_schema
 from graph_service.stores.base import GraphStore, iter_batches, sid
 
 log = logging.getLogger("graph_service.exports")
@@ -73,96 +75,17 @@ TABLES: tuple[TableName, ...] = (
     "record_persons",
     "supervision",
 )
-PROVENANCE = ("source", "batch_id", "loaded_at", "first_batch_id")
-COLUMNS: dict[TableName, tuple[str, ...]] = {
-    "entities": (
-        "uscc",
-        "name",
-        "region_code",
-        "org_type",
-        "industry",
-        "registered_on",
-        "deregistered_on",
-        "superior_uscc",
-        *PROVENANCE,
-    ),
-    "persons": ("key", "name", "id_masked", *PROVENANCE),
-    "regions": ("code", "name", "level", "retired"),
-    "registrations": (
-        "uscc",
-        "region_code",
-        "region_name",
-        "start_date",
-        "end_date",
-        *PROVENANCE,
-    ),
-    "roles": (
-        "person_key",
-        "uscc",
-        "role",
-        "start_date",
-        "end_date",
-        "person_name",
-        "entity_name",
-        *PROVENANCE,
-    ),
-    "holdings": (
-        "holder_type",
-        "holder_key",
-        "uscc",
-        "percent",
-        "start_date",
-        "end_date",
-        "holder_name",
-        "entity_name",
-        *PROVENANCE,
-    ),
-    "records": (
-        "record_id",
-        "subject_type",
-        "subject_key",
-        "kind",
-        "authority",
-        "region_code",
-        "decided_on",
-        "basis",
-        "sector",
-        "effective_from",
-        "effective_to",
-        "status",
-        "status_on",
-        *PROVENANCE,
-    ),
-    "record_persons": (
-        "record_id",
-        "person_key",
-        "capacity",
-        "since",
-        "person_name",
-        *PROVENANCE,
-    ),
-    "supervision": ("uscc", "superior_uscc"),
-}
+_SCHEMA = graph_schema()
+PROVENANCE = _SCHEMA.provenance_names()
+#: Each table's leading columns (``graph.yaml``: its export names, then provenance).
+COLUMNS: dict[TableName, tuple[str, ...]] = {t: _SCHEMA.table_columns(t) for t in TABLES}
 #: The columns that identify a row of each table (the order rows are sorted in).
-KEYS: dict[TableName, tuple[str, ...]] = {
-    "entities": ("uscc",),
-    "persons": ("key",),
-    "regions": ("code",),
-    "registrations": ("uscc", "region_code", "start_date"),
-    "roles": ("person_key", "uscc", "role", "start_date"),
-    "holdings": ("holder_type", "holder_key", "uscc", "start_date"),
-    "records": ("record_id",),
-    "record_persons": ("record_id", "person_key", "capacity"),
-    "supervision": ("uscc",),
-}
+KEYS: dict[TableName, tuple[str, ...]] = {t: _SCHEMA.by_table(t).identity_fields() for t in TABLES}
 #: Columns that are not text.
-FLOAT_COLUMNS = frozenset({"percent", "amount_yuan"})
-BOOL_COLUMNS = frozenset({"retired", "able_but_refuses"})
-_DTYPES: dict[str, str] = {
-    "percent": "float64",
-    "amount_yuan": "float64",
-    "retired": "boolean",
-    "able_but_refuses": "boolean",
+FLOAT_COLUMNS = _SCHEMA.properties_of_type("float")
+BOOL_COLUMNS = _SCHEMA.properties_of_type("bool")
+_DTYPES: dict[str, str] = {c: "float64" for c in FLOAT_COLUMNS} | {
+    c: "boolean" for c in BOOL_COLUMNS
 }
 #: Internal properties a snapshot never carries (the stores hide most of them already).
 _HIDDEN = frozenset({"_h", "_src", "_versions", "id_sealed", "sid", "label", "type"})

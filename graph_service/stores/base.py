@@ -2,7 +2,8 @@
 :mod:`.neo4j` (a Neo4j server). One conformance suite (``tests/conformance``) runs every
 scenario against both, so they answer alike.
 
-Graph model (labels and relationship types are the same in both stores)::
+Graph model (labels and relationship types are the same in both stores; the full schema, with
+every property, key and index, is ``graph_service/schema/graph.yaml``)::
 
     (:Person)-[:ROLE {role, start_date, end_date}]->(:Entity)
     (:Person|:Entity)-[:HOLDS {percent, start_date, end_date}]->(:Entity)
@@ -25,8 +26,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph_service.engine.timeline import in_force
+from graph_service.dates import decided_by, in_force
 from graph_service.errors import NotFound
+from graph_service.schema import graph_schema
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal[
@@ -423,24 +425,13 @@ def split_sid(value: str) -> tuple[SubjectKind, str]:
     return ("entity" if value.startswith("E:") else "person"), value[2:]
 
 
+_ROW_IDENTITY = {kind: graph_schema().row_identity_fields(kind) for kind in ROW_KINDS}
+
+
 def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
-    """The fields that identify a row: a later row with the same identity updates it."""
-    match kind:
-        case "entities":
-            return (row["uscc"],)
-        case "persons":
-            return (row["key"],)
-        case "registrations":
-            return (row["uscc"], row["region_code"], row["start_date"])
-        case "roles":
-            return (row["person_key"], row["uscc"], row["role"], row["start_date"])
-        case "shareholdings":
-            return (row["holder_type"], row["holder_key"], row["uscc"], row["start_date"])
-        case "records":
-            return (row["record_id"],)
-        case "record_persons":
-            return (row["record_id"], row["person_key"], row["capacity"])
-    raise ValueError(kind)
+    """The fields that identify a row (``graph.yaml``): a later row with the same identity
+    updates it."""
+    return tuple(row[k] for k in _ROW_IDENTITY[kind])
 
 
 def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -451,40 +442,31 @@ def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 # -- graph exploration (the investigator page and /v1/graph) ------------------------------
 
+_SCHEMA = graph_schema()
 #: Relationship types a neighbourhood shows.
-NEIGHBOUR_TYPES: tuple[str, ...] = ("ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "SUPERVISED_BY")
+NEIGHBOUR_TYPES: tuple[str, ...] = tuple(
+    r.name for r in _SCHEMA.relationships.values() if r.neighbourhood
+)
 #: Relationship types a path between two subjects may follow (in either direction).
-PATH_TYPES: tuple[str, ...] = ("ROLE", "HOLDS", "SUPERVISED_BY")
+PATH_TYPES: tuple[str, ...] = tuple(r.name for r in _SCHEMA.relationships.values() if r.path)
 #: Longest path :meth:`GraphStore.shortest_path` looks for (the bound in
 #: ``queries/shortest_path.cypher``: Cypher takes no parameter there).
 MAX_PATH_HOPS = 10
 #: Neighbours are listed records first, then persons, entities and regions, then by id.
-LABEL_RANK: dict[str, int] = {"Record": 0, "Person": 1, "Entity": 2, "Region": 3}
+LABEL_RANK: dict[str, int] = {n.name: n.rank for n in _SCHEMA.nodes.values() if n.rank is not None}
 #: Relationship types that carry ``start_date``/``end_date``.
-DATED_TYPES: frozenset[str] = frozenset({"ROLE", "HOLDS", "REGISTERED_IN"})
+DATED_TYPES: frozenset[str] = frozenset(r.name for r in _SCHEMA.relationships.values() if r.dated)
 
 _NODE_FIELDS: dict[str, tuple[str, ...]] = {
-    "Entity": ("uscc", "region_code", "org_type", "registered_on", "deregistered_on"),
-    "Person": ("key", "id_masked"),
-    "Region": ("code", "level", "retired"),
-    "Record": (
-        "record_id",
-        "kind",
-        "status",
-        "status_on",
-        "decided_on",
-        "authority",
-        "basis",
-        "region_code",
-        "sector",
-        "effective_from",
-        "effective_to",
-        "subject_type",
-        "subject_key",
-    ),
+    label: _SCHEMA.node(label).view_fields() for label in LABEL_RANK
 }
-_EDGE_FIELDS = ("role", "percent", "start_date", "end_date", "source", "batch_id")
-_ID_PREFIX = {"E:": "Entity", "P:": "Person", "R:": "Region", "C:": "Record"}
+_EDGE_FIELDS = tuple(
+    dict.fromkeys(
+        [p for r in _SCHEMA.relationships.values() for p in r.view_fields()]
+        + [p.name for p in _SCHEMA.provenance if p.view]
+    )
+)
+_ID_PREFIX = {n.prefix: n.name for n in _SCHEMA.nodes.values() if n.prefix}
 
 
 def node_id(label: str, props: Mapping[str, Any]) -> str:
@@ -552,7 +534,7 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
     if rtype in DATED_TYPES:
         return in_force(props, on)
     if rtype == "CONCERNS":
-        return decided_on is not None and decided_on <= on
+        return decided_by(decided_on, on)
     return True
 
 

@@ -14,9 +14,9 @@ from graph_service.engine.evaluation import (
     GradeLedger,
     credit_report,
     deadlines,
-    render_html,
 )
 from graph_service.engine.lifecycle import RecordEvent, apply_event
+from graph_service.rendering.report import render_html
 from graph_service.settings import get_settings
 from graph_service.stores.base import GraphStore, sid
 from loaders.load import load_directory

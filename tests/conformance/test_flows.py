@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph_service.engine.flows import flow_matrix, plot_flows
+from graph_service.engine.flows import flow_matrix
 from graph_service.engine.relocations import detect_relocations
+from graph_service.rendering.plots import plot_flows
 from graph_service.stores.base import GraphStore
 from loaders.load import load_directory
 from tests.conftest import RING

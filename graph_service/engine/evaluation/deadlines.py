@@ -32,6 +32,7 @@ from typing import Any
 import chinese_calendar  # type: ignore[import-untyped]
 
 from graph_service.catalogue import label, load_yaml
+from graph_service.dates import decided_by
 from graph_service.errors import DomainError
 from graph_service.stores.base import GraphStore
 
@@ -138,7 +139,9 @@ def deadlines(
     undetermined: list[dict[str, Any]] = []
     for rec in store.records_where(cfg["kinds"]):
         decided = rec["decided_on"]
-        if decided > on or (since and decided < since) or rec.get("status") == "revoked":
+        if not decided_by(decided, on) or rec.get("status") == "revoked":
+            continue
+        if since and decided < since:
             continue
         if authority and rec.get("authority") != authority:
             continue

@@ -41,7 +41,7 @@ def relationship_weight(
     rtype: str, props: Mapping[str, Any], on: str, cfg: EvaluationConfig
 ) -> float:
     """The weight of an office or holding on ``on`` (0 when not in force, or not weighed)."""
-    if not props.get("start_date") or not in_force(props, on):
+    if not in_force(props, on):
         return 0.0
     if rtype == "ROLE":
         return float(cfg.network.roles.get(str(props.get("role")), 0.0))

@@ -3,12 +3,9 @@ and a machine can read — identity, grade and its reasons, records with their s
 relationships over time, relocation flags with evidence, restrictions in force and the grade
 history.
 
-* :func:`credit_report` → :class:`CreditReport` (JSON: the API and ``report --format json``);
-* :func:`render_html` → an HTML page in Chinese with the English field names beside
-  (template ``templates/credit_report.html.j2``, Jinja2, autoescaped);
-* :func:`render_pdf` → the same page as PDF, laid out by WeasyPrint (PyPI ``weasyprint``; it
-  needs Debian's Pango — ``libpango-1.0-0``, ``libpangoft2-1.0-0`` — and a CJK font such as
-  ``fonts-noto-cjk``; nothing is downloaded at run time).
+:func:`credit_report` → :class:`CreditReport`, the data (JSON: the API and
+``report --format json``). Its HTML and PDF are drawn outside the engine, by
+:mod:`graph_service.rendering.report`.
 
 Persons appear by name and masked ID number only.
 """
@@ -17,16 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
-from graph_service.catalogue import label, label_zh
+from graph_service.catalogue import label
 from graph_service.engine.evaluation.config import evaluation_config
 from graph_service.engine.evaluation.ledger import GradeLedger
 from graph_service.engine.evaluation.models import Evaluation
@@ -34,11 +27,10 @@ from graph_service.engine.evaluation.scoring import Evaluator
 from graph_service.engine.measures import action_names
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.engine.timeline import in_force, record_applies, record_start
-from graph_service.errors import NotFound, ServiceUnavailable
+from graph_service.errors import NotFound
 from graph_service.ids.regions import region_name
 from graph_service.stores.base import GraphStore
 
-TEMPLATES = Path(__file__).parent / "templates"
 #: Record kinds that are lists (名单) an entity can be on.
 LIST_KINDS = (
     "joint_punishment_list",
@@ -51,10 +43,6 @@ LIST_KINDS = (
     "market_ban",
     "abnormal_operation",
 )
-
-
-class ReportUnavailable(ServiceUnavailable):
-    """The PDF renderer (WeasyPrint and its system libraries) is not installed."""
 
 
 class Identity(BaseModel):
@@ -160,7 +148,7 @@ def credit_report(
             other_id=r["region_code"],
             start_date=r.get("start_date"),
             end_date=r.get("end_date"),
-            in_force=bool(r.get("start_date")) and in_force(r, on),
+            in_force=in_force(r, on),
             source=r.get("source"),
         )
         for r in rel["registrations"]
@@ -219,7 +207,7 @@ def _role(r: Mapping[str, Any], masked: Mapping[str, Any], on: str) -> Relations
         other_id=masked.get(r["person_key"]),
         start_date=r.get("start_date"),
         end_date=r.get("end_date"),
-        in_force=bool(r.get("start_date")) and in_force(r, on),
+        in_force=in_force(r, on),
         source=r.get("source"),
     )
 
@@ -239,7 +227,7 @@ def _holding(h: Mapping[str, Any], uscc: str, masked: Mapping[str, Any], on: str
         percent=float(h["percent"]),
         start_date=h.get("start_date"),
         end_date=h.get("end_date"),
-        in_force=bool(h.get("start_date")) and in_force(h, on),
+        in_force=in_force(h, on),
         source=h.get("source"),
     )
 
@@ -256,46 +244,3 @@ def _restrictions(store: GraphStore, uscc: str, on: str) -> list[Restriction]:
         for r in results
         if not r.allowed
     ]
-
-
-# -- rendering ---------------------------------------------------------------------------
-
-
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["kind_zh"] = lambda code: label_zh("kind", code)
-    env.filters["status_zh"] = lambda code: label_zh("status", code or "active")
-    env.filters["region"] = lambda code: region_name(code) if code else ""
-    return env
-
-
-def render_html(report: CreditReport) -> str:
-    """The report as one self-contained HTML page (Chinese, English field names beside)."""
-    cfg = evaluation_config()
-    return (
-        _environment()
-        .get_template("credit_report.html.j2")
-        .render(r=report, e=report.evaluation, grades=cfg.grades)
-    )
-
-
-def render_pdf(report: CreditReport) -> bytes:
-    """The report as PDF (A4), from the HTML page. Raises :class:`ReportUnavailable` when
-    WeasyPrint or its system libraries are missing."""
-    try:
-        import weasyprint  # type: ignore[import-untyped]
-    except (ImportError, OSError) as exc:
-        raise ReportUnavailable(
-            "无法生成PDF：未安装 weasyprint 或其系统库（Pango）",
-            f"cannot make a PDF: weasyprint or its system libraries (Pango) are missing: {exc}",
-        ) from exc
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress is INFO
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    pdf: bytes = weasyprint.HTML(string=render_html(report), base_url=str(TEMPLATES)).write_pdf()
-    return pdf

@@ -20,6 +20,8 @@ from pyvis.network import Network
 
 from graph_service.catalogue import label_en, label_zh, vocabulary
 from graph_service.engine.measures import action_names
+from graph_service.engine.timeline import in_force
+from graph_service.stores.base import DATED_TYPES
 
 Lang = Literal["zh", "en"]
 
@@ -34,7 +36,7 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
     "Region": {"shape": "hexagon", "color": "#bab0ac", "size": 14},
     "Record": {"shape": "square", "color": "#e15759", "size": 12},
 }
-#: The engine's badge of a subject (graph_service.api.engine_view.risk_of): a prohibition in
+#: The engine's badge of a subject (graph_service.services.views.risk_of): a prohibition in
 #: force (red), only considerations or advisories (orange).
 RISK_COLOUR = {"listed": "#e15759", "watch": "#f28e2b", "none": None}
 STATUS_COLOUR = {
@@ -211,8 +213,8 @@ def vis_data(
     """The nodes and edges as vis-network data, built with pyvis.
 
     ``more`` maps a node id to the neighbours not shown (a supernode): each gets an extra
-    "and N more" node the page clicks to load the next page. Relationships ended before
-    ``on`` (or today) are dashed.
+    "and N more" node the page clicks to load the next page. Relationships not in force
+    on ``on`` (or today) — ended, or not yet begun — are dashed.
     """
     net = Network(directed=True, cdn_resources="in_line")
     today = on or dt.date.today().isoformat()
@@ -237,7 +239,8 @@ def vis_data(
     for edge in edges:
         if edge["from"] not in seen or edge["to"] not in seen:
             continue
-        ended = bool(edge.get("end_date")) and str(edge["end_date"]) < today
+        # the time module's rule, as for record nodes: ended or not yet begun
+        ended = edge["type"] in DATED_TYPES and not in_force(edge, today)
         net.add_edge(
             edge["from"],
             edge["to"],
