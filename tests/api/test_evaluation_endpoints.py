@@ -98,11 +98,11 @@ def test_an_analyst_reads_a_draw_without_the_populations_grades_and_ids_are_ungu
     for _ in range(2):
         r = drawing.client.post(
             "/v1/sampling/draws",
-            json={"on": "2024-01-01", "budget": 10, "seed": "abc"},
+            json={"on": "2024-01-01", "budget": 10, "seed": "xyz-seed"},
             headers=headers("regulator"),
         )
         ids.append(r.json()["draw_id"])
-    assert ids[0] != ids[1] and all("abc" not in i and len(i) >= 40 for i in ids)
+    assert ids[0] != ids[1] and all("xyz-seed" not in i and len(i) >= 40 for i in ids)
     seen = drawing.get(f"/v1/sampling/draws/{ids[0]}", "analyst").json()
     assert "members" not in seen["population"] and "members" not in seen["inspector_pool"]
     assert all("grade" not in e for e in seen["entities"])
