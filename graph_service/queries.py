@@ -1,15 +1,17 @@
 """Named, parameterised Cypher, one query per file in the repository's ``queries/`` folder.
 
-Code asks for a query by name; user input only ever reaches a query as a parameter.
+Code asks for a query by name; user input only ever reaches a query as a parameter. The files
+are read as the package's resources (``graph_service/cypher`` links to ``queries/``, and the
+wheel carries the files), so a plain install finds them as a source checkout does.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+QUERIES_DIR = files("graph_service") / "cypher"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from graph_service.catalogue import vocabulary
-from graph_service.cli import build_parser, main, notice_line
-from graph_service.cli_output import console
+from graph_service.cli import build_parser, main
+from graph_service.cli.output import console
+from graph_service.cli.query import notice_line
 from tests.api.support import build_store
 
 ROOT = Path(__file__).resolve().parents[1]

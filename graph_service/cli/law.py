@@ -1,7 +1,6 @@
 """CLI verbs for the law the checks follow: ``measures`` (the catalogue in force) and ``event``
-(a life-cycle event on a record, the same code as the API's and the feed's events), and the
-plain-text form of a check's findings. :func:`add_law_verbs` registers the verbs in
-:func:`graph_service.cli.build_parser`.
+(a life-cycle event on a record, the same code as the API's and the feed's events).
+:func:`add_law_verbs` registers the verbs in :func:`graph_service.cli.main.build_parser`.
 """
 
 from __future__ import annotations
@@ -12,47 +11,15 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from graph_service.cli import (
+from graph_service.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
-    _add_store,
-    _console,
-    _iso_date,
-    _keyring,
-    _store_uri,
+    add_store,
+    err_console,
+    iso_date,
+    person_keyring,
+    store_uri,
 )
-from graph_service.engine.models import CheckResult, Finding
-
-_KINDS = (
-    ("prohibitions", "禁止 / prohibitions", "red"),
-    ("considerations", "考量因素 / considerations", "yellow"),
-    ("advisories", "提示（须认定） / advisories", "cyan"),
-)
-
-
-def print_findings(console: Console, result: CheckResult) -> None:
-    """Each finding under its kind: measure, basis, explanation and the dated path."""
-    for attr, title, colour in _KINDS:
-        findings: list[Finding] = getattr(result, attr)
-        if not findings:
-            continue
-        console.print(f"[{colour}]{title}[/]")
-        for f in findings:
-            console.print(f"  • [{f.measure.id}] {f.measure.zh} / {f.measure.en}")
-            console.print(f"    依据 / basis: {f.measure.basis}")
-            console.print(f"    {f.explanation_zh}")
-            console.print(f"    {f.explanation_en}")
-            if f.advisory_reason:
-                console.print(f"    {f.advisory_reason}")
-            if f.until:
-                console.print(f"    至 / until: {f.until}")
-            for step in f.path:
-                extra = step.role or (f"{step.percent:g}%" if step.percent is not None else "")
-                dates = f"{step.start_date or ''}..{step.end_date or ''}"
-                console.print(
-                    f"      {step.type:<8} {step.from_name or step.from_id} → "
-                    f"{step.to_name or step.to_id} {extra} {dates} (source: {step.source})"
-                )
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
@@ -94,9 +61,9 @@ def cmd_event(args: argparse.Namespace) -> int:
 
     person_key = None
     if args.person:
-        kind, person_key = resolve_subject(args.person, _keyring())
+        kind, person_key = resolve_subject(args.person, person_keyring())
         if kind != "person":
-            _console().print("[red]--person 须为身份证号码 / --person must be an ID number[/]")
+            err_console().print("[red]--person 须为身份证号码 / --person must be an ID number[/]")
             return EXIT_USAGE
     event = RecordEvent.named(
         args.record_id,
@@ -110,7 +77,7 @@ def cmd_event(args: argparse.Namespace) -> int:
         outcome=args.outcome,
         capacity=args.capacity,
     )
-    with open_store(_store_uri(args)) as store:
+    with open_store(store_uri(args)) as store:
         out = apply_event(store, event)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
@@ -162,14 +129,14 @@ def add_law_verbs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     p.add_argument("record_id")
     p.add_argument("event")
-    p.add_argument("--on", type=_iso_date, required=True, help="the day it takes effect")
+    p.add_argument("--on", type=iso_date, required=True, help="the day it takes effect")
     p.add_argument("--person", help="release_person, add_person, permit: the ID number")
-    p.add_argument("--to", type=_iso_date, help="extend: new last day; permit: last day")
+    p.add_argument("--to", type=iso_date, help="extend: new last day; permit: last day")
     p.add_argument("--outcome", help="resolve: upheld/corrected/revoked; remove: performed …")
     p.add_argument("--action", help="permit: the action allowed, e.g. consumption:air")
     p.add_argument("--capacity", help="add_person: the capacity, e.g. legal_rep")
     p.add_argument("--reason", help="why (kept with the event)")
     p.add_argument("--by", default="cli", help="who decided (default: cli)")
-    _add_store(p)
+    add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_event)

@@ -1,7 +1,8 @@
 """CLI verbs for evaluation, grading, inspection draws, credit reports and publication
 deadlines (guideline clauses 三, 六, 七, 十五): ``grade``, ``sample``, ``sample-verify``,
 ``report``, ``deadlines``. :func:`add_evaluation_verbs` registers them in
-:func:`graph_service.cli.build_parser`; each takes ``--store`` and ``--json`` like the others.
+:func:`graph_service.cli.main.build_parser`; each takes ``--store`` and ``--json`` like the
+others.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from typing import Any
 
 from rich.table import Table
 
-from graph_service.cli import (
+from graph_service.cli.common import (
     DEMO,
     EXIT_OK,
     EXIT_USAGE,
-    _add_store,
-    _console,
-    _existing_store,
-    _iso_date,
-    _today,
-    _verb,
+    add_store,
+    err_console,
+    existing_store,
+    iso_date,
+    today,
+    verb,
 )
-from graph_service.cli_output import console
+from graph_service.cli.output import console
 from graph_service.settings import get_settings, grade_ledger_path
 
 
@@ -48,7 +49,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation.sampling import population
     from graph_service.stores import open_store
 
-    uri = _existing_store(args)
+    uri = existing_store(args)
     with open_store(uri) as store:
         evaluator = Evaluator(store)
         if args.uscc:
@@ -140,13 +141,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
     settings = get_settings()
     pool_path = Path(args.inspectors) if args.inspectors else settings.graph_inspectors_file
     if pool_path is None:
-        _console().print(
+        err_console().print(
             "[red]错误 / error:[/] 需要检查人员名录 / an inspector pool is needed: "
             "--inspectors FILE or GRAPH_INSPECTORS_FILE"
         )
         return EXIT_USAGE
     pool = read_inspectors(pool_path)
-    with open_store(_existing_store(args)) as store:
+    with open_store(existing_store(args)) as store:
         evaluator = Evaluator(store)
         table = evaluator.evaluate_all(args.on)
     record = make_draw(
@@ -201,14 +202,14 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
         records = [json.loads(ln) for ln in lines]
         chosen = [r for r in records if not args.draw_id or r.get("draw_id") == args.draw_id]
         if not chosen:
-            _console().print(f"[red]错误 / error:[/] no draw {args.draw_id} in {path}")
+            err_console().print(f"[red]错误 / error:[/] no draw {args.draw_id} in {path}")
             return EXIT_USAGE
         record = chosen[-1]
     else:
         record = json.loads("\n".join(lines))
     table = None
     if args.store:
-        with open_store(_existing_store(args)) as store:
+        with open_store(existing_store(args)) as store:
             table = Evaluator(store).evaluate_all(record["inputs"]["on"])
     result = verify(record, table)
     if args.json:
@@ -231,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
     from graph_service.stores import open_store
 
-    uri = _existing_store(args)
+    uri = existing_store(args)
     fmt = "json" if args.json else args.format
     with open_store(uri) as store:
         report = credit_report(
@@ -250,7 +251,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         out.write_text(render_html(report), encoding="utf-8")
     else:
         out.write_bytes(render_pdf(report))
-    _console().print(f"信用报告 / credit report: {out}")
+    err_console().print(f"信用报告 / credit report: {out}")
     return EXIT_OK
 
 
@@ -258,7 +259,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from graph_service.engine.evaluation import deadlines
     from graph_service.stores import open_store
 
-    with open_store(_existing_store(args)) as store:
+    with open_store(existing_store(args)) as store:
         found = deadlines(
             store, args.on, authority=args.authority, since=args.since, region=args.region or ""
         )
@@ -303,7 +304,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 def add_evaluation_verbs(sub: Any) -> None:
     """Register ``grade``, ``sample``, ``sample-verify``, ``report`` and ``deadlines``."""
-    p = _verb(
+    p = verb(
         sub,
         "grade",
         "public credit evaluation and grades A-D (clauses 六, 七); history and watch list",
@@ -315,7 +316,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         ],
     )
     p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
-    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--on", type=iso_date, default=today(), help="as of (default: today)")
     p.add_argument("--region", help="only entities in regions starting with this code")
     p.add_argument("--industry", help="only entities of this industry section (A-T)")
     p.add_argument("--csv", help="write every entity's row (score, parts, grade) here")
@@ -324,11 +325,11 @@ def add_evaluation_verbs(sub: Any) -> None:
         "--ledger", help="grade ledger (default: $GRAPH_GRADE_LEDGER or beside the store)"
     )
     p.add_argument("--no-ledger", action="store_true", help="do not record this run")
-    _add_store(p)
+    add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_grade)
 
-    p = _verb(
+    p = verb(
         sub,
         "sample",
         "double-random inspection draw (双随机、一公开) weighted by grade; seeded, recorded",
@@ -352,13 +353,13 @@ def add_evaluation_verbs(sub: Any) -> None:
     p.add_argument("--seed", help="seed (default: 128 random bits, recorded)")
     p.add_argument("--inspectors", help="inspector pool CSV/YAML (default $GRAPH_INSPECTORS_FILE)")
     p.add_argument("--per-entity", type=int, default=None, help="inspectors per entity")
-    p.add_argument("--on", type=_iso_date, default=_today(), help="grades as of (default today)")
+    p.add_argument("--on", type=iso_date, default=today(), help="grades as of (default today)")
     p.add_argument("--out", help="write the draw record here (default: beside the draw log)")
-    _add_store(p)
+    add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
 
-    p = _verb(
+    p = verb(
         sub,
         "sample-verify",
         "re-run a recorded draw and check it gives the recorded result (exit 1 if not)",
@@ -374,7 +375,7 @@ def add_evaluation_verbs(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample_verify)
 
-    p = _verb(
+    p = verb(
         sub,
         "report",
         "credit report (信用报告) of an entity: JSON, HTML or PDF",
@@ -386,14 +387,14 @@ def add_evaluation_verbs(sub: Any) -> None:
         ],
     )
     p.add_argument("uscc")
-    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--on", type=iso_date, default=today(), help="as of (default: today)")
     p.add_argument("--format", choices=["json", "html", "pdf"], default="json")
     p.add_argument("--out", help="output file (default: out/credit-report-USCC-DATE.FORMAT)")
-    _add_store(p)
+    add_store(p)
     p.add_argument("--json", action="store_true", help="the JSON report on stdout")
     p.set_defaults(func=cmd_report)
 
-    p = _verb(
+    p = verb(
         sub,
         "deadlines",
         "publication within 7 working days (clause 十五): due and overdue per authority",
@@ -404,12 +405,12 @@ def add_evaluation_verbs(sub: Any) -> None:
             "deadlines --on 2024-10-15 --region 13 --json",
         ],
     )
-    p.add_argument("--on", type=_iso_date, default=_today(), help="as of (default: today)")
+    p.add_argument("--on", type=iso_date, default=today(), help="as of (default: today)")
     p.add_argument("--authority", help="only this authority")
-    p.add_argument("--since", type=_iso_date, help="only decisions on or after this date")
+    p.add_argument("--since", type=iso_date, help="only decisions on or after this date")
     p.add_argument("--region", help="only records decided in regions starting with this code")
     p.add_argument("--top", type=int, default=20, help="authorities shown (default 20)")
     p.add_argument("--all", action="store_true", help="show every authority with one due")
-    _add_store(p)
+    add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_deadlines)
