@@ -741,6 +741,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except (StoreUnavailable, MissingStore) as exc:
         _console().print(f"[red]存储不可用 / store unavailable:[/] {escape(exc.reason)}")
+        if getattr(args, "func", None) is cmd_load:  # Neo4j lost mid-load: how to complete it
+            _console().print(_rerun_hint(args))
         return EXIT_CANNOT_RUN
     except DomainError as exc:  # bad input: what to fix is in the reason
         _console().print(f"[red]错误 / error:[/] {escape(exc.reason)}")
