@@ -35,3 +35,7 @@ class ServiceUnavailable(DomainError):
 
 class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""
+
+
+class RequestTimeout(DomainError):
+    """The request (or a store query it made) took longer than ``GRAPH_REQUEST_TIMEOUT``."""

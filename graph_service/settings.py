@@ -32,6 +32,20 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user name.")
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    neo4j_connect_timeout: float = Field(
+        5.0, gt=0, description="Seconds to open a connection to Neo4j before giving up."
+    )
+    neo4j_acquire_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds to wait for a free connection from the pool (busy or lost server).",
+    )
+    neo4j_retry_time: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds the Neo4j driver keeps retrying a transaction after transient "
+        "errors (a deadlock, a leader switch) before the store reports it unavailable.",
+    )
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
     load_writers: int = Field(
         2,

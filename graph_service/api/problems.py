@@ -23,6 +23,7 @@ from graph_service.errors import (
     DomainError,
     InvalidIdentifier,
     NotFound,
+    RequestTimeout,
     ServiceUnavailable,
     StoreUnavailable,
 )
@@ -59,10 +60,6 @@ class PayloadTooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     """A caller over their share of concurrent batches."""
-
-
-class RequestTimeout(DomainError):
-    """The request took longer than ``GRAPH_REQUEST_TIMEOUT``."""
 
 
 class ConfigError(DomainError):

@@ -45,6 +45,22 @@ SubjectKind = Literal["entity", "person"]
 #: How much of what reaches a person a check must read (see GraphStore.material).
 Reach = Literal["none", "named", "all"]
 Direction = Literal["up", "down"]
+#: Node labels a scan walks (:meth:`GraphStore.scan_nodes`).
+NodeLabel = Literal["Entity", "Person", "Region", "Record"]
+#: Relationship types a scan walks (:meth:`GraphStore.scan_relationships`).
+RelType = Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "NAMES", "SUPERVISED_BY"]
+REL_TYPES: tuple[RelType, ...] = (
+    "ROLE",
+    "HOLDS",
+    "REGISTERED_IN",
+    "CONCERNS",
+    "NAMES",
+    "SUPERVISED_BY",
+)
+#: The lists of :meth:`GraphStore.relations`, each paged by :meth:`GraphStore.relations_page`.
+Relation = Literal["roles", "holdings", "registrations", "records"]
+#: Rows per batch of a scan (the Neo4j store also fetches this many rows per round trip).
+SCAN_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +158,8 @@ class GraphStore(ABC):
 
     #: "embedded" or "neo4j"
     backend: str
+    #: What the store was opened with: the embedded store's file path, or the Neo4j URI.
+    uri: str
     #: Whether a load may write one batch while it validates the next (a thread-safe client).
     concurrent_writes: bool = False
 
@@ -229,9 +247,53 @@ class GraphStore(ABC):
         """Everything attached to a subject, over all time: ``roles`` (with the other end's
         name), ``holdings`` (held and holders), ``registrations``, ``records``."""
 
+    def relations_page(
+        self, kind: SubjectKind, key: str, relation: Relation, *, limit: int, offset: int = 0
+    ) -> Page:
+        """One page of one list of :meth:`relations` (in its order), with the true ``total``
+        however many there are (a supernode's thousands of holdings are paged, not cut).
+        This default slices :meth:`relations`; a networked store pages in the database."""
+        items = self.relations(kind, key)[relation]
+        return Page(
+            items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit
+        )
+
     @abstractmethod
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
-        """Entities and persons whose name contains ``text``, or whose USCC starts with it."""
+        """Entities and persons whose name contains ``text``, or whose USCC starts with it,
+        in :func:`search_order`; ``total`` counts every hit, not only those of the page."""
+
+    # -- scans and the change token (nationwide passes, exports, caches) -----------------
+
+    @abstractmethod
+    def scan_nodes(
+        self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every node of ``label``, ``batch`` at a time, in key order (``sid`` for entities
+        and persons, ``record_id``, region ``code``): its :func:`public` properties, or with
+        ``fields`` only those (a missing one is left out). The read streams: memory holds a
+        batch, whatever the store's size."""
+
+    @abstractmethod
+    def scan_relationships(
+        self,
+        rtype: RelType,
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every relationship of type ``rtype``, ``batch`` at a time, in no set order: its
+        :func:`public` properties (or only ``fields``) with ``from`` and ``to``, the node ids
+        (:func:`node_id`) of its start and end. With ``on`` only those that belong to the
+        graph that day (:func:`active_on`)."""
+
+    @abstractmethod
+    def change_token(self) -> str:
+        """A short text that changes whenever anything a reader could see changes — a load,
+        a record event, a load begun, whichever process wrote it — and is equal otherwise,
+        for every store object on the same data (results computed from a store are kept
+        under it; see docs/decisions.md). Audit checkpoints do not change it."""
 
     # -- primitives the engines build on (batched: one call for many subjects) -----------
 
@@ -559,3 +621,70 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
 def neighbour_order(node: Mapping[str, Any]) -> tuple[int, str]:
     """Order of neighbours: records, persons, entities, regions; then by id."""
     return (LABEL_RANK[node["label"]], node["id"])
+
+
+# -- what callers see of stored properties (the same in every store) --------------------
+
+#: Internal properties never shown to callers.
+_HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
+
+
+def public(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties a caller may see: hashes, labels and sealed IDs removed, and empty values
+    left out (Neo4j stores no nulls, so both stores answer alike)."""
+    return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
+
+
+def project(props: Mapping[str, Any], fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """:func:`public` properties of a scanned item, or with ``fields`` only those of them."""
+    if fields is None:
+        return public(props)
+    return {f: props[f] for f in fields if f not in _HIDDEN and props.get(f) is not None}
+
+
+def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Order of NAMES relationships, the same in every store."""
+    return (rel["record_id"], rel["person_key"], rel["capacity"])
+
+
+def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a search result shows for an Entity or Person node."""
+    if "uscc" in node:
+        return {
+            "type": "entity",
+            "uscc": node["uscc"],
+            "name": node.get("name"),
+            "region_code": node.get("region_code"),
+        }
+    return {
+        "type": "person",
+        "key": node["key"],
+        "name": node.get("name"),
+        "id_masked": node.get("id_masked"),
+    }
+
+
+def search_order(hit: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Entities first, then by name, then by id: the same order in every store."""
+    return (hit["type"], str(hit.get("name") or ""), str(hit.get("uscc") or hit.get("key")))
+
+
+def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Order each list by dates then identities, so both stores answer in the same order."""
+
+    def order(item: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(
+            str(item.get(k) or "")
+            for k in (
+                "start_date",
+                "decided_on",
+                "uscc",
+                "person_key",
+                "holder_key",
+                "role",
+                "record_id",
+                "region_code",
+            )
+        )
+
+    return {name: sorted(items, key=order) for name, items in rel.items()}

@@ -43,7 +43,6 @@ from graph_service.engine.evaluation.sampling import DrawError, population
 from graph_service.errors import NotFound
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
-from graph_service.stores.embedded import EmbeddedStore
 
 router = APIRouter(prefix="/v1", tags=["evaluation / 信用评价"])
 
@@ -71,33 +70,24 @@ _CACHE_SIZE = 2  # a 1M-entity table is ~200 MB
 
 
 def _grade_table(store: GraphStore, on: str) -> pd.DataFrame:
-    """Every entity's grade on ``on``. On the embedded store the table is kept until the
-    store's file or journal changes (a load, a record event); Neo4j is asked every time."""
-    version: Any = None
-    if isinstance(store, EmbeddedStore):
-        store._refresh()
-        version = (str(store.path), store._signature, store._journal_at)
-    key = (version, on)
-    if version is not None:
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
+    """Every entity's grade on ``on``, kept until the store changes (a load, a record event,
+    whichever process made it: the store's change token)."""
+    key = (store.backend, store.uri, store.change_token(), on)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     table = Evaluator(store).evaluate_all(on)
-    if version is not None:
-        with _CACHE_LOCK:
-            _CACHE[key] = table
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = table
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return table
 
 
 def _ledger(request: Request, store: GraphStore) -> GradeLedger:
     settings: Settings = request.app.state.settings
-    uri = request.app.state.holder.uri or (
-        str(store.path) if isinstance(store, EmbeddedStore) else "bolt://"
-    )
-    return GradeLedger(grade_ledger_path(settings, uri))
+    return GradeLedger(grade_ledger_path(settings, request.app.state.holder.uri or store.uri))
 
 
 def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
