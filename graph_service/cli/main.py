@@ -70,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except (StoreUnavailable, MissingStore) as exc:
         err_console().print(f"[red]存储不可用 / store unavailable:[/] {escape(exc.reason)}")
+        if getattr(args, "func", None) is cmd_load:  # Neo4j lost mid-load: how to complete it
+            err_console().print(_rerun_hint(args))
         return EXIT_CANNOT_RUN
     except DomainError as exc:  # bad input: what to fix is in the reason
         err_console().print(f"[red]错误 / error:[/] {escape(exc.reason)}")

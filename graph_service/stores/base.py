@@ -27,6 +27,14 @@ from typing import Any, Literal
 
 from graph_service.engine.timeline import in_force
 from graph_service.errors import NotFound
+from graph_service.stores.results import (
+    ResultFilter,
+    ResultInfo,
+    ResultKey,
+    ResultRow,
+    Tally,
+    TallyBy,
+)
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal[
@@ -410,6 +418,39 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- stored results of nationwide passes (see :mod:`.results`) ----------------------------
+
+    @abstractmethod
+    def save_result(self, info: ResultInfo, rows: Iterable[ResultRow]) -> ResultInfo:
+        """Keep ``rows`` (in order) as the result ``info.key``, replacing any earlier result
+        under that key: readers see the old result or the new one, never a part. Returns
+        ``info`` with its ``rows`` counted. Changes no change token (a result is not data)."""
+
+    @abstractmethod
+    def result_info(self, key: ResultKey) -> ResultInfo | None:
+        """The header of the result kept under ``key``, or None."""
+
+    @abstractmethod
+    def results(self) -> list[ResultInfo]:
+        """Every result kept, by kind, date and level."""
+
+    @abstractmethod
+    def result_page(
+        self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
+    ) -> Page:
+        """The rows of ``key`` that ``where`` takes, in stored order, ``offset``/``limit``
+        of them, with their total (an empty page when no result is kept)."""
+
+    @abstractmethod
+    def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
+        """Every row of ``key`` that ``where`` takes, in stored order (a pass over a result,
+        e.g. region flows from the relocation flags)."""
+
+    @abstractmethod
+    def result_tally(self, key: ResultKey, where: ResultFilter, by: TallyBy = "") -> list[Tally]:
+        """The rows of ``key`` that ``where`` takes counted per group (``by``) and grade,
+        with their scores' sum and watch-list candidates, ordered by group then grade."""
 
 
 #: Holding chains are followed at most this deep (real chains seldom pass 6 levels; the bound

@@ -58,6 +58,7 @@ from graph_service.stores.base import (
     sort_relations,
     unchanged,
 )
+from graph_service.stores.embedded_results import EmbeddedResults
 
 log = logging.getLogger("graph_service.store")
 
@@ -103,7 +104,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(EmbeddedResults, GraphStore):
     """networkx MultiDiGraph + one pickle file. See the module docstring for durability."""
 
     backend = "embedded"

@@ -52,6 +52,7 @@ from graph_service.stores.base import (
     sid,
     sort_relations,
 )
+from graph_service.stores.neo4j_results import Neo4jResults
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
@@ -103,7 +104,7 @@ def translated(uri: str) -> Iterator[None]:
         raise
 
 
-class Neo4jStore(GraphStore):
+class Neo4jStore(Neo4jResults, GraphStore):
     """Neo4j behind :class:`GraphStore`."""
 
     backend = "neo4j"
