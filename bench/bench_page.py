@@ -30,10 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT, machine, percentile, table
-from graph_service.api import service
 from graph_service.api.audit import AuditLog
-from graph_service.api.auth import Principal
 from graph_service.ids.person_key import PersonKeyring
+from graph_service.services import graph
+from graph_service.services.access import Access, Principal
 from graph_service.stores import open_store
 
 
@@ -87,13 +87,13 @@ def main() -> None:
     subjects = sample(data, ring, args.subjects, args.seed)
     with tempfile.TemporaryDirectory() as tmp, open_store(args.store) as store:
         audit = AuditLog(Path(tmp) / "audit.jsonl", fsync=False)
-        access = service.Access(Principal("bench", "investigator"), None, audit, ring)
+        access = Access(Principal("bench", "investigator"), None, audit, ring)
         names = ("store", "page", "store_50", "page_50", "panel_e", "panel_p")
         times: dict[str, list[float]] = {k: [] for k in names}
         shown: list[int] = []
 
         def page(node: str) -> Any:
-            return service.neighbourhood(
+            return graph.neighbourhood(
                 store, access, node, on=args.on, limit=50, offset=0, vis="zh"
             )
 
@@ -102,9 +102,9 @@ def main() -> None:
             view = timed(partial(store.neighbourhood, entity, on=args.on, limit=50), times["store"])
             shown.append(1 + len(view["neighbours"]))
             timed(partial(page, entity), times["page"])
-            timed(partial(service.subject_panel, store, access, entity, args.on), times["panel_e"])
+            timed(partial(graph.subject_panel, store, access, entity, args.on), times["panel_e"])
             if officer:
-                panel = partial(service.subject_panel, store, access, officer, args.on)
+                panel = partial(graph.subject_panel, store, access, officer, args.on)
                 timed(panel, times["panel_p"])
         # full pages: the counties with most entities show 50 entities each
         for region in regions(data, args.regions):

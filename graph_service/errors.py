@@ -21,6 +21,11 @@ class InvalidIdentifier(DomainError, ValueError):
     """A USCC, resident ID number or region code that fails its standard."""
 
 
+class InvalidParameter(DomainError, ValueError):
+    """A query parameter or body field out of its range or form (a draw record that is not
+    one)."""
+
+
 class NotFound(DomainError, LookupError):
     """A subject the store does not hold."""
 
@@ -39,3 +44,7 @@ class StoreUnavailable(DomainError):
 
 class RequestTimeout(DomainError):
     """The request (or a store query it made) took longer than ``GRAPH_REQUEST_TIMEOUT``."""
+
+
+class ConfigError(DomainError):
+    """The service is configured in a way it refuses to run with."""

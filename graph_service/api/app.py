@@ -19,7 +19,6 @@ from graph_service.api import problems
 from graph_service.api.audit import Audited, AuditLog
 from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.docs import install_docs
-from graph_service.api.graphview import VIS_DIR
 from graph_service.api.middleware import (
     BodyLimitMiddleware,
     CallerSlots,
@@ -33,6 +32,7 @@ from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.resident_id import mask_id_numbers
+from graph_service.services.graphview import VIS_DIR
 from graph_service.settings import DEV_SECRET, Settings, get_settings
 from graph_service.stores.base import GraphStore
 

@@ -38,16 +38,16 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
 import yaml
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from graph_service.api.problems import ConfigError, Forbidden, Unauthenticated
-from graph_service.errors import Conflict
+from graph_service.api.problems import Forbidden, Unauthenticated
+from graph_service.errors import ConfigError, Conflict
+from graph_service.services.access import Principal, Role
 
-Role = Literal["investigator", "regulator", "analyst", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 #: Demo keys (plain text, documented in docs/api.md) for scripts/demo and local use only.
@@ -74,14 +74,6 @@ def hash_key(key: str) -> str:
 def new_key() -> str:
     """A fresh random API key (43 URL-safe characters after the ``cg_`` prefix)."""
     return "cg_" + secrets.token_urlsafe(32)
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: the user a key belongs to, and its role."""
-
-    user: str
-    role: Role
 
 
 @dataclass(frozen=True, slots=True)

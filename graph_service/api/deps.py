@@ -7,9 +7,8 @@ from contextlib import contextmanager
 
 from fastapi import Request
 
-from graph_service.api.auth import Principal
-from graph_service.api.service import Access
 from graph_service.api.state import StoreHolder
+from graph_service.services.access import Access, Principal
 from graph_service.stores.base import GraphStore
 
 

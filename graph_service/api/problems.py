@@ -19,9 +19,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.errors import (
+    ConfigError,
     Conflict,
     DomainError,
     InvalidIdentifier,
+    InvalidParameter,
     NotFound,
     RequestTimeout,
     ServiceUnavailable,
@@ -36,10 +38,6 @@ TYPE_PREFIX = "urn:credit-graph:problem:"
 
 
 # -- errors the API adds to graph_service.errors ------------------------------------------
-
-
-class InvalidParameter(DomainError, ValueError):
-    """A query parameter or body field out of its range or form."""
 
 
 class MalformedRequest(DomainError, ValueError):
@@ -60,10 +58,6 @@ class PayloadTooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     """A caller over their share of concurrent batches."""
-
-
-class ConfigError(DomainError):
-    """The service is configured in a way it refuses to run with."""
 
 
 @dataclass(frozen=True, slots=True)

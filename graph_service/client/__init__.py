@@ -20,11 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph_service.api.auth import Role
 from graph_service.client.backends import Backend, HttpBackend, LocalBackend, ServiceError
-from graph_service.client.core import Client, subject_kind
+from graph_service.client.core import Client
 from graph_service.client.views import GraphView, edge_frame, node_frame, view
+from graph_service.engine.subjects import subject_kind
 from graph_service.errors import StoreUnavailable
+from graph_service.services.access import Role
 from graph_service.stores.base import GraphStore
 
 __all__ = [

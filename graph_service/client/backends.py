@@ -2,37 +2,43 @@
 (:class:`LocalBackend`), or a running service over HTTP (:class:`HttpBackend`).
 
 Both answer each question with the JSON the service's endpoint would send: the local backend
-calls the same functions the routers call (:mod:`graph_service.api.service` and the engines)
-and shapes the result with the route's own response model (:func:`shape`), so a notebook gets
-the same answer from a file, from Neo4j or from the service. Errors are the same too: the
-HTTP backend raises the domain error the service's problem ``type`` names
-(:data:`graph_service.api.problems.PROBLEMS`), e.g. :class:`~graph_service.errors.NotFound`.
+calls the same use cases the routers call (:mod:`graph_service.services`) and dumps their
+answers as FastAPI does (:func:`_json`), so a notebook gets the same answer from a file, from
+Neo4j or from the service. Errors are the same too: the HTTP backend raises the domain error
+the service's problem ``type`` names (:data:`graph_service.api.problems.PROBLEMS`), e.g.
+:class:`~graph_service.errors.NotFound`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
+from pydantic import TypeAdapter
+
 from graph_service.api.audit import AuditLog
-from graph_service.api.auth import Principal, Role
 from graph_service.api.problems import PROBLEMS, TYPE_PREFIX
 from graph_service.errors import DomainError, StoreUnavailable
 from graph_service.ids.person_key import PersonKeyring
+from graph_service.services import checks, evaluation, flags, graph, info, profiles, subjects
+from graph_service.services.access import Access, Principal, Role
+from graph_service.services.models import BatchItem
+from graph_service.services.shaping import MAX_LIMIT, today
 from graph_service.stores.base import GraphStore
 
 #: Largest page the service answers (``limit`` of every list).
-PAGE = 500
+PAGE = MAX_LIMIT
 #: Largest screening batch the service takes.
-MAX_BATCH = 5000
+MAX_BATCH = checks.MAX_BATCH
+#: Dumps any answer by its runtime type, as FastAPI dumps a route's ``dict``/``list`` answer.
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 class ServiceError(DomainError):
@@ -61,61 +67,11 @@ def _problem_classes() -> dict[str, type[DomainError]]:
     return out
 
 
-def _today() -> str:
-    return dt.date.today().isoformat()
-
-
-# -- answers as the routes shape them --------------------------------------------------------
-
-
-@cache
-def _routes() -> dict[tuple[str, str], Any]:
-    """Every API route of the service by (method, path template)."""
-    from fastapi.routing import APIRoute
-
-    from graph_service.api.routers import engine, graph, profiles, search, system
-
-    modules: list[Any] = [system, search, profiles, graph, engine]
-    try:
-        from graph_service.api.routers import evaluation
-    except ImportError:  # pragma: no cover - a checkout without grading
-        pass
-    else:
-        modules.append(evaluation)
-    out: dict[tuple[str, str], Any] = {}
-    for module in modules:
-        for route in module.router.routes:
-            if isinstance(route, APIRoute):
-                for method in route.methods or ():
-                    out[(method, route.path)] = route
-    return out
-
-
-@cache
-def _adapter(tp: Any) -> Any:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(tp)
-
-
-def shape(method: str, path: str, value: Any) -> Any:
-    """``value`` as the route ``method path`` sends it: validated with its response model and
-    dumped to JSON types (aliases, ``exclude_none`` as the route says), else encoded as
-    FastAPI encodes a plain answer. Raises ``KeyError`` for a route the service lacks."""
-    from fastapi.encoders import jsonable_encoder
-
-    route = _routes()[(method, path)]
-    if route.response_model is None:
-        out = jsonable_encoder(value)
-    else:
-        adapter = _adapter(route.response_model)
-        out = adapter.dump_python(
-            adapter.validate_python(value),
-            mode="json",
-            by_alias=True,
-            exclude_none=route.response_model_exclude_none,
-        )
-    return json.loads(json.dumps(out))  # exactly what a JSON round trip gives
+def _json(value: Any, *, exclude_none: bool = False) -> Any:
+    """``value`` as the service sends it: dumped as FastAPI dumps a route's answer (JSON
+    types, aliases, ``exclude_none`` as the route declares), then through a JSON round trip."""
+    out = _ANY.dump_python(value, mode="json", by_alias=True, exclude_none=exclude_none)
+    return json.loads(json.dumps(out))
 
 
 # -- the backends ----------------------------------------------------------------------------
@@ -207,13 +163,11 @@ class Backend(ABC):
         """Release the store or the HTTP connection."""
 
 
-class _NoAudit(AuditLog):
+class _NoAudit:
     """The local client writes no audit log unless asked to (``audit_log=``)."""
 
-    def __init__(self) -> None:
-        super().__init__(Path(os.devnull), fsync=False)
-
     def append(self, **_: Any) -> dict[str, Any]:
+        """Write nothing."""
         return {}
 
 
@@ -224,6 +178,8 @@ class LocalBackend(Backend):
     sees persons' full ID numbers (unsealed with ``secret``), the others see them masked.
     Roles do not restrict what may be asked here: whoever holds the store holds the data.
     ``audit_log`` (a path) writes person accesses to an audit log as the service does.
+    Each method calls the use case its endpoint calls and dumps the answer as the endpoint
+    declares (``exclude_none`` where the route says so).
     """
 
     def __init__(
@@ -236,8 +192,6 @@ class LocalBackend(Backend):
         user: str | None = None,
         owns_store: bool = True,
     ) -> None:
-        from graph_service.api.service import Access
-
         self.store = store
         self.kind = store.backend
         self.owns_store = owns_store
@@ -249,186 +203,104 @@ class LocalBackend(Backend):
             keyring=self.keyring,
         )
 
-    def info(self) -> dict[str, Any]:
-        from graph_service.api import service
+    def _stores(self) -> AbstractContextManager[GraphStore]:
+        return nullcontext(self.store)
 
-        return cast(dict[str, Any], shape("GET", "/v1/info", service.info(self.store)))
+    def info(self) -> dict[str, Any]:
+        return cast(dict[str, Any], _json(info.info(self.store)))
 
     def search(self, q: str, limit: int, offset: int) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.search(self.store, self.access, q, limit, offset)
-        return cast(dict[str, Any], shape("GET", "/v1/search", found))
+        found = subjects.search(self.store, self.access, q, limit, offset)
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def entity(self, uscc: str, limit: int, offset: int) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.entity_profile(self.store, self.access, uscc, limit, offset)
-        return cast(dict[str, Any], shape("GET", "/v1/entities/{uscc}", found))
+        found = profiles.entity_profile(self.store, self.access, uscc, limit, offset)
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def person(self, person: str, limit: int, offset: int) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.person_profile(self.store, self.access, person, limit, offset)
-        return cast(dict[str, Any], shape("GET", "/v1/persons/{person_id}", found))
+        found = profiles.person_profile(self.store, self.access, person, limit, offset)
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def record(self, record_id: str) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.record(self.store, self.access, record_id)
-        return cast(dict[str, Any], shape("GET", "/v1/records/{record_id}", found))
+        found = profiles.record(self.store, self.access, record_id)
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def record_history(self, record_id: str) -> list[dict[str, Any]]:
-        found = self.store.record_history(record_id)
-        return cast(list[dict[str, Any]], shape("GET", "/v1/records/{record_id}/history", found))
+        found = profiles.record_history(self.store, self.access, record_id)
+        return cast(list[dict[str, Any]], _json(found))
 
     def neighbourhood(self, node: str, on: str | None, limit: int, offset: int) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.neighbourhood(
+        found = graph.neighbourhood(
             self.store, self.access, node, on=on, limit=limit, offset=offset, vis=None
         )
-        return cast(dict[str, Any], shape("GET", "/v1/graph/neighbourhood", found))
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def path(self, a: str, b: str, max_hops: int) -> dict[str, Any]:
-        from graph_service.api import service
-
-        found = service.path(self.store, self.access, a, b, max_hops=max_hops, vis=None)
-        return cast(dict[str, Any], shape("GET", "/v1/graph/path", found))
+        found = graph.path(self.store, self.access, a, b, max_hops=max_hops, vis=None)
+        return cast(dict[str, Any], _json(found, exclude_none=True))
 
     def measures(self) -> dict[str, Any]:
-        from graph_service.engine.measures import catalogue
-
-        return cast(dict[str, Any], shape("GET", "/v1/measures", catalogue().to_dict()))
+        return cast(dict[str, Any], _json(checks.measures()))
 
     def check(
         self, subject: str, action: str, on: str | None, known_at: str | None
     ) -> dict[str, Any]:
-        from graph_service.engine.restrictions import RestrictionEngine
-        from graph_service.engine.subjects import resolve_subject
-
-        kind, key = resolve_subject(subject, self.keyring)
-        result = RestrictionEngine(self.store).check(
-            kind, key, action, on or _today(), known_at=known_at
-        )
-        if kind == "person":
-            self.access.log("check", {"person_keys": [key], "action": action, "on": result.on})
-        return cast(dict[str, Any], shape("GET", "/v1/check", result))
+        found = checks.check(self.store, self.access, subject, action, on, known_at)
+        return cast(dict[str, Any], _json(found))
 
     def check_batch(
         self, items: Sequence[Mapping[str, str]], on: str | None
     ) -> list[dict[str, Any]]:
-        from graph_service.api.routers.engine import BatchAnswer
-        from graph_service.engine.restrictions import RestrictionEngine
-        from graph_service.engine.subjects import resolve_subject
-
-        day = on or _today()
-        engine = RestrictionEngine(self.store)
-        answers: list[BatchAnswer] = []
-        persons: list[str] = []
-        for i, item in enumerate(items):  # as the batch endpoint does: a bad item fails alone
-            subject, action = item["subject"], item["action"]
-            try:
-                kind, key = resolve_subject(subject, self.keyring)
-                result = engine.check(kind, key, action, day)
-            except DomainError as exc:
-                answers.append(
-                    BatchAnswer(index=i, subject=subject[:6] + "…", action=action, error=exc.reason)
-                )
-                continue
-            if kind == "person":
-                persons.append(key)
-            answers.append(
-                BatchAnswer(
-                    index=i,
-                    subject=result.subject.id,
-                    action=action,
-                    allowed=result.allowed,
-                    result=result,
-                )
-            )
-        if persons:
-            self.access.log("check.batch", {"person_keys": persons, "on": day})
-        return cast(list[dict[str, Any]], shape("POST", "/v1/check/batch", answers))
+        questions = [BatchItem(subject=i["subject"], action=i["action"]) for i in items]
+        found = checks.check_batch(self._stores, self.access, questions, on)
+        return cast(list[dict[str, Any]], _json(found, exclude_none=True))
 
     def relocations(
         self, on: str | None, level: str, pattern: str | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        from graph_service.engine.relocations import detect_relocations
-
-        flags = detect_relocations(self.store, on or _today(), level)  # type: ignore[arg-type]
-        flags = [f for f in flags if pattern is None or f.pattern == pattern]
-        flags.sort(key=lambda f: (-f.score, f.flag_id))
-        page = flags[offset : offset + limit]
-        keys = [f.person_key for f in page if f.person_key]
-        if keys:
-            self.access.log("relocations", {"person_keys": keys})
-        return cast(list[dict[str, Any]], shape("GET", "/v1/relocations", page))
+        found = flags.relocations(
+            self.store,
+            self.access,
+            on,
+            level,  # type: ignore[arg-type]
+            pattern,
+            limit,
+            offset,
+        )
+        return cast(list[dict[str, Any]], _json(found, exclude_none=True))
 
     def flows(self, on: str | None, level: str, by: str) -> dict[str, Any]:
-        from graph_service.engine.flows import flow_matrix
-        from graph_service.engine.relocations import detect_relocations
-
-        flags = detect_relocations(self.store, on or _today(), level)  # type: ignore[arg-type]
-        matrix = flow_matrix(flags, by)  # type: ignore[arg-type]
-        found = {
-            "regions": [str(r) for r in matrix.index],
-            "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
-        }
-        return cast(dict[str, Any], shape("GET", "/v1/relocations/flows", found))
+        found = flags.flows(self.store, on, level, by)  # type: ignore[arg-type]
+        return cast(dict[str, Any], _json(found))
 
     def notices(self, on: str | None, region: str, limit: int, offset: int) -> dict[str, Any]:
-        from graph_service.engine.notices import notices
-
-        found = notices(self.store, on or _today(), region)
-        page = {
-            "total": len(found),
-            "offset": offset,
-            "limit": limit,
-            "items": found[offset : offset + limit],
-        }
-        return cast(dict[str, Any], shape("GET", "/v1/notices", page))
+        found = flags.notices(self.store, self.access, on, region, limit, offset)
+        return cast(dict[str, Any], _json(found))
 
     def credit_record(self, person: str, on: str | None) -> dict[str, Any]:
-        from graph_service.engine.personal import personal_record
-        from graph_service.engine.subjects import resolve_subject
-
-        kind, key = resolve_subject(person, self.keyring)
-        if kind != "person":
-            raise DomainError(
-                "须为身份证号码或人员密钥", "give a resident ID number or a person key"
-            )
-        found = personal_record(self.store, key, on or _today())
-        self.access.log("person.credit_record", {"person_keys": [key]})
-        return cast(dict[str, Any], shape("GET", "/v1/persons/{person_id}/credit-record", found))
+        found = profiles.credit_record(self.store, self.access, person, on)
+        return cast(dict[str, Any], _json(found))
 
     def evaluation(self, uscc: str, on: str | None) -> dict[str, Any]:
-        from graph_service.api.service import parse_uscc
-        from graph_service.engine.evaluation import Evaluator
-
-        found = Evaluator(self.store).evaluate(parse_uscc(uscc), on or _today())
-        return cast(dict[str, Any], shape("GET", "/v1/evaluation/entities/{uscc}", found))
+        found = evaluation.evaluate_entity(self.store, self.access, uscc, on)
+        return cast(dict[str, Any], _json(found))
 
     def grades(
         self, on: str | None, region: str, industry: str, grade: str | None, watch: bool
     ) -> list[dict[str, Any]]:
-        from graph_service.engine.evaluation import Evaluator
-        from graph_service.engine.evaluation.sampling import population
-
-        table = Evaluator(self.store).evaluate_all(on or _today())
-        keep = {m[0] for m in population(table, region, industry)}  # as the endpoint filters
-        table = table[table["uscc"].isin(keep)]
-        if grade:
-            table = table[table["grade"] == grade]
-        if watch:
-            table = table[table["watch_candidate"]]
-        table = table.sort_values(["score", "uscc"])
-        rows: list[dict[str, Any]] = []
-        for offset in range(0, len(table), PAGE):  # shaped page by page, as the service sends
-            items = table.iloc[offset : offset + PAGE].to_dict(orient="records")
-            page = {"items": items, "total": len(table), "offset": offset, "limit": PAGE}
-            rows += shape("GET", "/v1/evaluation/grades", page)["items"]
-        return rows
+        table = evaluation.all_grades(self.store, on or today())
+        found = evaluation.grades(  # every row at once: the pages the service sends, joined
+            self.store,
+            on,
+            region,
+            industry,
+            grade,
+            watch,
+            max(len(table), 1),
+            0,
+            table_of=lambda _store, _on: table,
+        )
+        return cast(list[dict[str, Any]], _json(found)["items"])
 
     def close(self) -> None:
         if self.owns_store:

@@ -11,14 +11,12 @@ pandas DataFrames, networkx graphs and inline pyvis views.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from graph_service.api.graphview import Lang
 from graph_service.client.backends import MAX_BATCH, PAGE, Backend
 from graph_service.client.views import (
     GraphView,
@@ -29,15 +27,14 @@ from graph_service.client.views import (
     view,
 )
 from graph_service.engine.models import CheckResult, Flag
+from graph_service.engine.subjects import bare, subject_kind
 from graph_service.engine.timeline import in_force_mask
-from graph_service.errors import InvalidIdentifier
+from graph_service.services.graphview import Lang
 
 Level = Literal["county", "city", "province"]
 Pattern = Literal["phoenix", "migration", "serial"]
 ProfileList = Literal["roles", "holdings", "registrations", "records"]
 
-_PERSON_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
-_RESIDENT_ID = re.compile(r"^\d{17}[\dXx]$")
 
 #: Columns shown first in each kind of table (the rest follow as the service sends them).
 LEADING: dict[str, tuple[str, ...]] = {
@@ -78,31 +75,6 @@ LEADING: dict[str, tuple[str, ...]] = {
         "via",
     ),
 }
-
-
-def subject_kind(subject: str) -> Literal["entity", "person"]:
-    """Whether a subject as typed names an entity or a person: ``E:``/``P:`` ids, a 32-hex
-    person key and a valid resident ID number name persons; anything else is read as a USCC
-    (the service reads them the same way)."""
-    from graph_service.ids.resident_id import validate_resident_id
-
-    text = subject.strip()
-    if text.startswith("E:"):
-        return "entity"
-    if text.startswith("P:") or _PERSON_KEY.match(text):
-        return "person"
-    if _RESIDENT_ID.match(text):
-        try:
-            validate_resident_id(text)
-        except InvalidIdentifier:
-            return "entity"
-        return "person"
-    return "entity"
-
-
-def _bare(subject: str) -> str:
-    text = subject.strip()
-    return text[2:] if text[:2] in ("E:", "P:") else text
 
 
 def table(rows: Sequence[Mapping[str, Any]], kind: str | None = None) -> pd.DataFrame:
@@ -196,7 +168,7 @@ class Client:
         """A whole profile: every page of each of its lists."""
         kind = subject_kind(subject)
         fetch = self.backend.entity if kind == "entity" else self.backend.person
-        key = _bare(subject)
+        key = bare(subject)
         first = fetch(key, PAGE, 0)
         lists = [k for k, v in first.items() if isinstance(v, dict) and "items" in v]
         out: dict[str, Any] = {k: v for k, v in first.items() if k not in lists}
@@ -213,12 +185,12 @@ class Client:
 
     def entity(self, uscc: str) -> dict[str, Any]:
         """An entity's properties (with labels and region name)."""
-        found: dict[str, Any] = self.backend.entity(_bare(uscc), 1, 0)["entity"]
+        found: dict[str, Any] = self.backend.entity(bare(uscc), 1, 0)["entity"]
         return found
 
     def person(self, person: str) -> dict[str, Any]:
         """A person's properties (ID number masked unless the role is investigator)."""
-        found: dict[str, Any] = self.backend.person(_bare(person), 1, 0)["person"]
+        found: dict[str, Any] = self.backend.person(bare(person), 1, 0)["person"]
         return found
 
     def profile(self, subject: str) -> dict[str, Any]:
@@ -339,7 +311,7 @@ class Client:
 
     def credit_record(self, person: str, on: str | None = None) -> dict[str, Any]:
         """Everything that reaches a person and the restrictions in force on ``on``."""
-        return self.backend.credit_record(_bare(person), on)
+        return self.backend.credit_record(bare(person), on)
 
     def notices(self, on: str | None = None, region: str = "") -> pd.DataFrame:
         """Notices due to superior units, audit, employers and discipline inspection
@@ -375,7 +347,7 @@ class Client:
         (:class:`graph_service.engine.evaluation.Evaluation`)."""
         from graph_service.engine.evaluation import Evaluation
 
-        return Evaluation.model_validate(self.backend.evaluation(_bare(uscc), on))
+        return Evaluation.model_validate(self.backend.evaluation(bare(uscc), on))
 
     # -- relocated repeat offenders --------------------------------------------------------
 

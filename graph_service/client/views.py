@@ -4,7 +4,7 @@ pyvis views.
 A graph of the client is a ``networkx.MultiDiGraph`` whose nodes are the service's node views
 (``label`` Entity/Person/Region/Record, ``id``, ``name``, ``risk`` …) and whose edges are its
 edge views (``type`` ROLE/HOLDS/REGISTERED_IN/CONCERNS/SUPERVISED_BY, ``role``, ``percent``,
-dates, ``source``), keyed by :func:`graph_service.api.graphview.edge_id`. ``graph.graph``
+dates, ``source``), keyed by :func:`graph_service.services.graphview.edge_id`. ``graph.graph``
 holds ``root`` (where it was drawn from), ``on`` (the as-of date) and ``more`` (per node, the
 neighbours left out).
 
@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graph_service.api.graphview import VIS_DIR, Lang, edge_id, vis_data
+from graph_service.services.graphview import VIS_DIR, Lang, edge_id, vis_data
 
 _DOCUMENT = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title>

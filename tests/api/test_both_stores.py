@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from graph_service.api.app import create_app
-from graph_service.api.engine_view import risk_of
 from graph_service.engine.personal import exposure
+from graph_service.services.views import risk_of
 from graph_service.stores.base import GraphStore
 from loaders.load import load_directory
 from tests.api.support import headers, service_settings

@@ -8,16 +8,16 @@ import logging
 import re
 
 from graph_service.api.app import _MaskIdNumbers
-from graph_service.api.engine_view import risk_of
-from graph_service.api.graphview import (
+from graph_service.engine.personal import exposure
+from graph_service.engine.timeline import record_applies
+from graph_service.services.graphview import (
     NOT_IN_FORCE_COLOUR,
     RISK_COLOUR,
     STATUS_COLOUR,
     vis_data,
     wrap_label,
 )
-from graph_service.engine.personal import exposure
-from graph_service.engine.timeline import record_applies
+from graph_service.services.views import risk_of
 from graph_service.stores.embedded import EmbeddedStore
 from tests.api.support import Service
 

@@ -17,9 +17,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from graph_service.api import service as service_module
 from graph_service.api.app import create_app
 from graph_service.logging import configure_logging
+from graph_service.services import profiles as service_module
 from tests.api.support import KEYS, build_store, running, service_settings
 
 ROLES = [*KEYS, None]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from graph_service.api.engine_view import risk_of
 from graph_service.engine.personal import exposure
+from graph_service.services.views import risk_of
 from graph_service.stores.embedded import EmbeddedStore
 from tests.api.support import Service, headers
 

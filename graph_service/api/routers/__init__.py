@@ -1,5 +1,5 @@
-"""One router per audience; each handler parses, calls :mod:`graph_service.api.service`, and
-returns. Every handler under ``/v1`` declares its roles with
+"""One router per audience; each handler parses, calls one use case of
+:mod:`graph_service.services`, and returns. Every handler under ``/v1`` declares its roles with
 :class:`~graph_service.api.auth.Allow`."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Joint punishment for regulators and investigators: the measures list (public), checks and
 batch screening, relocation flags and flows, notices, personal credit records, and the record
-life cycle for administrators. Handlers parse and call :mod:`graph_service.engine`."""
+life cycle for administrators. Handlers parse and call :mod:`graph_service.services`."""
 
 from __future__ import annotations
 
@@ -10,21 +10,14 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
-from graph_service.api.service import Access
-from graph_service.engine.flows import flow_matrix
-from graph_service.engine.lifecycle import RecordEvent, apply_event
-from graph_service.engine.measures import catalogue, normalise_action
 from graph_service.engine.models import CheckResult, Flag
-from graph_service.engine.notices import notices
-from graph_service.engine.personal import personal_record
-from graph_service.engine.relocations import detect_relocations
-from graph_service.engine.restrictions import RestrictionEngine
-from graph_service.engine.subjects import resolve_subject
-from graph_service.errors import DomainError
-from graph_service.ids.resident_id import mask_id_numbers
+from graph_service.services import checks, events, flags, profiles
+from graph_service.services.access import Principal
+from graph_service.services.checks import MAX_BATCH
+from graph_service.services.models import BatchAnswer, BatchItem
 
 router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
 
@@ -53,9 +46,6 @@ Action = Annotated[
         examples=["bid_tender"],
     ),
 ]
-MAX_BATCH = 5000
-#: Items answered per hold of the store (the embedded store answers one request at a time).
-BATCH_SLICE = 100
 
 
 @router.get(
@@ -67,7 +57,7 @@ def measures() -> dict[str, Any]:
     """The catalogue in force (edition 2): for each record kind its start rule, default term,
     whom it reaches and its measures — prohibition or consideration, actions, the law's own
     dates, and the legal basis of each (article marked where unverified). Public: no key."""
-    return catalogue().to_dict()
+    return checks.measures()
 
 
 @router.get(
@@ -92,22 +82,10 @@ def check(
     exactly when there is one), ``considerations``, ``advisories`` — each with its record, the
     measure and its basis, how S is reached (and in which capacity) and the dated path from the
     record's subject to S (each relationship with its role, dates and source)."""
-    access = access_of(request, who)
-    kind, key = resolve_subject(subject, access.keyring)
     with store_of(request) as store:
-        result = RestrictionEngine(store).check(
-            kind, key, action, on_or_today(on), known_at=known_at
+        return checks.check(
+            store, access_of(request, who), subject, action, on_or_today(on), known_at
         )
-    if kind == "person":
-        access.log("check", {"person_keys": [key], "action": action, "on": result.on})
-    return result
-
-
-class BatchItem(BaseModel):
-    """One question of a screening batch."""
-
-    subject: str = Field(max_length=64, examples=["91130126T0000001XK"])
-    action: str = Field(max_length=64, examples=["bid_tender"])
 
 
 class BatchRequest(BaseModel):
@@ -115,17 +93,6 @@ class BatchRequest(BaseModel):
 
     on: IsoDate | None = None
     items: list[BatchItem] = Field(max_length=MAX_BATCH)
-
-
-class BatchAnswer(BaseModel):
-    """One answer: the check, or why the question could not be answered."""
-
-    index: int
-    subject: str
-    action: str
-    allowed: bool | None = None
-    result: CheckResult | None = None
-    error: str | None = None
 
 
 @router.post(
@@ -141,50 +108,10 @@ def check_batch(
 ) -> list[BatchAnswer]:
     """Up to 5,000 questions at once. A bad subject or action fails its own item (with the
     reason), never the batch."""
-    access = access_of(request, who)
-    on = on_or_today(body.on)
-    answers: list[BatchAnswer] = []
-    persons: list[str] = []
     with request.app.state.slots.slot(who.user):
-        for start in range(0, len(body.items), BATCH_SLICE):
-            # the store is taken slice by slice: readers in between are not held up
-            with store_of(request) as store:
-                engine = RestrictionEngine(store)
-                for i, item in enumerate(body.items[start : start + BATCH_SLICE], start=start):
-                    answers.append(_answer(engine, access, i, item, on, persons))
-    if persons:
-        access.log("check.batch", {"person_keys": persons, "on": on})
-    return answers
-
-
-def _answer(
-    engine: RestrictionEngine,
-    access: Access,
-    i: int,
-    item: BatchItem,
-    on: str,
-    persons: list[str],
-) -> BatchAnswer:
-    """One item's answer (a bad subject or action fails this item only)."""
-    try:
-        kind, key = resolve_subject(item.subject, access.keyring)
-        result = engine.check(kind, key, item.action, on)
-    except DomainError as exc:
-        return BatchAnswer(
-            index=i,
-            subject=item.subject[:6] + "…",
-            action=item.action,
-            error=mask_id_numbers(exc.reason),
+        return checks.check_batch(
+            lambda: store_of(request), access_of(request, who), body.items, on_or_today(body.on)
         )
-    if kind == "person":
-        persons.append(key)
-    return BatchAnswer(
-        index=i,
-        subject=result.subject.id,
-        action=item.action,
-        allowed=result.allowed,
-        result=result,
-    )
 
 
 @router.get(
@@ -206,14 +133,9 @@ def relocations(
 ) -> list[Flag]:
     """Flags as of a date at a level, each with evidence and a score, highest score first."""
     with store_of(request) as store:
-        flags = detect_relocations(store, on_or_today(on), level)
-    flags = [f for f in flags if pattern is None or f.pattern == pattern]
-    flags.sort(key=lambda f: (-f.score, f.flag_id))
-    page = flags[offset : offset + limit]
-    keys = [f.person_key for f in page if f.person_key]
-    if keys:
-        access_of(request, who).log("relocations", {"person_keys": keys})
-    return page
+        return flags.relocations(
+            store, access_of(request, who), on_or_today(on), level, pattern, limit, offset
+        )
 
 
 @router.get(
@@ -231,11 +153,7 @@ def relocation_flows(
 ) -> dict[str, Any]:
     """The matrix of flagged moves from region to region (aggregates only)."""
     with store_of(request) as store:
-        matrix = flow_matrix(detect_relocations(store, on_or_today(on), level), by)
-    return {
-        "regions": [str(r) for r in matrix.index],
-        "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
-    }
+        return flags.flows(store, on_or_today(on), level, by)
 
 
 @router.get(
@@ -255,21 +173,7 @@ def notice_list(
     """Notices due to superior units, audit departments, employers and discipline inspection,
     paged (``total`` says how many there are)."""
     with store_of(request) as store:
-        found = notices(store, on_or_today(on), region)
-    shown = found[offset : offset + limit]
-    persons = sorted({n["about"]["sid"][2:] for n in shown if _is_person(n.get("about"))})
-    if persons:
-        access_of(request, who).log("notices", {"on": on_or_today(on), "person_keys": persons})
-    return {
-        "total": len(found),
-        "offset": offset,
-        "limit": limit,
-        "items": shown,
-    }
-
-
-def _is_person(about: Any) -> bool:
-    return isinstance(about, dict) and str(about.get("sid", "")).startswith("P:")
+        return flags.notices(store, access_of(request, who), on_or_today(on), region, limit, offset)
 
 
 @router.get(
@@ -286,14 +190,8 @@ def credit_record(
 ) -> dict[str, Any]:
     """Everything that reaches the person, directly or through entities they answered for,
     and the restrictions in force on the date with their evidence. Audited."""
-    access = access_of(request, who)
-    kind, key = resolve_subject(person_id, access.keyring)
-    if kind != "person":
-        raise DomainError("须为身份证号码或人员密钥", "give a resident ID number or a person key")
     with store_of(request) as store:
-        out = personal_record(store, key, on_or_today(on))
-    access.log("person.credit_record", {"person_keys": [key]})
-    return out
+        return profiles.credit_record(store, access_of(request, who), person_id, on_or_today(on))
 
 
 EventName = Literal[
@@ -347,34 +245,21 @@ def record_event(
     body: Annotated[EventRequest, Body()],
 ) -> dict[str, Any]:
     """Apply the event; a revocation lists every restriction it invalidates. Audited."""
-    access = access_of(request, who)
-    person_key = None
-    if body.person_id:
-        kind, person_key = resolve_subject(body.person_id, access.keyring)
-        if kind != "person":
-            raise DomainError("person_id须为身份证号码或人员密钥", "person_id must name a person")
-    event = RecordEvent.named(
+    return events.record_event(
+        lambda: store_of(request),
+        access_of(request, who),
         record_id,
         body.type,
         body.on.isoformat(),
-        by=who.user,
         reason=body.reason,
-        person_key=person_key,
-        action=normalise_action(body.action) if body.action else None,
+        person_id=body.person_id,
+        action=body.action,
         effective_to=body.effective_to.isoformat() if body.effective_to else None,
         outcome=body.outcome,
         capacity=body.capacity,
         method=body.method,
         corrections=body.corrections,
     )
-    what = {"record_id": record_id, "type": event.event, "on": event.on}
-    access.log("record.event", what)  # before the change: no change goes unaudited
-    try:
-        with store_of(request) as store:
-            return apply_event(store, event)
-    except Exception as exc:
-        access.log("record.event.failed", what | {"error": type(exc).__name__})
-        raise
 
 
 @router.get(
@@ -389,10 +274,4 @@ def record_history(
     """Every version of the record, oldest first: loads and life-cycle events. A record about
     a person is audited."""
     with store_of(request) as store:
-        versions = store.record_history(record_id)
-    persons = sorted({str(v["subject_key"]) for v in versions if v.get("subject_type") == "person"})
-    if persons:
-        access_of(request, who).log(
-            "record.history", {"record_id": record_id, "person_keys": persons}
-        )
-    return versions
+        return profiles.record_history(store, access_of(request, who), record_id)

@@ -1,12 +1,10 @@
 """Credit evaluation and grades, inspection draws, credit reports and publication deadlines
 (guideline clauses 三, 六, 七, 十五): grades, reports and draws for regulators and
 investigators; aggregates, deadlines and draw verification also for analysts. Handlers parse
-and call :mod:`graph_service.engine.evaluation`."""
+and call :mod:`graph_service.services.evaluation`."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -19,28 +17,20 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.problems import InvalidParameter
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
-from graph_service.api.service import MAX_LIMIT, parse_uscc
 from graph_service.engine.evaluation import (
     Evaluation,
     Evaluator,
     GradeLedger,
-    append_draw,
-    credit_report,
-    deadlines,
-    grade_counts,
-    make_draw,
-    read_inspectors,
     render_html,
     render_pdf,
-    verify,
 )
 from graph_service.engine.evaluation.report import CreditReport
-from graph_service.engine.evaluation.sampling import DrawError, population
-from graph_service.errors import NotFound
+from graph_service.services import evaluation, sampling
+from graph_service.services.access import Principal
+from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
 
@@ -90,11 +80,6 @@ def _ledger(request: Request, store: GraphStore) -> GradeLedger:
     return GradeLedger(grade_ledger_path(settings, request.app.state.holder.uri or store.uri))
 
 
-def _filter(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
-    keep = {m[0] for m in population(table, region, industry)}
-    return table[table["uscc"].isin(keep)]
-
-
 # -- evaluation --------------------------------------------------------------------------
 
 
@@ -109,13 +94,7 @@ def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None)
     """Score (0–100), grade A–D and every part: each record and how it counts, each related
     subject whose risk reaches the entity (with the path), each relocation flag."""
     with store_of(request) as store:
-        found = Evaluator(store).evaluate(parse_uscc(uscc), on_or_today(on))
-    persons = sorted({c.sid[2:] for c in found.network if c.sid.startswith("P:")})
-    if persons or any(f.person_name for f in found.relocation):
-        access_of(request, who).log(
-            "evaluation.entity", {"uscc": found.uscc, "person_keys": persons}
-        )
-    return found
+        return evaluation.evaluate_entity(store, access_of(request, who), uscc, on_or_today(on))
 
 
 @router.get(
@@ -126,11 +105,8 @@ def entity_evaluation(request: Request, who: Graders, uscc: Uscc, on: On = None)
 )
 def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, Any]]:
     """Every recorded change of the entity's grade (from the grading runs), oldest first."""
-    code = parse_uscc(uscc)
     with store_of(request) as store:
-        if store.entity(code) is None:
-            raise NotFound(f"未找到市场主体：{code}", f"no entity {code} in the store")
-        return _ledger(request, store).history(code)
+        return evaluation.grade_history(store, uscc, _ledger(request, store))
 
 
 @router.get(
@@ -155,14 +131,17 @@ def grades(
     """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
     the watch-list candidates (重点关注对象名单) the grades imply."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
-    if grade:
-        table = table[table["grade"] == grade]
-    if watch:
-        table = table[table["watch_candidate"]]
-    table = table.sort_values(["score", "uscc"])
-    items = table.iloc[offset : offset + limit].to_dict(orient="records")
-    return {"items": items, "total": len(table), "offset": offset, "limit": limit}
+        return evaluation.grades(
+            store,
+            on_or_today(on),
+            region,
+            industry,
+            grade,
+            watch,
+            limit,
+            offset,
+            table_of=_grade_table,
+        )
 
 
 @router.get(
@@ -182,26 +161,9 @@ def summary(
     """Active entities per grade, mean score and watch-list candidates, overall and per
     province, city or industry. Counts only: no entity is named."""
     with store_of(request) as store:
-        table = _filter(_grade_table(store, on_or_today(on)), region, industry)
-
-    def stats(t: pd.DataFrame) -> dict[str, Any]:
-        return {
-            "entities": len(t),
-            "by_grade": grade_counts(t),
-            "mean_score": round(float(t["score"].mean()), 2) if len(t) else None,
-            "watch_candidates": int(t["watch_candidate"].sum()),
-        }
-
-    out: dict[str, Any] = {"on": on_or_today(on), "region": region, "industry": industry} | stats(
-        table
-    )
-    if by:
-        if by == "industry":
-            keys = table["industry"].fillna("")
-        else:
-            keys = table["region_code"].fillna("").str[: 2 if by == "province" else 4]
-        out["groups"] = {str(k): stats(g) for k, g in table.groupby(keys, sort=True)}
-    return out
+        return evaluation.summary(
+            store, on_or_today(on), region, industry, by, table_of=_grade_table
+        )
 
 
 # -- inspection draws ------------------------------------------------------------------
@@ -226,13 +188,6 @@ def _draw_log(request: Request) -> Path:
     return settings.graph_draw_log
 
 
-def _brief(record: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
-    out["population"] = {k: v for k, v in record["population"].items() if k != "members"}
-    out["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items() if k != "members"}
-    return out
-
-
 @router.post(
     "/sampling/draws",
     summary="双随机抽查 / Draw an inspection list and inspectors",
@@ -247,29 +202,20 @@ def create_draw(
     (``GET /v1/sampling/draws/{draw_id}``) so anyone can re-run it. Answers the record without
     the population and pool members. Audited."""
     settings: Settings = request.app.state.settings
-    if settings.graph_inspectors_file is None:
-        raise DrawError(
-            "未配置检查人员名录（GRAPH_INSPECTORS_FILE）",
-            "no inspector pool configured (GRAPH_INSPECTORS_FILE)",
-        )
-    pool = read_inspectors(settings.graph_inspectors_file)
-    on = on_or_today(body.on)
-    with store_of(request) as store:
-        table = _grade_table(store, on)
-    record = make_draw(
-        table,
-        on,
+    return sampling.draw(
+        lambda: store_of(request),
+        access_of(request, who),
+        on_or_today(body.on),
         budget=body.budget,
         region=body.region,
         industry=body.industry,
         rates={str(g): r for g, r in body.rates.items()} if body.rates else None,
         seed=body.seed,
-        pool=pool,
         per_entity=body.inspectors_per_entity,
+        inspectors=settings.graph_inspectors_file,
+        log=_draw_log(request),
+        table_of=_grade_table,
     )
-    access_of(request, who).log("sampling.draw", {"draw_id": record["draw_id"]})
-    append_draw(record, _draw_log(request))
-    return _brief(record)
 
 
 @router.get(
@@ -287,25 +233,7 @@ def get_draw(
     ``POST /v1/sampling/verify`` and ``sample-verify`` re-run. Analysts get the record without
     the population's members and grades and without the inspector pool (the role matrix:
     grades of a population are not theirs). Audited."""
-    record = _find_draw(_draw_log(request), draw_id)
-    access_of(request, who).log("sampling.read", {"draw_id": draw_id})
-    if who.role == "analyst":
-        record = _brief(record)
-        record["entities"] = [
-            {k: v for k, v in e.items() if k != "grade"} for e in record.get("entities", [])
-        ]
-    return record
-
-
-def _find_draw(log: Path, draw_id: str) -> dict[str, Any]:
-    if log.exists():
-        with log.open(encoding="utf-8") as fh:
-            for line in fh:
-                if f'"draw_id": "{draw_id}"' in line:
-                    record: dict[str, Any] = json.loads(line)
-                    if record.get("draw_id") == draw_id:
-                        return record
-    raise NotFound(f"未找到抽查记录：{draw_id}", f"no draw {draw_id}")
+    return sampling.read_draw(access_of(request, who), _draw_log(request), draw_id)
 
 
 @router.post(
@@ -326,30 +254,9 @@ def verify_draw(
     """Re-runs the draw from its record: hash intact, population and pool as hashed,
     allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
     still gives the same population."""
-    on = _draw_date(record)  # a record that is not a draw's is refused before any work
-    table = None
-    if against_store:
-        with store_of(request) as store:
-            table = _grade_table(store, on)
-    try:
-        return verify(record, table).to_dict()
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise InvalidParameter(
-            f"不是抽查记录：{type(exc).__name__}", f"not a draw record: {type(exc).__name__}"
-        ) from exc
-
-
-def _draw_date(record: dict[str, Any]) -> str:
-    """The date a draw record was drawn on (``inputs.on``), or 422."""
-    inputs = record.get("inputs")
-    on = inputs.get("on") if isinstance(inputs, dict) else None
-    try:
-        return dt.date.fromisoformat(str(on)).isoformat()
-    except ValueError:
-        raise InvalidParameter(
-            "不是抽查记录：inputs.on 应为日期YYYY-MM-DD",
-            "not a draw record: inputs.on must be a date YYYY-MM-DD",
-        ) from None
+    return sampling.verify_draw(
+        lambda: store_of(request), record, against_store=against_store, table_of=_grade_table
+    )
 
 
 # -- credit reports ----------------------------------------------------------------------
@@ -375,13 +282,16 @@ def report(
     """Identity, grade and its reasons, records with status, lists, restrictions,
     relationships over time, relocation flags with evidence and grade history. Persons appear
     by name and masked ID number. Audited."""
-    code = parse_uscc(uscc)
     with store_of(request) as store:
-        rep = credit_report(store, code, on_or_today(on), ledger=_ledger(request, store))
-    access_of(request, who).log(
-        "report", {"uscc": code, "format": format, "person_keys": rep.person_keys}
-    )
-    name = f"credit-report-{code}-{rep.on}"
+        rep = evaluation.report(
+            store,
+            access_of(request, who),
+            uscc,
+            on_or_today(on),
+            ledger=_ledger(request, store),
+            format=format,
+        )
+    name = f"credit-report-{rep.evaluation.uscc}-{rep.on}"
     if format == "html":
         return HTMLResponse(
             render_html(rep),
@@ -419,23 +329,11 @@ def publication_deadlines(
     decision, on the Chinese calendar) and overdue, and counts published on time or late.
     Records whose deadline the calendar cannot give are listed apart, with the reason."""
     with store_of(request) as store:
-        out = deadlines(
+        return evaluation.publication_deadlines(
             store,
+            access_of(request, who),
             on_or_today(on),
-            authority=authority,
-            since=since.isoformat() if since else None,
-            region=region,
+            authority,
+            since.isoformat() if since else None,
+            region,
         )
-    items = [
-        i
-        for a in out["authorities"]
-        for i in (*a["due"], *a["overdue"])
-        if i.get("subject_type") == "person"
-    ] + [i for i in out["undetermined"] if i.get("subject_type") == "person"]
-    if who.role == "analyst":  # a person's records are not an analyst's: counts stay
-        for i in items:
-            i.pop("subject_key", None)
-    elif items:
-        persons = sorted({str(i["subject_key"]) for i in items if i.get("subject_key")})
-        access_of(request, who).log("publication.deadlines", {"person_keys": persons})
-    return out

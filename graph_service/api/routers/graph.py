@@ -8,22 +8,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from graph_service.api import service
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.graphview import export_html
-from graph_service.api.models import (
-    ExportRequest,
-    GraphPath,
-    Neighbourhood,
-    StepsRequest,
-    StepsView,
-    SubjectPanel,
-)
+from graph_service.api.models import ExportRequest, StepsRequest
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate
-from graph_service.api.service import MAX_LIMIT
 from graph_service.engine.models import Step
+from graph_service.services import graph
+from graph_service.services.access import Principal
+from graph_service.services.graphview import export_html
+from graph_service.services.models import GraphPath, Neighbourhood, StepsView, SubjectPanel
+from graph_service.services.shaping import MAX_LIMIT
 from graph_service.stores.base import MAX_PATH_HOPS
 
 router = APIRouter(prefix="/v1/graph", tags=["graph / 图谱"])
@@ -79,11 +74,11 @@ def neighbourhood(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="邻居数 / Neighbours")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     vis: Vis = None,
-) -> dict[str, Any]:
+) -> Neighbourhood:
     """The node and a page of its ROLE/HOLDS/REGISTERED_IN/CONCERNS/SUPERVISED_BY neighbours
     (records, persons, entities, regions; then by id), "and ``more`` more", with risk."""
     with store_of(request) as store:
-        return service.neighbourhood(
+        return graph.neighbourhood(
             store,
             access_of(request, who),
             id,
@@ -119,11 +114,11 @@ def path(
     ],
     max_hops: Annotated[int, Query(ge=1, le=MAX_PATH_HOPS, description="最多关系数 / Hops")] = 6,
     vis: Vis = None,
-) -> dict[str, Any]:
+) -> GraphPath:
     """Over roles, holdings and supervision in either direction; ``found`` is false when no
     path is that short."""
     with store_of(request) as store:
-        return service.path(store, access_of(request, who), from_, to, max_hops=max_hops, vis=vis)
+        return graph.path(store, access_of(request, who), from_, to, max_hops=max_hops, vis=vis)
 
 
 AsOf = Annotated[
@@ -145,14 +140,14 @@ def panel(
     who: Investigators,
     id: SubjectId,
     on: AsOf = None,
-) -> dict[str, Any]:
+) -> SubjectPanel:
     """What the engine answers for the subject on ``on`` (else today) — the badge (``risk``)
     and, per action, the prohibitions, considerations and advisories that reach it with their
     record, measure, basis and path — its relocation flags, and its roles, holdings,
     registrations and records as of ``on`` (records with ``in_force``). One engine read.
     Persons' ID numbers unmasked (audited)."""
     with store_of(request) as store:
-        return service.subject_panel(
+        return graph.subject_panel(
             store, access_of(request, who), id, on.isoformat() if on else None
         )
 
@@ -171,12 +166,12 @@ def steps(
     body: Annotated[StepsRequest, Body()],
     on: AsOf = None,
     vis: Annotated[Literal["zh", "en"], Query(description="标签语言 / Label language")] = "zh",
-) -> dict[str, Any]:
+) -> StepsView:
     """The nodes the steps join (as the store has them, with the engine's badges on ``on``)
     and the steps as edges, as vis-network data: a finding's ``path`` or a flag's
     ``evidence`` drawn on the page. Ids the store does not know are left out."""
     with store_of(request) as store:
-        return service.steps_view(
+        return graph.steps_view(
             store,
             access_of(request, who),
             [Step(**s.model_dump()) for s in body.steps],

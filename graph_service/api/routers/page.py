@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from graph_service.api.graphview import page_vocabulary
+from graph_service.services.graphview import page_vocabulary
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 

@@ -3,17 +3,18 @@ also for analysts; records also for administrators, who keep their life cycle)."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from graph_service.api import service
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.models import EntityProfile, PersonProfile, RecordItem
 from graph_service.api.routers import ERRORS, NOT_FOUND
-from graph_service.api.service import MAX_LIMIT
+from graph_service.services import profiles
+from graph_service.services.access import Principal
+from graph_service.services.models import EntityProfile, PersonProfile, RecordItem
+from graph_service.services.shaping import MAX_LIMIT
 
 router = APIRouter(prefix="/v1", tags=["profiles / 画像"])
 
@@ -45,11 +46,11 @@ def entity(
     ],
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> EntityProfile:
     """The entity with its roles, holdings (held and holders), registrations and records over
     time. A malformed USCC is answered 422 naming the wrong character."""
     with store_of(request) as store:
-        return service.entity_profile(store, access_of(request, who), uscc, limit, offset)
+        return profiles.entity_profile(store, access_of(request, who), uscc, limit, offset)
 
 
 @router.get(
@@ -74,11 +75,11 @@ def person(
     ],
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> PersonProfile:
     """The person's offices, holdings and records over time. Investigators see the full ID
     number; every call is written to the audit log."""
     with store_of(request) as store:
-        return service.person_profile(store, access_of(request, who), person_id, limit, offset)
+        return profiles.person_profile(store, access_of(request, who), person_id, limit, offset)
 
 
 @router.get(
@@ -93,7 +94,7 @@ def record(
     request: Request,
     who: RecordReaders,
     record_id: Annotated[str, Path(max_length=200, examples=["R1"])],
-) -> dict[str, Any]:
+) -> RecordItem:
     """One record: kind, authority, basis, dates and status (the evidence of a flag)."""
     with store_of(request) as store:
-        return service.record(store, access_of(request, who), record_id)
+        return profiles.record(store, access_of(request, who), record_id)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from graph_service.api import service
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.models import SearchPage
 from graph_service.api.routers import ERRORS
-from graph_service.api.service import MAX_LIMIT
+from graph_service.services import subjects
+from graph_service.services.access import Principal
+from graph_service.services.models import SearchPage
+from graph_service.services.shaping import MAX_LIMIT
 
 router = APIRouter(prefix="/v1", tags=["search / 检索"])
 
@@ -42,7 +43,7 @@ def search(
     ],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页 / Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="起始 / Offset")] = 0,
-) -> dict[str, Any]:
+) -> SearchPage:
     """Entities first, then persons, each by name. Person hits are audited."""
     with store_of(request) as store:
-        return service.search(store, access_of(request, who), q, limit, offset)
+        return subjects.search(store, access_of(request, who), q, limit, offset)

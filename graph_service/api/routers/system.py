@@ -8,13 +8,15 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from graph_service.api import service
 from graph_service.api.audit import Audited
-from graph_service.api.auth import Allow, Principal
+from graph_service.api.auth import Allow
 from graph_service.api.deps import store_of
-from graph_service.api.models import Health, Info, Problem, Ready
+from graph_service.api.models import Health, Problem, Ready
 from graph_service.api.routers import ERRORS
 from graph_service.errors import StoreUnavailable
+from graph_service.services import info as store_info
+from graph_service.services.access import Principal
+from graph_service.services.models import Info
 
 router = APIRouter(tags=["system / 系统"])
 
@@ -74,7 +76,7 @@ def metrics(request: Request) -> Response:
     responses=ERRORS,
     dependencies=[Depends(Audited(None, "counts and the load log"))],
 )
-def info(request: Request, who: AnyRole) -> dict[str, Any]:
+def info(request: Request, who: AnyRole) -> Info:
     """Nodes per label, relationships per type, and the load log (oldest first)."""
     with store_of(request) as store:
-        return service.info(store)
+        return store_info.info(store)

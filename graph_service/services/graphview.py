@@ -34,7 +34,7 @@ KIND_STYLE: dict[str, dict[str, Any]] = {
     "Region": {"shape": "hexagon", "color": "#bab0ac", "size": 14},
     "Record": {"shape": "square", "color": "#e15759", "size": 12},
 }
-#: The engine's badge of a subject (graph_service.api.engine_view.risk_of): a prohibition in
+#: The engine's badge of a subject (graph_service.services.views.risk_of): a prohibition in
 #: force (red), only considerations or advisories (orange).
 RISK_COLOUR = {"listed": "#e15759", "watch": "#f28e2b", "none": None}
 STATUS_COLOUR = {
