@@ -48,3 +48,8 @@ class RequestTimeout(DomainError):
 
 class ConfigError(DomainError):
     """The service is configured in a way it refuses to run with."""
+
+
+class ResultMissing(Conflict):
+    """A nationwide answer whose job has not run for that date (the reason says how to run
+    it): the API pages stored results and never runs a nationwide pass in a request."""

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         Path("data/draws.jsonl"),
         description="Every inspection draw made, one record per line (re-runnable to verify).",
     )
+    graph_jobs_dir: Path | None = Field(
+        None,
+        description="Where the state of jobs (nationwide passes the API runs) is kept, one "
+        "file per job, shared by every worker; unset: beside an embedded store (STORE.jobs/), "
+        "else data/jobs/.",
+    )
 
 
 def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
@@ -135,6 +141,18 @@ def grade_ledger_path(settings: Settings, store_uri: str) -> Path:
     if is_neo4j_uri(store_uri):
         return Path("data/grades.jsonl")
     return Path(store_uri + ".grades.jsonl")
+
+
+def jobs_dir(settings: Settings, store_uri: str) -> Path:
+    """Where job state is kept: ``GRAPH_JOBS_DIR``, else beside an embedded store
+    (``STORE.jobs/``), else ``data/jobs/``."""
+    from graph_service.stores import is_neo4j_uri
+
+    if settings.graph_jobs_dir is not None:
+        return settings.graph_jobs_dir
+    if is_neo4j_uri(store_uri):
+        return Path("data/jobs")
+    return Path(store_uri + ".jobs")
 
 
 @cache

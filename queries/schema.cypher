@@ -14,7 +14,4 @@ CREATE INDEX person_name IF NOT EXISTS FOR (n:Person) ON (n.name);
 CREATE INDEX record_kind_date IF NOT EXISTS FOR (n:Record) ON (n.kind, n.decided_on);
 CREATE INDEX role_dates IF NOT EXISTS FOR ()-[r:ROLE]-() ON (r.start_date, r.end_date);
 CREATE INDEX holds_dates IF NOT EXISTS FOR ()-[r:HOLDS]-() ON (r.start_date, r.end_date);
-CREATE INDEX registered_dates IF NOT EXISTS FOR ()-[r:REGISTERED_IN]-() ON (r.start_date, r.end_date);
-CREATE CONSTRAINT result_id IF NOT EXISTS FOR (n:Result) REQUIRE n.id IS UNIQUE;
-CREATE INDEX result_key IF NOT EXISTS FOR (n:Result) ON (n.key);
-CREATE INDEX result_row_order IF NOT EXISTS FOR (n:ResultRow) ON (n.run, n.ordinal)
+CREATE INDEX registered_dates IF NOT EXISTS FOR ()-[r:REGISTERED_IN]-() ON (r.start_date, r.end_date)

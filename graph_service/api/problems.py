@@ -26,6 +26,7 @@ from graph_service.errors import (
     InvalidParameter,
     NotFound,
     RequestTimeout,
+    ResultMissing,
     ServiceUnavailable,
     StoreUnavailable,
 )
@@ -77,6 +78,7 @@ PROBLEMS: dict[type[BaseException], ProblemType] = {
     Forbidden: ProblemType(403, "forbidden", "无权访问 / Not allowed for this role"),
     NotFound: ProblemType(404, "not-found", "未找到 / Not found"),
     Conflict: ProblemType(409, "conflict", "与当前状态冲突 / Conflict"),
+    ResultMissing: ProblemType(409, "result-missing", "尚无该日期的计算结果 / No stored result"),
     PayloadTooLarge: ProblemType(413, "payload-too-large", "请求体过大 / Payload too large"),
     InvalidIdentifier: ProblemType(
         422, "invalid-identifier", "标识不符合国家标准 / Invalid identifier"

@@ -191,7 +191,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def ensure_schema(self) -> None:
         """Create constraints and indexes, and the version node, if missing (idempotent)."""
         with self._translated(), self.driver.session(database=self.database) as session:
-            for stmt in statements("schema"):
+            for stmt in [*statements("schema"), *statements("result_schema")]:
                 session.run(stmt).consume()
             session.run(_q("ensure_version")).consume()
 

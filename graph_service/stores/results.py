@@ -72,9 +72,8 @@ class ResultInfo:
         data = json.loads(text)
         return cls(**(data | {"key": ResultKey(**data["key"])}))
 
-    def public(self, current_token: str) -> dict[str, Any]:
-        """The header as an answer shows it: ``stale`` is true when the store has changed
-        since the pass began (the rows are then as of ``computed_at``, not as of now)."""
+    def header(self) -> dict[str, Any]:
+        """The header as an answer shows it."""
         return {
             "kind": self.key.kind,
             "on": self.key.on,
@@ -83,8 +82,12 @@ class ResultInfo:
             "computed_at": self.computed_at,
             "rows": self.rows,
             "job_id": self.job_id,
-            "stale": self.token != current_token,
         }
+
+    def public(self, current_token: str) -> dict[str, Any]:
+        """The header with ``stale``: true when the store has changed since the pass began
+        (the rows are then as of ``computed_at``, not as of now)."""
+        return self.header() | {"stale": self.token != current_token}
 
 
 @dataclass(slots=True)

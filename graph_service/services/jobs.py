@@ -1,0 +1,351 @@
+"""Nationwide passes as jobs with stored results (issue 13 item 1).
+
+A job computes one result — every entity's grade (``grades``), every relocation flag at a
+level (``relocations``), every notice due (``notices``) — on an as-of date, and keeps its rows
+in the store (:meth:`~graph_service.stores.base.GraphStore.save_result`) under the store's
+change token read before the pass began. The API then pages the stored rows
+(:mod:`graph_service.services.results`) and never runs a pass in a request.
+
+:func:`run_job` runs a pass where it is called (the CLI, the local client, tests).
+:class:`JobBoard` runs it in a background thread of the server and keeps each job's state in
+a file (``jobs_dir``: one JSON file per job, written by atomic rename), so every worker of
+``serve --workers N`` sees every job; a lock file per result key, held while the job runs,
+keeps two workers from running the same pass at once and tells a job whose process died
+(``interrupted``) from one still running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from graph_service.engine.evaluation import Evaluator
+from graph_service.engine.notices import notices
+from graph_service.engine.relocations import detect_relocations
+from graph_service.errors import Conflict, NotFound
+from graph_service.ids.regions import Level
+from graph_service.services.access import Access
+from graph_service.services.shaping import Stores
+from graph_service.stores.base import GraphStore
+from graph_service.stores.results import RESULT_KINDS, ResultInfo, ResultKey, ResultKind, ResultRow
+
+log = logging.getLogger("graph_service.jobs")
+
+#: Called with the share done (0–1) and what the job is doing.
+Progress = Callable[[float, str], None]
+JobStatus = Literal["running", "done", "failed", "interrupted"]
+#: Share of a job's progress the pass takes; storing its rows takes the rest.
+_PASS_SHARE = 0.7
+#: Seconds between two writes of a running job's progress.
+_PROGRESS_EVERY = 0.5
+#: The CLI verb that runs each kind (what a missing result's reason tells to run).
+CLI_VERB: dict[ResultKind, str] = {
+    "grades": "grade",
+    "relocations": "relocations",
+    "notices": "notices",
+}
+
+
+def result_key(kind: ResultKind, on: str, level: Level | None = None) -> ResultKey:
+    """The key of a result: relocations are per level (default county); the other kinds
+    take no level."""
+    if kind not in RESULT_KINDS:
+        raise ValueError(f"not a job kind: {kind!r}")
+    return ResultKey(kind, on, (level or "county") if kind == "relocations" else "")
+
+
+def how_to_run(key: ResultKey) -> tuple[str, str]:
+    """The request and the command that make the result ``key``."""
+    level = f', "level": "{key.level}"' if key.level else ""
+    body = f'POST /v1/jobs {{"kind": "{key.kind}", "on": "{key.on}"{level}}}'
+    flag = f" --level {key.level}" if key.level else ""
+    command = f"credit-graph {CLI_VERB[key.kind]} --on {key.on}{flag} --save"
+    return body, command
+
+
+# -- the passes ------------------------------------------------------------------------------
+
+
+def _grade_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
+    """Every entity's grade row, worst score first (the order of ``/v1/evaluation/grades``)."""
+    table = Evaluator(store).evaluate_all(key.on).sort_values(["score", "uscc"])
+    return [
+        ResultRow(
+            data={str(k): v for k, v in row.items()},
+            region=str(row["region_code"] or ""),
+            industry=str(row["industry"] or ""),
+            grade=str(row["grade"]),
+            watch=bool(row["watch_candidate"]),
+            score=float(row["score"]),
+            active=bool(row["active"]),
+        )
+        for row in table.to_dict(orient="records")
+    ]
+
+
+def _relocation_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
+    """Every flag at the key's level, highest score first (the order of ``/v1/relocations``)."""
+    flags = detect_relocations(store, key.on, key.level)  # type: ignore[arg-type]
+    flags.sort(key=lambda f: (-f.score, f.flag_id))
+    return [
+        ResultRow(
+            data=f.model_dump(mode="json"),
+            region=f.region_to or "",
+            pattern=f.pattern,
+            score=float(f.score),
+        )
+        for f in flags
+    ]
+
+
+def _notice_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
+    """Every notice due, in record order; each row carries its record's region (a page's
+    region filter is the one :func:`~graph_service.engine.notices.notices` applies)."""
+    found = notices(store, key.on, "")
+    ids = {n["record_id"] for n in found}
+    regions = {r["record_id"]: str(r.get("region_code") or "") for r in store.records_by_id(ids)}
+    return [ResultRow(data=n, region=regions.get(n["record_id"], "")) for n in found]
+
+
+_PASSES: dict[ResultKind, Callable[[GraphStore, ResultKey], list[ResultRow]]] = {
+    "grades": _grade_rows,
+    "relocations": _relocation_rows,
+    "notices": _notice_rows,
+}
+
+
+def compute_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
+    """The rows of the result ``key``, computed now (a nationwide pass)."""
+    return _PASSES[key.kind](store, key)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def run_job(
+    store: GraphStore,
+    key: ResultKey,
+    *,
+    job_id: str | None = None,
+    progress: Progress | None = None,
+) -> ResultInfo:
+    """Run the pass ``key`` names on ``store`` and keep its rows there; returns the stored
+    result's header. The change token is read before the pass: a load during it leaves the
+    result marked stale, never passed off as current."""
+    report = progress or (lambda _share, _phase: None)
+    token = store.change_token()
+    report(0.0, f"computing {key.kind}")
+    rows = compute_rows(store, key)
+    report(_PASS_SHARE, f"storing {len(rows)} rows")
+
+    def counted(items: list[ResultRow]) -> Iterator[ResultRow]:
+        for n, row in enumerate(items, start=1):
+            if n % 1000 == 0:
+                report(_PASS_SHARE + (1 - _PASS_SHARE) * n / len(items), f"stored {n} rows")
+            yield row
+
+    info = ResultInfo(key=key, token=token, computed_at=_now(), job_id=job_id)
+    stored = store.save_result(info, counted(rows))
+    report(1.0, "done")
+    return stored
+
+
+# -- jobs in the server ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Job:
+    """A job's state as the board keeps it (and ``GET /v1/jobs/{id}`` answers it)."""
+
+    id: str
+    kind: ResultKind
+    on: str
+    level: str
+    status: JobStatus
+    started_by: str
+    started_at: str
+    progress: float = 0.0
+    phase: str = "queued"
+    finished_at: str | None = None
+    error: str | None = None
+    #: The stored result's header once done (:meth:`ResultInfo.header`).
+    result: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> ResultKey:
+        """The result the job makes."""
+        return ResultKey(self.kind, self.on, self.level)
+
+    def public(self) -> dict[str, Any]:
+        """The job as an answer shows it, with where its result is paged."""
+        out = asdict(self)
+        out["result_url"] = _RESULT_URL[self.kind].format(on=self.on, level=self.level)
+        return out
+
+
+_RESULT_URL: dict[ResultKind, str] = {
+    "grades": "/v1/evaluation/grades?on={on}",
+    "relocations": "/v1/relocations?on={on}&level={level}",
+    "notices": "/v1/notices?on={on}",
+}
+
+
+class JobBoard:
+    """Jobs of one store: started in background threads, their state in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}.json"
+
+    def _lock_file(self, key: ResultKey) -> Path:
+        return self.folder / f"{key.id}.lock"
+
+    def _save(self, job: Job) -> None:
+        tmp = self.folder / f".{job.id}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self._file(job.id))
+
+    def _read(self, path: Path) -> Job | None:
+        try:
+            job = Job(**json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+        if job.status == "running" and not self._held(job.key):
+            job.status = "interrupted"  # its process is gone: nothing holds its lock
+        return job
+
+    def _held(self, key: ResultKey) -> bool:
+        """Whether a running job (in any process) holds the lock of ``key``."""
+        path = self._lock_file(key)
+        if not path.exists():
+            return False
+        with path.open("a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+    def get(self, job_id: str) -> Job:
+        """The job ``job_id``; raises :class:`NotFound`."""
+        if not job_id.isalnum():
+            raise NotFound(f"没有任务：{job_id[:40]}", f"no job {job_id[:40]}")
+        job = self._read(self._file(job_id))
+        if job is None:
+            raise NotFound(f"没有任务：{job_id}", f"no job {job_id}")
+        return job
+
+    def jobs(self, limit: int = 100) -> list[Job]:
+        """The latest ``limit`` jobs, newest first."""
+        if not self.folder.is_dir():
+            return []
+        found = [j for p in self.folder.glob("*.json") if (j := self._read(p)) is not None]
+        found.sort(key=lambda j: (j.started_at, j.id), reverse=True)
+        return found[:limit]
+
+    def start(self, key: ResultKey, user: str, stores: Stores) -> tuple[Job, bool]:
+        """Start the job ``key`` in a background thread, reading the store ``stores`` opens;
+        returns it and True — or, when the same job is running already (in any worker), that
+        job and False."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fh = self._lock_file(key).open("a")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            for job in self.jobs(limit=1000):
+                if job.key == key and job.status == "running":
+                    return job, False
+            raise Conflict(  # its job is just finishing
+                "同一任务即将完成，请稍后重试", "the same job is finishing; retry shortly"
+            ) from None
+        job = Job(
+            id=uuid.uuid4().hex,
+            kind=key.kind,
+            on=key.on,
+            level=key.level,
+            status="running",
+            started_by=user,
+            started_at=_now(),
+        )
+        try:
+            self._save(job)
+        except BaseException:
+            fh.close()
+            raise
+        threading.Thread(
+            target=self._run, args=(job, stores, fh), name=f"job-{job.id}", daemon=True
+        ).start()
+        return job, True
+
+    def _run(self, job: Job, stores: Stores, lock: Any) -> None:
+        """The job's thread: run the pass, keep the progress and the outcome in its file."""
+        last = 0.0
+
+        def progress(share: float, phase: str) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= _PROGRESS_EVERY or share >= 1.0:
+                last = now
+                job.progress, job.phase = round(share, 3), phase
+                self._save(job)
+
+        try:
+            with stores() as store:
+                info = run_job(store, job.key, job_id=job.id, progress=progress)
+            job.status, job.result = "done", info.header()
+        except Exception as exc:  # the job fails, the server goes on: the reason is kept
+            log.exception("job %s (%s) failed", job.id, job.key.id)
+            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        finally:
+            job.finished_at = _now()
+            try:
+                self._save(job)
+            finally:
+                lock.close()  # releases the key's lock
+
+
+def start_job(
+    board: JobBoard,
+    access: Access,
+    stores: Stores,
+    kind: ResultKind,
+    on: str,
+    level: Level | None,
+) -> tuple[dict[str, Any], bool]:
+    """Start the job that makes the result (kind, on, level), audited before it starts; or
+    answer the same job already running. Returns the job and whether it was started now."""
+    key = result_key(kind, on, level)
+    access.log("jobs.start", {"kind": key.kind, "on": key.on, "level": key.level or None})
+    job, started = board.start(key, access.principal.user, stores)
+    return job.public(), started
+
+
+def job_status(board: JobBoard, job_id: str) -> dict[str, Any]:
+    """A job's state: status, progress, phase, and its result's header once done."""
+    return board.get(job_id).public()
+
+
+def list_jobs(board: JobBoard, limit: int) -> list[dict[str, Any]]:
+    """The latest jobs, newest first."""
+    return [j.public() for j in board.jobs(limit)]
+
+
+def stored_results(store: GraphStore) -> list[dict[str, Any]]:
+    """Every result the store keeps, each marked stale or not against the store now."""
+    token = store.change_token()
+    return [info.public(token) for info in store.results()]
