@@ -123,6 +123,22 @@ class StoreHolder:
             if embedded:
                 self._embedded_lock.release()
 
+    @contextmanager
+    def for_job(self) -> Iterator[GraphStore]:
+        """The store for a background job (a nationwide pass of minutes). Neo4j: the shared
+        store (its driver is thread-safe). An embedded store opened by path: a store object
+        of the job's own on the same file, so the pass does not hold requests up behind the
+        per-request lock. An embedded store handed in (tests): that store, under the lock."""
+        store = self._get()
+        if store.backend != "embedded":
+            yield store
+        elif self.uri is not None:
+            with _open(self.uri) as own:
+                yield own
+        else:
+            with self.use() as held:
+                yield held
+
     def close(self) -> None:
         """Close the store (and its driver) if this holder opened it."""
         if self._own and self._store is not None:

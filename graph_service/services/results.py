@@ -87,7 +87,7 @@ def tally_stats(tallies: list[Tally]) -> dict[str, Any]:
     """Entities per grade (A–D, zeros included), mean score and watch-list candidates of
     tallied rows (what ``/v1/evaluation/summary`` shows per group)."""
     entities = sum(t.rows for t in tallies)
-    by_grade = dict.fromkeys(GRADES, 0)
+    by_grade: dict[str, int] = dict.fromkeys(GRADES, 0)
     for t in tallies:
         by_grade[t.grade] = by_grade.get(t.grade, 0) + t.rows
     total = sum(t.score_sum for t in tallies)

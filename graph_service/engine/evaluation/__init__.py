@@ -35,10 +35,11 @@ from graph_service.engine.evaluation.sampling import (
     read_inspectors,
     verify,
 )
-from graph_service.engine.evaluation.scoring import Evaluator, grade_counts
+from graph_service.engine.evaluation.scoring import TABLE_COLUMNS, Evaluator, grade_counts
 
 __all__ = [
     "GRADES",
+    "TABLE_COLUMNS",
     "CalendarUnavailable",
     "CreditReport",
     "DrawError",
