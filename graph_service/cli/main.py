@@ -23,6 +23,7 @@ from graph_service.cli.common import (
     store_uri,
 )
 from graph_service.cli.evaluation import add_evaluation_verbs
+from graph_service.cli.jobs import add_jobs_verbs
 from graph_service.cli.law import add_law_verbs
 from graph_service.cli.load import add_load_verbs, cmd_load
 from graph_service.cli.query import add_query_verbs
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_query_verbs(sub)  # check, relocations, notices
     add_store_verbs(sub)  # audit-verify, export, info
     add_evaluation_verbs(sub)  # grade, sample, sample-verify, report, deadlines
+    add_jobs_verbs(sub)  # jobs list, jobs run
     add_law_verbs(sub)  # measures, event
     add_serve_verbs(sub)  # serve, settings
     return parser

@@ -24,12 +24,15 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+
 from graph_service.engine.evaluation import Evaluator
+from graph_service.engine.models import Flag
 from graph_service.engine.notices import notices
 from graph_service.engine.relocations import detect_relocations
 from graph_service.errors import Conflict, NotFound
@@ -76,9 +79,9 @@ def how_to_run(key: ResultKey) -> tuple[str, str]:
 # -- the passes ------------------------------------------------------------------------------
 
 
-def _grade_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
-    """Every entity's grade row, worst score first (the order of ``/v1/evaluation/grades``)."""
-    table = Evaluator(store).evaluate_all(key.on).sort_values(["score", "uscc"])
+def grade_rows(table: pd.DataFrame) -> list[ResultRow]:
+    """The rows of a grade table (:meth:`Evaluator.evaluate_all`), worst score first (the
+    order of ``/v1/evaluation/grades``)."""
     return [
         ResultRow(
             data={str(k): v for k, v in row.items()},
@@ -89,14 +92,12 @@ def _grade_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
             score=float(row["score"]),
             active=bool(row["active"]),
         )
-        for row in table.to_dict(orient="records")
+        for row in table.sort_values(["score", "uscc"]).to_dict(orient="records")
     ]
 
 
-def _relocation_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
-    """Every flag at the key's level, highest score first (the order of ``/v1/relocations``)."""
-    flags = detect_relocations(store, key.on, key.level)  # type: ignore[arg-type]
-    flags.sort(key=lambda f: (-f.score, f.flag_id))
+def relocation_rows(flags: Iterable[Flag]) -> list[ResultRow]:
+    """The rows of relocation flags, highest score first (the order of ``/v1/relocations``)."""
     return [
         ResultRow(
             data=f.model_dump(mode="json"),
@@ -104,29 +105,26 @@ def _relocation_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
             pattern=f.pattern,
             score=float(f.score),
         )
-        for f in flags
+        for f in sorted(flags, key=lambda f: (-f.score, f.flag_id))
     ]
 
 
-def _notice_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
-    """Every notice due, in record order; each row carries its record's region (a page's
-    region filter is the one :func:`~graph_service.engine.notices.notices` applies)."""
-    found = notices(store, key.on, "")
+def notice_rows(store: GraphStore, found: list[dict[str, Any]]) -> list[ResultRow]:
+    """The rows of notices (all regions), in record order; each carries its record's region
+    (a page's region filter is the one :func:`~graph_service.engine.notices.notices`
+    applies)."""
     ids = {n["record_id"] for n in found}
     regions = {r["record_id"]: str(r.get("region_code") or "") for r in store.records_by_id(ids)}
     return [ResultRow(data=n, region=regions.get(n["record_id"], "")) for n in found]
 
 
-_PASSES: dict[ResultKind, Callable[[GraphStore, ResultKey], list[ResultRow]]] = {
-    "grades": _grade_rows,
-    "relocations": _relocation_rows,
-    "notices": _notice_rows,
-}
-
-
 def compute_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
     """The rows of the result ``key``, computed now (a nationwide pass)."""
-    return _PASSES[key.kind](store, key)
+    if key.kind == "grades":
+        return grade_rows(Evaluator(store).evaluate_all(key.on))
+    if key.kind == "relocations":
+        return relocation_rows(detect_relocations(store, key.on, key.level))  # type: ignore[arg-type]
+    return notice_rows(store, notices(store, key.on, ""))
 
 
 def _now() -> str:
@@ -147,6 +145,22 @@ def run_job(
     token = store.change_token()
     report(0.0, f"computing {key.kind}")
     rows = compute_rows(store, key)
+    return keep_result(store, key, token, rows, job_id=job_id, progress=report)
+
+
+def keep_result(
+    store: GraphStore,
+    key: ResultKey,
+    token: str,
+    rows: list[ResultRow],
+    *,
+    job_id: str | None = None,
+    progress: Progress | None = None,
+) -> ResultInfo:
+    """Keep ``rows``, computed from the store as it was at change token ``token`` (read
+    before the pass), as the result ``key`` (what ``grade --save`` does with the table it
+    computed anyway)."""
+    report = progress or (lambda _share, _phase: None)
     report(_PASS_SHARE, f"storing {len(rows)} rows")
 
     def counted(items: list[ResultRow]) -> Iterator[ResultRow]:
