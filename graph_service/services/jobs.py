@@ -20,6 +20,7 @@ import datetime as dt
 import fcntl
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -84,9 +85,9 @@ def grade_rows(table: pd.DataFrame) -> list[ResultRow]:
     order of ``/v1/evaluation/grades``)."""
     return [
         ResultRow(
-            data={str(k): v for k, v in row.items()},
-            region=str(row["region_code"] or ""),
-            industry=str(row["industry"] or ""),
+            data={str(k): None if _missing(v) else v for k, v in row.items()},
+            region=_text(row["region_code"]),
+            industry=_text(row["industry"]),
             grade=str(row["grade"]),
             watch=bool(row["watch_candidate"]),
             score=float(row["score"]),
@@ -94,6 +95,16 @@ def grade_rows(table: pd.DataFrame) -> list[ResultRow]:
         )
         for row in table.sort_values(["score", "uscc"]).to_dict(orient="records")
     ]
+
+
+def _missing(value: Any) -> bool:
+    """A missing cell of a table (None, or pandas' NaN in an object column)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _text(value: Any) -> str:
+    """A table cell as filter text (empty when missing)."""
+    return "" if _missing(value) else str(value)
 
 
 def relocation_rows(flags: Iterable[Flag]) -> list[ResultRow]:
@@ -128,7 +139,7 @@ def compute_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def run_job(
