@@ -241,6 +241,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.jobs.wait(settings.graph_request_timeout)  # let running jobs finish
             holder.close()
 
     app = FastAPI(

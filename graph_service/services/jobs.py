@@ -231,6 +231,17 @@ class JobBoard:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._threads: list[threading.Thread] = []
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the jobs this board started to end (a server
+        shutting down lets them finish; one still running then reads ``interrupted``
+        later). Returns whether none is left running."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return not self._threads
 
     def _file(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
@@ -312,9 +323,11 @@ class JobBoard:
         except BaseException:
             fh.close()
             raise
-        threading.Thread(
+        thread = threading.Thread(
             target=self._run, args=(job, stores, fh), name=f"job-{job.id}", daemon=True
-        ).start()
+        )
+        thread.start()
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         return job, True
 
     def _run(self, job: Job, stores: Stores, lock: Any) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
+from graph_service.api.models import Problem
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, on_or_today
 from graph_service.services import jobs
 from graph_service.services.access import Principal
@@ -46,7 +47,8 @@ def board_of(request: Request) -> JobBoard:
     "/jobs",
     status_code=202,
     summary="启动计算任务 / Start a nationwide pass",
-    responses=ERRORS,
+    responses=ERRORS
+    | {409: {"model": Problem, "description": "同一任务即将完成 / The same job is finishing"}},
     dependencies=[Depends(Audited("jobs.start"))],
 )
 def start_job(
