@@ -33,15 +33,23 @@ from typing import Any, Literal
 import pandas as pd
 
 from graph_service.engine.evaluation import Evaluator
+from graph_service.engine.flag_ledger import affected_triggers
 from graph_service.engine.models import Flag
 from graph_service.engine.notices import notices
-from graph_service.engine.relocations import detect_relocations
+from graph_service.engine.relocations import RelocationDetector, detect_relocations
 from graph_service.errors import Conflict, NotFound
 from graph_service.ids.regions import Level
 from graph_service.services.access import Access
 from graph_service.services.shaping import Stores
-from graph_service.stores.base import GraphStore
-from graph_service.stores.results import RESULT_KINDS, ResultInfo, ResultKey, ResultKind, ResultRow
+from graph_service.stores.base import GraphStore, Touched
+from graph_service.stores.results import (
+    RESULT_KINDS,
+    ResultFilter,
+    ResultInfo,
+    ResultKey,
+    ResultKind,
+    ResultRow,
+)
 
 log = logging.getLogger("graph_service.jobs")
 
@@ -184,6 +192,30 @@ def keep_result(
     stored = store.save_result(info, counted(rows))
     report(1.0, "done")
     return stored
+
+
+def refresh_after_load(store: GraphStore, touched: Touched, before: str) -> list[ResultInfo]:
+    """Bring the stored relocation results that were current before a load (change token
+    ``before``) up to date by re-examining only the triggering records the load could
+    affect (:func:`~graph_service.engine.flag_ledger.affected_triggers`): their flags are
+    detected again, every other flag is kept as stored. Equal to a full run (tested).
+    Results of other kinds, or already stale, are left as they are (stale); returns the
+    results refreshed."""
+    token = store.change_token()
+    current = [i for i in store.results() if i.key.kind == "relocations" and i.token == before]
+    if not current:
+        return []
+    scope = affected_triggers(store, touched)
+    out = []
+    for info in current:
+        fresh = RelocationDetector(store).detect(info.key.on, info.key.level, only=scope)  # type: ignore[arg-type]
+        kept = [
+            Flag.model_validate(row)
+            for row in store.result_rows(info.key, ResultFilter())
+            if not set(row["record_ids"]) & scope
+        ]
+        out.append(keep_result(store, info.key, token, relocation_rows([*kept, *fresh])))
+    return out
 
 
 # -- jobs in the server ----------------------------------------------------------------------
