@@ -58,6 +58,8 @@ Progress = Callable[[float, str], None]
 JobStatus = Literal["running", "done", "failed", "interrupted"]
 #: Share of a job's progress the pass takes; storing its rows takes the rest.
 _PASS_SHARE = 0.7
+#: Tries to take a result's lock whose job has just ended (it is released after its file).
+_LOCK_ATTEMPTS = 5
 #: Seconds between two writes of a running job's progress.
 _PROGRESS_EVERY = 0.5
 #: The CLI verb that runs each kind (what a missing result's reason tells to run).
@@ -331,16 +333,21 @@ class JobBoard:
         job and False."""
         self.folder.mkdir(parents=True, exist_ok=True)
         fh = self._lock_file(key).open("a")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        for attempt in range(_LOCK_ATTEMPTS):
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                for job in self.jobs(limit=1000):
+                    if job.key == key and job.status == "running":
+                        fh.close()
+                        return job, False
+                time.sleep(0.05 * (attempt + 1))  # its job is ending: its lock goes next
+        else:
             fh.close()
-            for job in self.jobs(limit=1000):
-                if job.key == key and job.status == "running":
-                    return job, False
-            raise Conflict(  # its job is just finishing
+            raise Conflict(
                 "同一任务即将完成，请稍后重试", "the same job is finishing; retry shortly"
-            ) from None
+            )
         job = Job(
             id=uuid.uuid4().hex,
             kind=key.kind,
