@@ -307,7 +307,7 @@ class LocalBackend(Backend):
             0,
             freshness="current",
         )
-        return cast(list[dict[str, Any]], _json(found)["items"])
+        return cast(list[dict[str, Any]], _json(found.items))
 
     def close(self) -> None:
         if self.owns_store:

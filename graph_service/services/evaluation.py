@@ -17,6 +17,7 @@ from graph_service.engine.subjects import parse_uscc
 from graph_service.errors import NotFound
 from graph_service.services.access import Access
 from graph_service.services.jobs import result_key
+from graph_service.services.models import GradePage
 from graph_service.services.results import Freshness, current_result, result_page, tally_stats
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
@@ -52,7 +53,7 @@ def grades(
     offset: int,
     *,
     freshness: Freshness = "stored",
-) -> dict[str, Any]:
+) -> GradePage:
     """A page of the active entities of a region and industry with score, parts and grade
     (only ``grade``'s, only watch-list candidates if ``watch``), worst score first, from the
     stored grading of ``on`` (default today); ``result`` says which run and if it is stale."""
@@ -60,7 +61,8 @@ def grades(
         region=region, industry=industry, grade=grade or "", watch=watch, active=True
     )
     key = result_key("grades", on or today())
-    return result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    return GradePage.model_validate(found)
 
 
 def summary(

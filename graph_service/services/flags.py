@@ -11,6 +11,7 @@ from graph_service.engine.models import Flag
 from graph_service.ids.regions import Level
 from graph_service.services.access import Access
 from graph_service.services.jobs import result_key
+from graph_service.services.models import Flows, NoticePage, ResultHeader
 from graph_service.services.results import Freshness, current_result, result_page
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
@@ -63,18 +64,18 @@ def flows(
     by: FlowLevel,
     *,
     freshness: Freshness = "stored",
-) -> dict[str, Any]:
+) -> Flows:
     """The matrix of flagged moves from region to region, from the stored detection
     (aggregates only: not audited)."""
     key = result_key("relocations", on or today(), level)
     header = current_result(store, key, freshness)
     flags = (Flag.model_validate(f) for f in store.result_rows(key, ResultFilter()))
     matrix = flow_matrix(flags, by)
-    return {
-        "regions": [str(r) for r in matrix.index],
-        "counts": matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
-        "result": header,
-    }
+    return Flows(
+        regions=[str(r) for r in matrix.index],
+        counts=matrix.to_numpy(dtype=int).tolist() if not matrix.empty else [],
+        result=ResultHeader.model_validate(header),
+    )
 
 
 def notices(
@@ -86,14 +87,15 @@ def notices(
     offset: int,
     *,
     freshness: Freshness = "stored",
-) -> dict[str, Any]:
+) -> NoticePage:
     """A page of the notices due on ``on`` (default today) for records decided in ``region``
     (a prefix), from the stored listing; the persons the page names are audited."""
     day = on or today()
     key = result_key("notices", day)
     where = ResultFilter(region=region)
-    out = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
-    persons = sorted({n["about"]["sid"][2:] for n in out["items"] if _is_person(n.get("about"))})
+    found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    out = NoticePage.model_validate(found)
+    persons = sorted({n["about"]["sid"][2:] for n in out.items if _is_person(n.get("about"))})
     if persons:
         access.log("notices", {"on": day, "person_keys": persons})
     return out

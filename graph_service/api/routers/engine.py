@@ -24,7 +24,7 @@ from graph_service.engine.models import CheckResult, Flag
 from graph_service.services import checks, events, flags, profiles
 from graph_service.services.access import Principal
 from graph_service.services.checks import MAX_BATCH
-from graph_service.services.models import BatchAnswer, BatchItem
+from graph_service.services.models import BatchAnswer, BatchItem, Flows, NoticePage
 
 router = APIRouter(prefix="/v1", tags=["joint punishment / 联合惩戒"])
 
@@ -157,6 +157,7 @@ def relocations(
 
 @router.get(
     "/relocations/flows",
+    response_model=Flows,
     summary="易地出现流向 / Region flows",
     responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "counts of moves between regions"))],
@@ -167,7 +168,7 @@ def relocation_flows(
     on: On = None,
     level: Literal["county", "city", "province"] = "county",
     by: Literal["province", "city"] = "province",
-) -> dict[str, Any]:
+) -> Flows:
     """The matrix of flagged moves from region to region (aggregates only), from the stored
     detection of that date and level (409 when there is none; ``result`` names the run)."""
     with store_of(request) as store:
@@ -176,6 +177,7 @@ def relocation_flows(
 
 @router.get(
     "/notices",
+    response_model=NoticePage,
     summary="抄报通知 / Notices (clause 十二)",
     responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited("notices"))],
@@ -187,7 +189,7 @@ def notice_list(
     region: Annotated[str, Query(max_length=6, pattern=r"^\d{0,6}$")] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> NoticePage:
     """Notices due to superior units, audit departments, employers and discipline inspection,
     paged (``total`` says how many there are) from the stored listing of that date
     (``POST /v1/jobs {"kind": "notices"}`` makes it; 409 when there is none; ``result``

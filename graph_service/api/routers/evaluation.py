@@ -33,6 +33,7 @@ from graph_service.engine.evaluation import (
 from graph_service.engine.evaluation.report import CreditReport
 from graph_service.services import evaluation, sampling
 from graph_service.services.access import Principal
+from graph_service.services.models import GradePage
 from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
@@ -91,6 +92,7 @@ def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, 
 
 @router.get(
     "/evaluation/grades",
+    response_model=GradePage,
     summary="信用等级列表 / Grades of a population",
     responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "entities' grades; no person"))],
@@ -107,7 +109,7 @@ def grades(
     ] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
-) -> dict[str, Any]:
+) -> GradePage:
     """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
     the watch-list candidates (重点关注对象名单) the grades imply. Paged from the stored
     grading of that date (``POST /v1/jobs {"kind": "grades"}`` makes it; 409 when there is
