@@ -149,7 +149,7 @@ class Neo4jStore(GraphStore):
             with self._translated():
                 try:
                     self.driver.verify_connectivity()
-                except OSError as exc:
+                except (OSError, ValueError) as exc:  # refused, or a name that does not resolve
                     raise _unavailable(uri, exc) from exc
             self.ensure_schema()
         except BaseException:
