@@ -635,11 +635,16 @@ def public(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
 
 
+def visible(fields: Sequence[str]) -> list[str]:
+    """The names among ``fields`` a caller may see (see :func:`public`)."""
+    return [f for f in fields if f not in _HIDDEN]
+
+
 def project(props: Mapping[str, Any], fields: Sequence[str] | None = None) -> dict[str, Any]:
     """:func:`public` properties of a scanned item, or with ``fields`` only those of them."""
     if fields is None:
         return public(props)
-    return {f: props[f] for f in fields if f not in _HIDDEN and props.get(f) is not None}
+    return {f: props[f] for f in visible(fields) if props.get(f) is not None}
 
 
 def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -46,11 +46,11 @@ from graph_service.stores.base import (
     node_id,
     node_view,
     parse_node_id,
-    project,
     public,
     search_hit,
     sid,
     sort_relations,
+    visible,
 )
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
@@ -403,7 +403,7 @@ class Neo4jStore(GraphStore):
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
     ) -> Iterator[list[dict[str, Any]]]:
         name, params = _NODE_SCANS[label]
-        wanted = None if fields is None else list(fields)
+        wanted = None if fields is None else visible(fields)
         for rows in self._stream(_q(name), params | {"fields": wanted}, batch):
             yield [_scanned(r, wanted) for r in rows]
 
@@ -417,12 +417,14 @@ class Neo4jStore(GraphStore):
     ) -> Iterator[list[dict[str, Any]]]:
         # A file of the repository with a type of the model (RelType, checked by with_type).
         query: LiteralString = with_type("scan_relationships", rtype)
-        wanted = None if fields is None else list(fields)
+        wanted = None if fields is None else visible(fields)
         for rows in self._stream(query, {"on": on, "fields": wanted}, batch):
-            yield [
-                {"type": rtype, "from": r["a_id"], "to": r["b_id"]} | _scanned(r, wanted)
-                for r in rows
-            ]
+            out = []
+            for r in rows:
+                row = _scanned(r, wanted)
+                row["type"], row["from"], row["to"] = rtype, r["a_id"], r["b_id"]
+                out.append(row)
+            yield out
 
     # -- graph exploration -----------------------------------------------------------------
 
@@ -505,10 +507,11 @@ def _label(labels: Sequence[str]) -> str:
 
 
 def _scanned(record: neo4j.Record, fields: list[str] | None) -> dict[str, Any]:
-    """A scanned node or relationship's properties: all of them, or the ``fields`` asked."""
+    """A scanned node or relationship's public properties, or the visible ``fields`` asked
+    (those the query returned as values, in that order)."""
     if fields is None:
-        return project(record["props"])
-    return project(dict(zip(fields, record["values"], strict=True)), fields)
+        return public(record["props"])
+    return {f: v for f, v in zip(fields, record["values"], strict=True) if v is not None}
 
 
 def _region_props(code: str) -> dict[str, Any]:
