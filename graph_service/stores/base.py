@@ -23,10 +23,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from graph_service.engine.timeline import in_force
 from graph_service.errors import NotFound
+
+T = TypeVar("T")
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal[
@@ -503,6 +505,18 @@ def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
         case "record_persons":
             return (row["record_id"], row["person_key"], row["capacity"])
     raise ValueError(kind)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` of ``items``, read as they are consumed."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

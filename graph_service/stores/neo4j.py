@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
 
 import neo4j
@@ -40,6 +40,7 @@ from graph_service.stores.base import (
     SubjectKind,
     SubjectMaterial,
     WriteCounts,
+    batched,
     edge_order,
     edge_view,
     named_order,
@@ -160,7 +161,7 @@ class Neo4jStore(GraphStore):
         if self._own_driver:
             self.driver.close()
 
-    def _translated(self) -> Any:
+    def _translated(self) -> AbstractContextManager[None]:
         return translated(self.uri)
 
     def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
@@ -390,14 +391,7 @@ class Neo4jStore(GraphStore):
                 fetch_size=SCAN_BATCH,
             ) as session,
         ):
-            out: list[neo4j.Record] = []
-            for record in session.run(query, dict(params)):
-                out.append(record)
-                if len(out) == batch:
-                    yield out
-                    out = []
-            if out:
-                yield out
+            yield from batched(session.run(query, dict(params)), batch)
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
