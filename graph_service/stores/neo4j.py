@@ -8,6 +8,10 @@ reads are routed as reads. Every query is a file in ``queries/``.
 A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+
+Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
+transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
+Driver errors never leave the store: :func:`translated` turns them into the domain's.
 """
 
 from __future__ import annotations
