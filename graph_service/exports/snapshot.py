@@ -46,7 +46,7 @@ from tqdm.auto import tqdm
 
 from graph_service.catalogue import vocabulary
 from graph_service.ids.regions import region
-from graph_service.stores.base import GraphStore, sid
+from graph_service.stores.base import GraphStore, batched, sid
 
 log = logging.getLogger("graph_service.exports")
 
@@ -198,18 +198,6 @@ class Tables(Protocol):
         ...
 
 
-def chunks(rows: Iterable[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive lists of at most ``size`` rows."""
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 @dataclass(slots=True)
 class Snapshot:
     """The tables of a store at one moment, as DataFrames (see the module docstring)."""
@@ -241,7 +229,7 @@ class Snapshot:
 
     def batches(self, name: TableName) -> Iterator[list[dict[str, Any]]]:
         """The rows of a table in lists of at most :data:`BATCH`."""
-        return chunks(self.rows(name), BATCH)
+        return batched(self.rows(name), BATCH)
 
 
 def present(value: Any) -> bool:
@@ -395,7 +383,7 @@ class StoreTables:
             rows.append(
                 {"code": code, "name": found.name, "level": found.level, "retired": found.retired}
             )
-        yield from chunks(rows, BATCH)
+        yield from batched(rows, BATCH)
 
     def _roles(self) -> Iterator[list[dict[str, Any]]]:
         for batch in self.batches("persons"):
@@ -410,7 +398,7 @@ class StoreTables:
 
     def _records(self) -> Iterator[list[dict[str, Any]]]:
         records = self.store.records_where(list(vocabulary("kind")))
-        yield from chunks(_sorted("records", records), BATCH)
+        yield from batched(_sorted("records", records), BATCH)
 
     def _record_persons(self) -> Iterator[list[dict[str, Any]]]:
         for batch in self.batches("records"):
@@ -425,7 +413,7 @@ class StoreTables:
         ]
         superiors = {p["superior_uscc"] for p in pairs}
         known = {s for s in superiors if self.store.entity(s) is not None}
-        yield from chunks([p for p in pairs if p["superior_uscc"] in known], BATCH)
+        yield from batched([p for p in pairs if p["superior_uscc"] in known], BATCH)
 
 
 def read_snapshot(store: GraphStore, *, progress: bool = True) -> Snapshot:

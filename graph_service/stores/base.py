@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from graph_service.engine.timeline import in_force
 from graph_service.errors import NotFound
@@ -35,6 +35,8 @@ from graph_service.stores.results import (
     Tally,
     TallyBy,
 )
+
+T = TypeVar("T")
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal[
@@ -546,6 +548,18 @@ def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
     raise ValueError(kind)
 
 
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` of ``items``, read as they are consumed."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of ``rows`` of at most ``size``."""
     for start in range(0, len(rows), size):
@@ -676,11 +690,16 @@ def public(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
 
 
+def visible(fields: Sequence[str]) -> list[str]:
+    """The names among ``fields`` a caller may see (see :func:`public`)."""
+    return [f for f in fields if f not in _HIDDEN]
+
+
 def project(props: Mapping[str, Any], fields: Sequence[str] | None = None) -> dict[str, Any]:
     """:func:`public` properties of a scanned item, or with ``fields`` only those of them."""
     if fields is None:
         return public(props)
-    return {f: props[f] for f in fields if f not in _HIDDEN and props.get(f) is not None}
+    return {f: props[f] for f in visible(fields) if props.get(f) is not None}
 
 
 def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -43,6 +43,7 @@ from graph_service.stores.base import (
     SubjectMaterial,
     WriteCounts,
     active_on,
+    batched,
     edge_order,
     edge_view,
     iter_batches,
@@ -756,22 +757,20 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         fields: Sequence[str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         self._refresh()
+        yield from batched(self._relationships(rtype, on, fields), batch)
+
+    def _relationships(
+        self, rtype: RelType, on: str | None, fields: Sequence[str] | None
+    ) -> Iterator[dict[str, Any]]:
         nodes, succ = self._graph.nodes, self._graph._succ  # see _edges
-        out: list[dict[str, Any]] = []
         for u, adjacent in succ.items():
             for v, keyed in adjacent.items():
                 for data in keyed.values():
                     if data.get("type") != rtype:
                         continue
                     decided = nodes[u].get("decided_on") if rtype == "CONCERNS" else None
-                    if on is not None and not active_on(rtype, data, on, decided):
-                        continue
-                    out.append({"type": rtype, "from": u, "to": v} | project(data, fields))
-                    if len(out) == batch:
-                        yield out
-                        out = []
-        if out:
-            yield out
+                    if on is None or active_on(rtype, data, on, decided):
+                        yield {"type": rtype, "from": u, "to": v} | project(data, fields)
 
     def change_token(self) -> str:
         """The graph file's generation (a random id each rewrite writes into it), the journal

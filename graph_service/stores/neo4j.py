@@ -8,13 +8,17 @@ reads are routed as reads. Every query is a file in ``queries/``.
 A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+
+Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
+transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
+Driver errors never leave the store: :func:`translated` turns them into the domain's.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
 
 import neo4j
@@ -40,17 +44,18 @@ from graph_service.stores.base import (
     SubjectKind,
     SubjectMaterial,
     WriteCounts,
+    batched,
     edge_order,
     edge_view,
     named_order,
     node_id,
     node_view,
     parse_node_id,
-    project,
     public,
     search_hit,
     sid,
     sort_relations,
+    visible,
 )
 from graph_service.stores.neo4j_results import Neo4jResults
 
@@ -150,7 +155,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
             with self._translated():
                 try:
                     self.driver.verify_connectivity()
-                except OSError as exc:
+                except (OSError, ValueError) as exc:  # refused, or a name that does not resolve
                     raise _unavailable(uri, exc) from exc
             self.ensure_schema()
         except BaseException:
@@ -161,7 +166,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
         if self._own_driver:
             self.driver.close()
 
-    def _translated(self) -> Any:
+    def _translated(self) -> AbstractContextManager[None]:
         return translated(self.uri)
 
     def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
@@ -391,20 +396,13 @@ class Neo4jStore(Neo4jResults, GraphStore):
                 fetch_size=SCAN_BATCH,
             ) as session,
         ):
-            out: list[neo4j.Record] = []
-            for record in session.run(query, dict(params)):
-                out.append(record)
-                if len(out) == batch:
-                    yield out
-                    out = []
-            if out:
-                yield out
+            yield from batched(session.run(query, dict(params)), batch)
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
     ) -> Iterator[list[dict[str, Any]]]:
         name, params = _NODE_SCANS[label]
-        wanted = None if fields is None else list(fields)
+        wanted = None if fields is None else visible(fields)
         for rows in self._stream(_q(name), params | {"fields": wanted}, batch):
             yield [_scanned(r, wanted) for r in rows]
 
@@ -418,12 +416,14 @@ class Neo4jStore(Neo4jResults, GraphStore):
     ) -> Iterator[list[dict[str, Any]]]:
         # A file of the repository with a type of the model (RelType, checked by with_type).
         query: LiteralString = with_type("scan_relationships", rtype)
-        wanted = None if fields is None else list(fields)
+        wanted = None if fields is None else visible(fields)
         for rows in self._stream(query, {"on": on, "fields": wanted}, batch):
-            yield [
-                {"type": rtype, "from": r["a_id"], "to": r["b_id"]} | _scanned(r, wanted)
-                for r in rows
-            ]
+            out = []
+            for r in rows:
+                row = _scanned(r, wanted)
+                row["type"], row["from"], row["to"] = rtype, r["a_id"], r["b_id"]
+                out.append(row)
+            yield out
 
     # -- graph exploration -----------------------------------------------------------------
 
@@ -506,10 +506,11 @@ def _label(labels: Sequence[str]) -> str:
 
 
 def _scanned(record: neo4j.Record, fields: list[str] | None) -> dict[str, Any]:
-    """A scanned node or relationship's properties: all of them, or the ``fields`` asked."""
+    """A scanned node or relationship's public properties, or the visible ``fields`` asked
+    (those the query returned as values, in that order)."""
     if fields is None:
-        return project(record["props"])
-    return project(dict(zip(fields, record["values"], strict=True)), fields)
+        return public(record["props"])
+    return {f: v for f, v in zip(fields, record["values"], strict=True) if v is not None}
 
 
 def _region_props(code: str) -> dict[str, Any]:
