@@ -11,8 +11,8 @@ COPY graph_service ./graph_service
 COPY loaders ./loaders
 COPY queries ./queries
 COPY scripts/docker-entrypoint ./scripts/docker-entrypoint
-# Editable install keeps queries/ beside the package, where graph_service.queries reads it.
-RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 app
+# A plain install: the wheel carries the named Cypher (graph_service/cypher links to queries/).
+RUN pip install --no-cache-dir . && rm -rf build && useradd --system --uid 10001 app
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 \

@@ -126,6 +126,7 @@ def _without_seal(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in row.items() if k != "id_sealed"}
 
 
+@pytest.mark.slow  # 100 examples of each file, ~35 s in all
 @pytest.mark.parametrize("kind", list(contract()))
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())

@@ -294,6 +294,7 @@ def test_a_year_outside_the_calendar_is_a_clear_error_not_a_guess() -> None:
 # -- the credit report as PDF --------------------------------------------------------------
 
 
+@pytest.mark.slow  # renders a PDF (WeasyPrint), ~3 s
 def test_the_credit_report_renders_to_a_pdf_with_pages_and_chinese_text(tmp_path: Path) -> None:
     pypdf = pytest.importorskip("pypdf")
     from graph_service.engine.evaluation import credit_report, render_pdf

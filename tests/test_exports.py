@@ -107,6 +107,7 @@ def awkward_registry(directory: Path) -> dict[str, str]:
 # -- snapshot --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_snapshot_has_every_node_and_relationship_the_store_counts(
     registry: Path, snapshot: Snapshot
 ) -> None:
@@ -123,6 +124,7 @@ def test_snapshot_has_every_node_and_relationship_the_store_counts(
     assert rows["record_persons"] == counts["NAMES"]
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_snapshot_never_carries_sealed_ids_or_internal_hashes(snapshot: Snapshot) -> None:
     for name in TABLES:
         assert not {"id_sealed", "_h", "_src", "sid"} & set(snapshot[name].columns), name
@@ -145,6 +147,7 @@ def test_snapshot_is_the_same_from_both_stores(store: GraphStore, tmp_path: Path
 # -- tables ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_csv_and_parquet_tables_read_back_equal_to_the_snapshot(
     snapshot: Snapshot, exported: Path
 ) -> None:
@@ -158,6 +161,7 @@ def test_csv_and_parquet_tables_read_back_equal_to_the_snapshot(
         pd.testing.assert_frame_equal(from_parquet, expected, obj=f"parquet {name}")
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_manifest_lists_every_file_written(exported: Path, snapshot: Snapshot) -> None:
     manifest = json.loads((exported / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"] == snapshot.counts()
@@ -170,6 +174,7 @@ def test_manifest_lists_every_file_written(exported: Path, snapshot: Snapshot) -
 # -- graphs ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_graphml_read_back_by_networkx_has_the_same_nodes_and_edges(
     graph: Any, exported: Path
 ) -> None:
@@ -181,6 +186,7 @@ def test_graphml_read_back_by_networkx_has_the_same_nodes_and_edges(
     assert _edges(back) == _edges(expected)
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_graph_has_one_node_per_row_and_one_edge_per_relationship(
     graph: Any, snapshot: Snapshot
 ) -> None:
@@ -224,6 +230,7 @@ def test_awkward_texts_survive_graphml(
 # -- FollowTheMoney ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_followthemoney_entities_validate(exported: Path, snapshot: Snapshot) -> None:
     entities = list(read_ftm(exported / "entities.ftm.json"))
     validate(entities)  # the library's schema validation, and no dangling reference
@@ -302,6 +309,7 @@ def test_cypher_refuses_values_it_cannot_write() -> None:
     assert map_key("we`ird") == "`we``ird`"
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_cypher_script_is_one_statement_per_line(exported: Path, snapshot: Snapshot) -> None:
     lines = (exported / "graph.cypher").read_text(encoding="utf-8").splitlines()
     stmts = list(script_statements(lines))
@@ -364,6 +372,7 @@ def test_export_verb_writes_the_formats_asked_for(tmp_path: Path, cli_logging: N
     assert (out / "entities.ftm.json").is_file() and not (out / "graph.graphml").exists()
 
 
+@pytest.mark.slow  # the module's 3000-entity registry (~18 s to build)
 def test_export_verb_refuses_an_unknown_format_or_a_missing_store(
     registry: Path, tmp_path: Path, cli_logging: None
 ) -> None:

@@ -299,6 +299,7 @@ def test_a_load_that_fails_midway_leaves_the_previous_state(tmp_path: Path) -> N
     assert EmbeddedStore(tmp_path / "g.graph").entity(ids["a"]) is not None
 
 
+@pytest.mark.slow
 def test_a_killed_load_leaves_either_the_old_or_the_new_graph(tmp_path: Path) -> None:
     """SIGKILL a real load process at several moments; the file is always whole."""
     rows = [

@@ -26,6 +26,8 @@ import pytest
 
 from tests.api.support import free_port
 
+pytestmark = pytest.mark.slow  # the 20,000-entity demo
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"^```bash\n(.*?)^```", re.M | re.S)

@@ -477,6 +477,7 @@ def test_percent_per_entity_at_most_100(runs: dict[int, Path], seed: int) -> Non
             assert total <= 10000
 
 
+@pytest.mark.slow  # ~5 s over its cases
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("reading", sorted(READINGS))
 def test_truth_is_complete(runs: dict[int, Path], seed: int, reading: str) -> None:

@@ -45,6 +45,7 @@ def _rates(text: str | None) -> dict[str, float] | None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    """``grade``: grade every entity (summary, ledger, watch list) or explain one."""
     from graph_service.engine.evaluation import Evaluator, GradeLedger, grade_counts
     from graph_service.engine.evaluation.sampling import population
     from graph_service.stores import open_store
@@ -141,6 +142,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    """``sample``: draw entities for inspection by grade, assign inspectors, record the draw."""
     from graph_service.engine.evaluation import Evaluator, append_draw, make_draw, read_inspectors
     from graph_service.stores import open_store
 
@@ -199,6 +201,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_verify(args: argparse.Namespace) -> int:
+    """``sample-verify``: re-run a recorded draw (exit 1 when it differs)."""
     from graph_service.engine.evaluation import Evaluator, verify
     from graph_service.stores import open_store
 
@@ -235,6 +238,7 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """``report``: an entity's credit report as JSON, HTML or PDF."""
     from graph_service.engine.evaluation import GradeLedger, credit_report, render_html, render_pdf
     from graph_service.stores import open_store
 
@@ -262,6 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
+    """``deadlines``: due and overdue publications per authority on a day."""
     from graph_service.engine.evaluation import deadlines
     from graph_service.stores import open_store
 

@@ -23,6 +23,7 @@ from graph_service.cli.common import (
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
+    """``measures``: the catalogue of measures in force (table, JSON or Markdown)."""
     from graph_service.engine.measures import catalogue
 
     cat = catalogue()
@@ -54,6 +55,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_event(args: argparse.Namespace) -> int:
+    """``event``: apply a life-cycle event to a record and say what changed."""
     from graph_service.engine.lifecycle import RecordEvent, apply_event
     from graph_service.engine.measures import normalise_action
     from graph_service.engine.subjects import resolve_subject

@@ -28,6 +28,7 @@ from graph_service.settings import get_settings
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
+    """``synth``: write a synthetic registry (the contract files) and print its summary."""
     from graph_service.synth import generate
 
     summary = generate(
@@ -41,6 +42,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    """``load``: validate and load a directory into the store, then print the load report."""
     from graph_service.stores import open_store
     from loaders.load import LoadError, load_directory
 

@@ -27,6 +27,7 @@ from graph_service.errors import NotFound
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """``check``: may the subject do the action on the day — the verdict and its findings."""
     from graph_service.engine.restrictions import RestrictionEngine
     from graph_service.engine.subjects import resolve_subject
     from graph_service.stores import open_store
@@ -66,6 +67,7 @@ def _no_person(typed: str) -> NotFound:
 
 
 def cmd_relocations(args: argparse.Namespace) -> int:
+    """``relocations``: the relocation flags on a day (table or JSON), optionally the flows."""
     from graph_service.engine.relocations import detect_relocations
     from graph_service.ids.regions import region_name
     from graph_service.stores import open_store
@@ -119,6 +121,7 @@ def cmd_relocations(args: argparse.Namespace) -> int:
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
+    """``notices``: the notices due on a day, one line each (optionally also a CSV)."""
     from graph_service.engine.notices import notices
     from graph_service.stores import open_store
 

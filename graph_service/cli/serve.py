@@ -18,6 +18,7 @@ from graph_service.settings import get_settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """``serve``: run the REST API and the investigator page on the store."""
     import uvicorn
 
     from graph_service.api.app import create_app
@@ -29,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
+    """``settings``: list the settings and their defaults, or validate them (``--check``)."""
     from graph_service.settings import Settings, check_settings
 
     if args.check:

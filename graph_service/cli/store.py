@@ -29,6 +29,7 @@ from graph_service.settings import get_settings
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """``audit-verify``: check the audit log's hash chain (exit 1 when it is broken)."""
 
     from graph_service.api.audit import verify_chain
 
@@ -65,6 +66,7 @@ def _audit_anchor(args: argparse.Namespace, path: Path) -> tuple[int, str] | Non
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    """``info``: the store's node and relationship counts and its load log."""
     from graph_service.stores import open_store
 
     uri = store_uri(args)
@@ -112,6 +114,7 @@ def _load_line(load: dict[str, Any]) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """``export``: write the store in the formats asked for (all by default)."""
     from graph_service.exports import FORMATS, export_store
     from graph_service.stores import open_store
 

@@ -90,6 +90,7 @@ def test_a_caller_holds_at_most_its_share_of_batch_slots() -> None:
         pass
 
 
+@pytest.mark.slow
 def test_readers_are_answered_while_big_batches_run(tmp_path: Path) -> None:
     """Six concurrent 5,000-item batches stalled other readers of the embedded store 23 s."""
     with live_service(tmp_path) as (base, _, ids):

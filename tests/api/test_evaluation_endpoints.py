@@ -125,6 +125,7 @@ def test_a_draw_without_an_inspector_pool_is_422(service: Service) -> None:
     assert "GRAPH_INSPECTORS_FILE" in r.json()["detail_en"]
 
 
+@pytest.mark.slow  # renders a PDF (WeasyPrint), ~3 s
 def test_the_credit_report_comes_as_json_html_and_pdf_and_is_audited(service: Service) -> None:
     a = service.ids["a"]
     body = service.get(f"/v1/reports/{a}?on=2024-01-01", "regulator").json()

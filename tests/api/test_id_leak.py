@@ -74,6 +74,7 @@ def _requests(spec: dict[str, Any], number: str) -> Iterator[tuple[str, str, Any
                 yield method.upper(), url, body
 
 
+@pytest.mark.slow  # every route, ~4-6 s
 def test_no_route_echoes_an_id_number_in_a_body_header_or_log_line(
     live: tuple[str, io.StringIO, dict[str, Any]],
 ) -> None:

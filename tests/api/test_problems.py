@@ -40,6 +40,7 @@ def _is_problem(response: Any, status: int) -> dict[str, Any]:
 # -- the map: each entry produces its status through a real handler ------------------------
 
 
+@pytest.mark.slow  # ~7 s over its cases
 @pytest.mark.parametrize(
     "exc_type", [t for t in PROBLEMS if t is not DomainError] + [DomainError, RuntimeError]
 )
@@ -149,6 +150,7 @@ def test_an_unknown_subject_is_404(service: Service, url: str) -> None:
 # -- parameters: every bad one is 422 naming it --------------------------------------------
 
 
+@pytest.mark.slow  # ~7 s over its cases
 @pytest.mark.parametrize(
     ("url", "names"),
     [

@@ -138,6 +138,7 @@ def test_openapi_states_each_operations_roles(service: Service) -> None:
     assert schema["paths"]["/healthz"]["get"]["x-roles"] == ["public"]
 
 
+@pytest.mark.slow  # every endpoint, ~10-15 s
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_ROLES))
 def test_roles_outside_an_endpoint_are_refused_with_403(
     service: Service, method: str, path: str
@@ -156,6 +157,7 @@ def test_roles_outside_an_endpoint_are_refused_with_403(
             assert problem["detail_zh"]
 
 
+@pytest.mark.slow  # every endpoint, ~10-15 s
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_ROLES))
 def test_a_missing_or_unknown_key_gets_401(service: Service, method: str, path: str) -> None:
     url, extra = _request(service.ids, method, path)

@@ -27,6 +27,8 @@ from tests.api.support import headers, service_settings
 from tests.conftest import RING
 from tests.factories import small_registry
 
+pytestmark = pytest.mark.slow  # every operation, many cases
+
 #: Examples per operation (``SCHEMATHESIS_EXAMPLES`` raises it for a longer run).
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
 

@@ -12,6 +12,8 @@ import pytest
 from tests.api.support import live_service
 from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 
+pytestmark = pytest.mark.slow  # a real Chromium
+
 sync_api = playwright_or_skip()
 
 

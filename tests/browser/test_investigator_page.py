@@ -34,6 +34,8 @@ from tests.api.support import KEYS, live_service
 from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 from tests.factories import Scenario
 
+pytestmark = pytest.mark.slow  # a real Chromium
+
 sync_api = playwright_or_skip()
 
 

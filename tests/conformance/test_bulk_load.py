@@ -27,6 +27,8 @@ from loaders.load import load_directory
 from tests.conftest import NEO4J_URI, RING
 from tests.factories import small_registry, write_csv
 
+pytestmark = pytest.mark.slow  # stops and restarts Neo4j
+
 PROVENANCE = ("batch_id", "loaded_at", "first_batch_id")
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "neo4j-local"
 
