@@ -12,9 +12,11 @@ key. Result writes go through plain write queries: they do not change the change
 from __future__ import annotations
 
 import json
+import threading
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from graph_service.stores.base import Page
 from graph_service.stores.results import (
@@ -28,6 +30,33 @@ from graph_service.stores.results import (
 
 #: Rows written (or deleted, or read by a scan) per transaction.
 BATCH = 5_000
+T = TypeVar("T")
+
+
+class _Seen:
+    """Counts and tallies of saved runs, by run id and filter. A run's rows never change
+    once saved (a new save is a new run), so what was counted stays true; a few filters
+    are asked again and again (each page of a list asks its total)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._found: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._found:
+                self._found.move_to_end(key)
+                return cast(T, self._found[key])
+        value = compute()
+        with self._lock:
+            self._found[key] = value
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return value
+
+
+_SEEN = _Seen()
 
 
 def _info(node: dict[str, Any]) -> ResultInfo:
@@ -102,12 +131,19 @@ class Neo4jResults:
         current = self._current(key)
         if current is None:
             return Page(items=[], total=0, offset=offset, limit=limit)
-        run = current[0]
-        total = self._run("result_count", run=run, **where.params())[0]["total"]
+        run, info = current
+        total = info.rows if where == ResultFilter() else self._count(run, where)
         found = self._run(
             "result_page", run=run, after=-1, offset=offset, limit=limit, **where.params()
         )
         return Page(items=[_row(r) for r in found], total=total, offset=offset, limit=limit)
+
+    def _count(self, run: str, where: ResultFilter) -> int:
+        """How many rows of the run ``where`` takes (kept: a run's rows never change)."""
+        return _SEEN.get(
+            ("count", run, where),
+            lambda: int(self._run("result_count", run=run, **where.params())[0]["total"]),
+        )
 
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
         current = self._current(key)
@@ -133,7 +169,10 @@ class Neo4jResults:
         current = self._current(key)
         if current is None:
             return []
-        found = self._run("result_tally", run=current[0], by=by, **where.params())
+        found = _SEEN.get(
+            ("tally", current[0], where, by),
+            lambda: self._run("result_tally", run=current[0], by=by, **where.params()),
+        )
         return [
             Tally(
                 group=r["group"] or "",
