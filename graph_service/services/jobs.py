@@ -32,7 +32,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from graph_service.engine.evaluation import Evaluator
+from graph_service.engine.evaluation import (
+    TABLE_COLUMNS,
+    Evaluator,
+    GradeLedger,
+    evaluation_config,
+)
 from graph_service.engine.flag_ledger import affected_triggers
 from graph_service.engine.models import Flag
 from graph_service.engine.notices import notices
@@ -158,14 +163,19 @@ def run_job(
     *,
     job_id: str | None = None,
     progress: Progress | None = None,
+    ledger: GradeLedger | None = None,
 ) -> ResultInfo:
     """Run the pass ``key`` names on ``store`` and keep its rows there; returns the stored
     result's header. The change token is read before the pass: a load during it leaves the
-    result marked stale, never passed off as current."""
+    result marked stale, never passed off as current. A grading run is also recorded in
+    ``ledger`` when one is given (the grade history, as the ``grade`` verb records it)."""
     report = progress or (lambda _share, _phase: None)
     token = store.change_token()
     report(0.0, f"computing {key.kind}")
     rows = compute_rows(store, key)
+    if ledger is not None and key.kind == "grades":
+        table = pd.DataFrame([r.data for r in rows], columns=list(TABLE_COLUMNS))
+        ledger.record(table, key.on, evaluation_config().version)
     return keep_result(store, key, token, rows, job_id=job_id, progress=report)
 
 
@@ -327,10 +337,12 @@ class JobBoard:
         found.sort(key=lambda j: (j.started_at, j.id), reverse=True)
         return found[:limit]
 
-    def start(self, key: ResultKey, user: str, stores: Stores) -> tuple[Job, bool]:
-        """Start the job ``key`` in a background thread, reading the store ``stores`` opens;
-        returns it and True — or, when the same job is running already (in any worker), that
-        job and False."""
+    def start(
+        self, key: ResultKey, user: str, stores: Stores, ledger: GradeLedger | None = None
+    ) -> tuple[Job, bool]:
+        """Start the job ``key`` in a background thread, reading the store ``stores`` opens
+        (a grading run recorded in ``ledger``); returns it and True — or, when the same job
+        is running already (in any worker), that job and False."""
         self.folder.mkdir(parents=True, exist_ok=True)
         fh = self._lock_file(key).open("a")
         for attempt in range(_LOCK_ATTEMPTS):
@@ -363,13 +375,13 @@ class JobBoard:
             fh.close()
             raise
         thread = threading.Thread(
-            target=self._run, args=(job, stores, fh), name=f"job-{job.id}", daemon=True
+            target=self._run, args=(job, stores, fh, ledger), name=f"job-{job.id}", daemon=True
         )
         thread.start()
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         return job, True
 
-    def _run(self, job: Job, stores: Stores, lock: Any) -> None:
+    def _run(self, job: Job, stores: Stores, lock: Any, ledger: GradeLedger | None) -> None:
         """The job's thread: run the pass, keep the progress and the outcome in its file."""
         last = 0.0
 
@@ -383,7 +395,7 @@ class JobBoard:
 
         try:
             with stores() as store:
-                info = run_job(store, job.key, job_id=job.id, progress=progress)
+                info = run_job(store, job.key, job_id=job.id, progress=progress, ledger=ledger)
             job.status, job.result = "done", info.header()
         except Exception as exc:  # the job fails, the server goes on: the reason is kept
             log.exception("job %s (%s) failed", job.id, job.key.id)
@@ -403,12 +415,15 @@ def start_job(
     kind: ResultKind,
     on: str,
     level: Level | None,
+    *,
+    ledger: GradeLedger | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Start the job that makes the result (kind, on, level), audited before it starts; or
-    answer the same job already running. Returns the job and whether it was started now."""
+    answer the same job already running. Returns the job and whether it was started now. A
+    grading job records its run in ``ledger``."""
     key = result_key(kind, on, level)
     access.log("jobs.start", {"kind": key.kind, "on": key.on, "level": key.level or None})
-    job, started = board.start(key, access.principal.user, stores)
+    job, started = board.start(key, access.principal.user, stores, ledger)
     return job.public(), started
 
 

@@ -49,6 +49,7 @@ def service_settings(tmp: Path, **overrides: Any) -> Settings:
         "graph_audit_log": tmp / "audit.jsonl",
         "graph_audit_fsync": False,
         "graph_jobs_dir": tmp / "jobs",
+        "graph_grade_ledger": tmp / "grades.jsonl",
     }
     values.update(overrides)
     return Settings(**values)

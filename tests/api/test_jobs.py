@@ -16,7 +16,9 @@ from graph_service.engine.evaluation import Evaluator, grade_counts
 from graph_service.engine.flows import flow_matrix
 from graph_service.engine.notices import notices
 from graph_service.engine.relocations import detect_relocations
+from graph_service.services.jobs import result_key
 from graph_service.stores.base import GraphStore
+from graph_service.stores.results import ResultFilter
 from loaders.load import load_directory
 from tests.api.support import headers, run_job, service_settings
 from tests.conftest import RING
@@ -70,8 +72,11 @@ def test_a_job_runs_in_the_background_and_its_result_pages_as_the_pass_computes(
         assert started.status_code == 202
         assert started.headers["Location"] == f"/v1/jobs/{started.json()['id']}"
         done = run_job(client, "grades", ON)
-        assert done["result"]["rows"] == done["result"]["rows"] > 0
+        assert done["result"]["rows"] > 0
         assert done["result_url"] == f"/v1/evaluation/grades?on={ON}"
+        listed = store.result_page(result_key("grades", ON), ResultFilter(grade="D")).items[0]
+        history = _get(client, f"/v1/evaluation/entities/{listed['uscc']}/history")
+        assert [h["to"] for h in history] == ["D"]  # the run is in the grade history
         run_job(client, "relocations", ON)
         run_job(client, "notices", ON)
 

@@ -17,9 +17,11 @@ from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.models import Problem
 from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, on_or_today
+from graph_service.engine.evaluation import GradeLedger
 from graph_service.services import jobs
 from graph_service.services.access import Principal
 from graph_service.services.jobs import JobBoard
+from graph_service.settings import Settings, grade_ledger_path
 
 router = APIRouter(prefix="/v1", tags=["jobs / 计算任务"])
 
@@ -56,8 +58,10 @@ def start_job(
 ) -> dict[str, Any]:
     """Starts the pass in the background and answers at once (202) with the job; ``GET
     /v1/jobs/{id}`` follows it. The same pass already running (in any worker) is answered
-    instead of started twice (``started`` false). Audited."""
+    instead of started twice (``started`` false). A grading job records its run in the grade
+    history, as the ``grade`` verb does. Audited."""
     holder = request.app.state.holder
+    settings: Settings = request.app.state.settings
     job, started = jobs.start_job(
         board_of(request),
         access_of(request, who),
@@ -65,6 +69,7 @@ def start_job(
         body.kind,
         on_or_today(body.on),
         body.level,
+        ledger=GradeLedger(grade_ledger_path(settings, holder.description)),
     )
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
     return job | {"started": started}
