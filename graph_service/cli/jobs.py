@@ -21,7 +21,7 @@ from graph_service.cli.common import (
     verb,
 )
 from graph_service.cli.output import console
-from graph_service.settings import get_settings, jobs_dir
+from graph_service.settings import get_settings, grade_ledger_path, jobs_dir
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
@@ -76,8 +76,12 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     def progress(share: float, phase: str) -> None:
         screen.print(f"{share:4.0%} {phase}")
 
-    with open_store(existing_store(args)) as store:
-        info = run_job(store, key, progress=progress)
+    from graph_service.engine.evaluation import GradeLedger
+
+    uri = existing_store(args)
+    ledger = GradeLedger(grade_ledger_path(get_settings(), uri))  # a grading run is recorded
+    with open_store(uri) as store:
+        info = run_job(store, key, progress=progress, ledger=ledger)
     if args.json:
         print(json.dumps(info.header(), ensure_ascii=False, indent=2))
     else:
