@@ -2,6 +2,5 @@
 // record_id constraint's index). $fields: as in scan_subjects.cypher.
 MATCH (n:Record)
 WHERE n.record_id IS NOT NULL
-RETURN CASE WHEN $fields IS NULL THEN properties(n) END AS props,
-       [f IN coalesce($fields, []) | n[f]] AS values
+RETURN CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END AS data
 ORDER BY n.record_id

@@ -2,6 +2,5 @@
 // region_code constraint's index). $fields: as in scan_subjects.cypher.
 MATCH (n:Region)
 WHERE n.code IS NOT NULL
-RETURN CASE WHEN $fields IS NULL THEN properties(n) END AS props,
-       [f IN coalesce($fields, []) | n[f]] AS values
+RETURN CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END AS data
 ORDER BY n.code

@@ -507,10 +507,10 @@ def _label(labels: Sequence[str]) -> str:
 
 def _scanned(record: neo4j.Record, fields: list[str] | None) -> dict[str, Any]:
     """A scanned node or relationship's public properties, or the visible ``fields`` asked
-    (those the query returned as values, in that order)."""
+    (which the query returned as a list, in that order: one value less to decode per row)."""
     if fields is None:
-        return public(record["props"])
-    return {f: v for f, v in zip(fields, record["values"], strict=True) if v is not None}
+        return public(record["data"])
+    return {f: v for f, v in zip(fields, record["data"], strict=True) if v is not None}
 
 
 def _region_props(code: str) -> dict[str, Any]:

@@ -31,9 +31,10 @@ ENTITY_FIELDS = (
     "registered_on",
     "deregistered_on",
 )
-#: Relationships that weigh, and the properties a weight depends on (relationship_weight).
+#: Relationships that weigh, and the properties their weight depends on once in force (the
+#: scan keeps those in force: dates need not travel).
 WEIGHED: tuple[RelType, ...] = ("ROLE", "HOLDS")
-RELATIONSHIP_FIELDS = ("role", "percent", "start_date", "end_date")
+RELATIONSHIP_FIELDS = ("role", "percent")
 
 
 def relationship_weight(
@@ -42,6 +43,11 @@ def relationship_weight(
     """The weight of an office or holding on ``on`` (0 when not in force, or not weighed)."""
     if not props.get("start_date") or not in_force(props, on):
         return 0.0
+    return weight_in_force(rtype, props, cfg)
+
+
+def weight_in_force(rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig) -> float:
+    """The weight of an office (by its role) or a holding (by its percent) in force."""
     if rtype == "ROLE":
         return float(cfg.network.roles.get(str(props.get("role")), 0.0))
     if rtype == "HOLDS":
@@ -81,9 +87,9 @@ class Registry:
     def add_relationship(
         self, a: str, b: str, rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig
     ) -> None:
-        """Add one office or holding (``a`` → entity ``b``) if it weighs on ``on``."""
-        weight = relationship_weight(rtype, props, self.on, cfg)
-        if rtype == "ROLE" and props.get("role") in _RESPONSIBLE() and in_force(props, self.on):
+        """Add one office or holding in force on ``on`` (``a`` → entity ``b``) if it weighs."""
+        weight = weight_in_force(rtype, props, cfg)
+        if rtype == "ROLE" and props.get("role") in _RESPONSIBLE():
             self.responsible_for[a].append(b[2:])
         if weight > 0:
             self.u.append(self.node(a))
