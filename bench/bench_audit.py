@@ -15,8 +15,8 @@ from typing import Any
 
 from bench.common import machine, percentile, table, timed
 from graph_service.api.audit import AuditLog
+from graph_service.stores import open_store
 from graph_service.stores.base import GraphStore
-from graph_service.stores.embedded import EmbeddedStore
 
 
 def _appends(log: AuditLog, n: int) -> list[float]:
@@ -54,13 +54,11 @@ def main() -> None:
     base = percentile(bare, 50)
     rows.append(_row("fsynced, no checkpoint", bare, None))
     stores: list[tuple[str, Callable[[], GraphStore]]] = [
-        ("+ checkpoint, embedded", lambda: EmbeddedStore(tmp / "s.graph"))
+        ("+ checkpoint, embedded", lambda: open_store(str(tmp / "s.graph")))
     ]
     if args.neo4j:
-        from graph_service.stores.neo4j import Neo4jStore
-
         uri = args.neo4j
-        stores.append(("+ checkpoint, neo4j", lambda: Neo4jStore(uri)))
+        stores.append(("+ checkpoint, neo4j", lambda: open_store(uri)))
     for name, opener in stores:
         store = opener()
         log = AuditLog(tmp / f"{name[-5:]}.jsonl", anchor=store.keep_audit_anchor)

@@ -55,7 +55,7 @@ def params(name: str, sample: dict[str, Any]) -> dict[str, Any]:
             "offset": 0,
             "limit": 50,
         },
-        "search": {"text": sample["text"], "cap": 1000},
+        "search": {"text": sample["text"], "offset": 0, "limit": 20},
         "records_where": {"kinds": ["dishonest_judgment_debtor"]},
     }[name]
 

@@ -42,5 +42,14 @@ class StoreUnavailable(DomainError):
     """The configured store cannot be reached or opened."""
 
 
+class RequestTimeout(DomainError):
+    """The request (or a store query it made) took longer than ``GRAPH_REQUEST_TIMEOUT``."""
+
+
 class ConfigError(DomainError):
     """The service is configured in a way it refuses to run with."""
+
+
+class ResultMissing(Conflict):
+    """A nationwide answer whose job has not run for that date (the reason says how to run
+    it): the API pages stored results and never runs a nationwide pass in a request."""

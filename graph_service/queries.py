@@ -32,3 +32,21 @@ def statements(name: str) -> list[str]:
         line for line in cypher(name).splitlines() if not line.lstrip().startswith("//")
     )
     return [s.strip() for s in body.split(";") if s.strip()]
+
+
+_TYPE = re.compile(r"^[A-Z][A-Z_]*$")
+#: Where a query takes its relationship type (see :func:`with_type`).
+TYPE_SLOT = ":REL_TYPE]"
+
+
+def with_type(name: str, rtype: str) -> str:
+    """``queries/NAME.cypher`` with its relationship type slot (``[r:REL_TYPE]``) filled: the
+    one place a name is put into Cypher text. Cypher takes no parameter for a type in a
+    pattern, and a pattern listing every type then filtering would read them all. The caller
+    passes a type of the graph model; anything but upper-case letters and ``_`` is refused."""
+    if not _TYPE.match(rtype):
+        raise ValueError(f"not a relationship type: {rtype!r}")
+    text = cypher(name)
+    if TYPE_SLOT not in text:
+        raise ValueError(f"query {name} has no relationship type slot")
+    return text.replace(TYPE_SLOT, f":`{rtype}`]")

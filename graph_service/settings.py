@@ -32,6 +32,20 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user name.")
     neo4j_password: SecretStr = Field(SecretStr(""), description="Neo4j password.")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    neo4j_connect_timeout: float = Field(
+        5.0, gt=0, description="Seconds to open a connection to Neo4j before giving up."
+    )
+    neo4j_acquire_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds to wait for a free connection from the pool (busy or lost server).",
+    )
+    neo4j_retry_time: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds the Neo4j driver keeps retrying a transaction after transient "
+        "errors (a deadlock, a leader switch) before the store reports it unavailable.",
+    )
     load_batch_size: int = Field(5000, ge=100, description="Rows per write batch.")
     load_writers: int = Field(
         2,
@@ -97,6 +111,12 @@ class Settings(BaseSettings):
         Path("data/draws.jsonl"),
         description="Every inspection draw made, one record per line (re-runnable to verify).",
     )
+    graph_jobs_dir: Path | None = Field(
+        None,
+        description="Where the state of jobs (nationwide passes the API runs) is kept, one "
+        "file per job, shared by every worker; unset: beside an embedded store (STORE.jobs/), "
+        "else data/jobs/.",
+    )
 
 
 def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
@@ -121,6 +141,18 @@ def grade_ledger_path(settings: Settings, store_uri: str) -> Path:
     if is_neo4j_uri(store_uri):
         return Path("data/grades.jsonl")
     return Path(store_uri + ".grades.jsonl")
+
+
+def jobs_dir(settings: Settings, store_uri: str) -> Path:
+    """Where job state is kept: ``GRAPH_JOBS_DIR``, else beside an embedded store
+    (``STORE.jobs/``), else ``data/jobs/``."""
+    from graph_service.stores import is_neo4j_uri
+
+    if settings.graph_jobs_dir is not None:
+        return settings.graph_jobs_dir
+    if is_neo4j_uri(store_uri):
+        return Path("data/jobs")
+    return Path(store_uri + ".jobs")
 
 
 @cache

@@ -28,8 +28,8 @@ from typing import IO, Any
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.regions import region
 from graph_service.schema import graph_schema
+from graph_service.stores import open_neo4j
 from graph_service.stores.base import BatchMeta, RowKind, SubjectKind, WriteCounts, sid
-from graph_service.stores.neo4j import Neo4jStore
 from loaders.contract import contract
 from loaders.load import LoadReport, load_directory, new_batch_meta
 from loaders.readers import discover
@@ -272,7 +272,7 @@ def bulk_load(
     ``DIR/import/<batch>``; removed after a successful import). Raises
     :class:`BulkLoadError` when the database is not empty or the import fails.
     """
-    neo = Neo4jStore(uri)
+    neo = open_neo4j(uri)
     empty = neo.is_empty()
     neo.close()
     if not empty:
@@ -297,7 +297,7 @@ def bulk_load(
     )
     run_import(import_command, files.finish())
     shutil.rmtree(work_dir)
-    with Neo4jStore(uri) as store:  # creates the constraints and indexes
+    with open_neo4j(uri) as store:  # creates the constraints and indexes
         store.record_load(report.to_dict())
         sources, _ = discover(directory)
         if any(s.kind == "record_events" for s in sources):

@@ -7,6 +7,7 @@ CREATE CONSTRAINT person_key IF NOT EXISTS FOR (n:Person) REQUIRE n.key IS UNIQU
 CREATE CONSTRAINT region_code IF NOT EXISTS FOR (n:Region) REQUIRE n.code IS UNIQUE;
 CREATE CONSTRAINT record_id IF NOT EXISTS FOR (n:Record) REQUIRE n.record_id IS UNIQUE;
 CREATE CONSTRAINT load_batch IF NOT EXISTS FOR (n:Load) REQUIRE n.batch_id IS UNIQUE;
+CREATE CONSTRAINT store_version IF NOT EXISTS FOR (n:StoreVersion) REQUIRE n.id IS UNIQUE;
 CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name);
 CREATE INDEX entity_region IF NOT EXISTS FOR (n:Entity) ON (n.region_code);
 CREATE INDEX entity_batch IF NOT EXISTS FOR (n:Entity) ON (n.batch_id);

@@ -3,7 +3,7 @@
 // holds data and no marker (somebody else's data: never wipe it).
 OPTIONAL MATCH (m:CreditGraphTestDatabase)
 WITH m
-OPTIONAL MATCH (other) WHERE NOT other:CreditGraphTestDatabase
+OPTIONAL MATCH (other) WHERE NOT other:CreditGraphTestDatabase AND NOT other:StoreVersion
 WITH m, count(other) AS others
 FOREACH (_ IN CASE WHEN m IS NULL AND others = 0 THEN [1] ELSE [] END |
   CREATE (:CreditGraphTestDatabase {created_by: 'credit-graph tests'}))

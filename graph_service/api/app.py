@@ -26,14 +26,24 @@ from graph_service.api.middleware import (
     Metrics,
     MetricsMiddleware,
 )
-from graph_service.api.routers import admin, engine, graph, page, profiles, search, system
+from graph_service.api.routers import (
+    admin,
+    engine,
+    graph,
+    jobs,
+    page,
+    profiles,
+    search,
+    system,
+)
 from graph_service.api.routers import evaluation as evaluation_routes
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.services.graphview import VIS_DIR
-from graph_service.settings import DEV_SECRET, Settings, get_settings
+from graph_service.services.jobs import JobBoard
+from graph_service.settings import DEV_SECRET, Settings, get_settings, jobs_dir
 from graph_service.stores.base import GraphStore
 
 log = logging.getLogger("graph_service.api")
@@ -231,6 +241,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.jobs.wait(settings.graph_request_timeout)  # let running jobs finish
             holder.close()
 
     app = FastAPI(
@@ -247,6 +258,7 @@ def create_app(
     app.state.keyring = PersonKeyring(secret)
     app.state.metrics = metrics
     app.state.slots = CallerSlots(wait=settings.graph_request_timeout)
+    app.state.jobs = JobBoard(jobs_dir(settings, holder.description))
 
     def anchor(log_path: str, seq: int, entry_hash: str) -> None:
         holder.unlocked().keep_audit_anchor(log_path, seq, entry_hash)
@@ -265,6 +277,7 @@ def create_app(
         graph.router,
         engine.router,
         admin.router,
+        jobs.router,
     ):
         app.include_router(router)
     app.include_router(evaluation_routes.router)  # grades, draws, reports, deadlines

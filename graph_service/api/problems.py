@@ -25,6 +25,8 @@ from graph_service.errors import (
     InvalidIdentifier,
     InvalidParameter,
     NotFound,
+    RequestTimeout,
+    ResultMissing,
     ServiceUnavailable,
     StoreUnavailable,
 )
@@ -59,10 +61,6 @@ class TooManyRequests(DomainError):
     """A caller over their share of concurrent batches."""
 
 
-class RequestTimeout(DomainError):
-    """The request took longer than ``GRAPH_REQUEST_TIMEOUT``."""
-
-
 @dataclass(frozen=True, slots=True)
 class ProblemType:
     """The status and title an exception class is answered with."""
@@ -80,6 +78,7 @@ PROBLEMS: dict[type[BaseException], ProblemType] = {
     Forbidden: ProblemType(403, "forbidden", "无权访问 / Not allowed for this role"),
     NotFound: ProblemType(404, "not-found", "未找到 / Not found"),
     Conflict: ProblemType(409, "conflict", "与当前状态冲突 / Conflict"),
+    ResultMissing: ProblemType(409, "result-missing", "尚无该日期的计算结果 / No stored result"),
     PayloadTooLarge: ProblemType(413, "payload-too-large", "请求体过大 / Payload too large"),
     InvalidIdentifier: ProblemType(
         422, "invalid-identifier", "标识不符合国家标准 / Invalid identifier"

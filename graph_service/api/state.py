@@ -1,8 +1,10 @@
 """The store as the service holds it: opened once (in the app's lifespan), reopened when it
 comes back, and every failure to reach it turned into :class:`StoreUnavailable` (503).
 
-- Neo4j: one driver for the process, with bounded timeouts so that no request waits long
-  for a server that went away; the driver reconnects by itself once the server is back.
+- Neo4j: one driver for the process, with bounded timeouts (``NEO4J_CONNECT_TIMEOUT``,
+  ``NEO4J_ACQUIRE_TIMEOUT``, ``NEO4J_RETRY_TIME``) so that no request waits long for a server
+  that went away; the driver reconnects by itself once the server is back. The store turns
+  driver errors into :class:`StoreUnavailable` and :class:`RequestTimeout` itself.
 - Embedded: the store file must exist (a missing file is a store that went away, not an empty
   graph); reads are serialised by a lock, since a reload swaps the graph under a reader.
 """
@@ -16,54 +18,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from neo4j.exceptions import DriverError, Neo4jError, TransientError
-
-from graph_service.api.problems import RequestTimeout
-from graph_service.errors import StoreUnavailable
+from graph_service.errors import RequestTimeout, StoreUnavailable
 from graph_service.settings import get_settings
-from graph_service.stores import is_neo4j_uri
+from graph_service.stores import is_neo4j_uri, open_store
 from graph_service.stores.base import GraphStore
 
 log = logging.getLogger("graph_service.api")
 
 #: Seconds between attempts to open a store that could not be opened.
 RETRY_SECONDS = 2.0
-#: Neo4j driver limits for the service (seconds).
-NEO4J_CONNECT_TIMEOUT = 5.0
-NEO4J_ACQUIRE_TIMEOUT = 10.0
-NEO4J_RETRY_TIME = 5.0
 
 
-def _open(uri: str) -> tuple[GraphStore, object | None]:
-    """Open the store at ``uri``; returns it and the driver the holder owns (Neo4j)."""
-    if is_neo4j_uri(uri):
-        from neo4j import GraphDatabase
-
-        from graph_service.stores.neo4j import Neo4jStore
-
-        settings = get_settings()
-        password = settings.neo4j_password.get_secret_value()
-        try:
-            driver = GraphDatabase.driver(
-                uri,
-                auth=(settings.neo4j_user, password) if password else None,
-                connection_timeout=NEO4J_CONNECT_TIMEOUT,
-                connection_acquisition_timeout=NEO4J_ACQUIRE_TIMEOUT,
-                max_transaction_retry_time=NEO4J_RETRY_TIME,
-            )
-        except (ValueError, DriverError) as exc:
-            raise StoreUnavailable(
-                f"Neo4j地址无效：{uri}", f"not a usable Neo4j URI {uri}: {exc}"
-            ) from exc
-        try:
-            return Neo4jStore(uri, driver=driver), driver
-        except BaseException:
-            driver.close()
-            raise
-    from graph_service.stores.embedded import EmbeddedStore
-
-    _require_file(Path(uri))
-    return EmbeddedStore(uri), None
+def _open(uri: str) -> GraphStore:
+    """Open the store at ``uri`` (an embedded store's file must exist)."""
+    if not is_neo4j_uri(uri):
+        _require_file(Path(uri))
+    return open_store(uri, get_settings())
 
 
 def _require_file(path: Path) -> None:
@@ -85,7 +55,6 @@ class StoreHolder:
         self.uri = uri
         self._store = store
         self._own = store is None
-        self._driver: object | None = None
         self._last_error: StoreUnavailable | None = None
         self._last_attempt = 0.0
         self._opening = threading.Lock()
@@ -98,8 +67,7 @@ class StoreHolder:
         """The store's URI or path, for /v1/info and logs (no credentials are in it)."""
         if self.uri is not None:
             return self.uri
-        path = getattr(self._store, "path", None) or getattr(self._store, "uri", "")
-        return str(path)
+        return str(getattr(self._store, "uri", ""))
 
     def open(self) -> None:
         """Try to open the store now (at start-up); failures are logged, not raised."""
@@ -127,7 +95,7 @@ class StoreHolder:
                 raise self._last_error
             self._last_attempt = now
             try:
-                self._store, self._driver = _open(self.uri)
+                self._store = _open(self.uri)
             except StoreUnavailable as exc:
                 self._last_error = exc
                 raise
@@ -139,43 +107,40 @@ class StoreHolder:
 
     @contextmanager
     def use(self) -> Iterator[GraphStore]:
-        """The store for one request; driver and file errors come out as StoreUnavailable."""
+        """The store for one request (the store reports its own outages as
+        StoreUnavailable)."""
         store = self._get()
         embedded = store.backend == "embedded"
         if embedded:
-            path = getattr(store, "path", None)
-            if isinstance(path, Path):
-                _require_file(path)
+            _require_file(Path(store.uri))
             if not self._embedded_lock.acquire(timeout=self.wait):
                 raise RequestTimeout(
                     "图存储繁忙，请稍后重试", "the graph store is busy; retry shortly"
                 )
         try:
             yield store
-        except (DriverError, TransientError) as exc:
-            raise StoreUnavailable(
-                "图存储暂不可用，请稍后重试", f"the graph store cannot be reached: {exc}"
-            ) from exc
-        except Neo4jError as exc:
-            if exc.code and "TimedOut" in exc.code:
-                raise RequestTimeout(
-                    "查询超时：请缩小范围（减少跳数或邻居数）后重试",
-                    "the query took too long: narrow it (fewer hops or neighbours) and retry",
-                ) from exc
-            if exc.code and "Unavailable" in exc.code:
-                raise StoreUnavailable(
-                    "图存储暂不可用，请稍后重试", f"the graph store is unavailable: {exc}"
-                ) from exc
-            raise
         finally:
             if embedded:
                 self._embedded_lock.release()
 
+    @contextmanager
+    def for_job(self) -> Iterator[GraphStore]:
+        """The store for a background job (a nationwide pass of minutes). Neo4j: the shared
+        store (its driver is thread-safe). An embedded store opened by path: a store object
+        of the job's own on the same file, so the pass does not hold requests up behind the
+        per-request lock. An embedded store handed in (tests): that store, under the lock."""
+        store = self._get()
+        if store.backend != "embedded":
+            yield store
+        elif self.uri is not None:
+            with _open(self.uri) as own:
+                yield own
+        else:
+            with self.use() as held:
+                yield held
+
     def close(self) -> None:
-        """Close the store (and driver) if this holder opened it."""
+        """Close the store (and its driver) if this holder opened it."""
         if self._own and self._store is not None:
             self._store.close()
-            close = getattr(self._driver, "close", None)
-            if callable(close):
-                close()
             self._store = None

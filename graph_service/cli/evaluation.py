@@ -67,8 +67,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 out.print(f"  • {zh}\n    {en}")
             return EXIT_OK
         start = time.perf_counter()
+        token = store.change_token()  # before the pass: a load during it makes it stale
         table = evaluator.evaluate_all(args.on)
         seconds = time.perf_counter() - start
+        if args.save:
+            from graph_service.services.jobs import grade_rows, keep_result, result_key
+
+            saved = keep_result(store, result_key("grades", args.on), token, grade_rows(table))
+            err_console().print(f"saved: {saved.rows} rows of grades on {args.on}")
     if args.region or args.industry:
         chosen = population(table, args.region or "", args.industry or "", active_only=False)
         keep = {m[0] for m in chosen}
@@ -319,6 +325,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         [
             "grade --on 2024-06-01 --store data/demo.graph",
             "grade 913703022707761163 --on 2024-06-01",
+            "grade --on 2024-06-01 --save",
         ],
     )
     p.add_argument("uscc", nargs="?", help="explain one entity's evaluation")
@@ -331,6 +338,11 @@ def add_evaluation_verbs(sub: Any) -> None:
         "--ledger", help="grade ledger (default: $GRAPH_GRADE_LEDGER or beside the store)"
     )
     p.add_argument("--no-ledger", action="store_true", help="do not record this run")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="keep the grades in the store: what GET /v1/evaluation/grades and /summary page",
+    )
     add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_grade)

@@ -52,6 +52,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         return _bulk_load(args, keyring)
     try:
         with open_store(store_uri(args)) as store:
+            before = store.change_token()
             report = load_directory(
                 Path(args.directory),
                 store,
@@ -62,10 +63,26 @@ def cmd_load(args: argparse.Namespace) -> int:
             )
             if args.update_flags:
                 update_flag_ledger(store, args, report.touched)
+            _refresh_results(store, report.touched, before)
     except LoadError as exc:
         err_console().print(f"[red]无法加载 / cannot load:[/] {exc}")
         return EXIT_CANNOT_RUN
     return _print_load(args, report)
+
+
+def _refresh_results(store: Any, touched: Any, before: str) -> None:
+    """Bring the stored relocation results that were current before the load up to date
+    (only what it touched is re-examined), and say which results it left stale."""
+    from graph_service.services.jobs import refresh_after_load
+
+    for info in refresh_after_load(store, touched, before):
+        err_console().print(
+            f"stored relocations ({info.key.level}, {info.key.on}) updated: {info.rows} flags"
+        )
+    stale = [i for i in store.results() if i.token != store.change_token()]
+    if stale:
+        names = ", ".join(f"{i.key.kind} {i.key.on}" for i in stale)
+        err_console().print(f"stored results now stale (run `jobs run` again): {names}")
 
 
 def _bulk_load(args: argparse.Namespace, keyring: Any) -> int:

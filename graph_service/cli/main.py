@@ -23,6 +23,7 @@ from graph_service.cli.common import (
     store_uri,
 )
 from graph_service.cli.evaluation import add_evaluation_verbs
+from graph_service.cli.jobs import add_jobs_verbs
 from graph_service.cli.law import add_law_verbs
 from graph_service.cli.load import add_load_verbs, cmd_load
 from graph_service.cli.query import add_query_verbs
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_query_verbs(sub)  # check, relocations, notices
     add_store_verbs(sub)  # audit-verify, export, info
     add_evaluation_verbs(sub)  # grade, sample, sample-verify, report, deadlines
+    add_jobs_verbs(sub)  # jobs list, jobs run
     add_law_verbs(sub)  # measures, event
     add_serve_verbs(sub)  # serve, settings
     return parser
@@ -70,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except (StoreUnavailable, MissingStore) as exc:
         err_console().print(f"[red]存储不可用 / store unavailable:[/] {escape(exc.reason)}")
+        if getattr(args, "func", None) is cmd_load:  # Neo4j lost mid-load: how to complete it
+            err_console().print(_rerun_hint(args))
         return EXIT_CANNOT_RUN
     except DomainError as exc:  # bad input: what to fix is in the reason
         err_console().print(f"[red]错误 / error:[/] {escape(exc.reason)}")

@@ -73,7 +73,14 @@ def cmd_relocations(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
     with open_store(existing_store(args)) as store:
+        token = store.change_token()  # before the pass: a load during it makes it stale
         flags = detect_relocations(store, args.on, args.level)
+        if args.save:
+            from graph_service.services.jobs import keep_result, relocation_rows, result_key
+
+            key = result_key("relocations", args.on, args.level)
+            saved = keep_result(store, key, token, relocation_rows(flags))
+            err_console().print(f"saved: {saved.rows} flags ({args.level}) on {args.on}")
         if args.update_ledger:
             update_flag_ledger(store, args, None)
     if args.flows:
@@ -120,7 +127,17 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from graph_service.stores import open_store
 
     with open_store(existing_store(args)) as store:
-        found = notices(store, args.on, args.region or "")
+        if args.save:  # every region's notices are kept; --region picks what is shown
+            from graph_service.services.jobs import keep_result, notice_rows, result_key
+            from graph_service.stores.results import ResultFilter
+
+            key = result_key("notices", args.on)
+            token = store.change_token()
+            saved = keep_result(store, key, token, notice_rows(store, notices(store, args.on)))
+            err_console().print(f"saved: {saved.rows} notices on {args.on}")
+            found = list(store.result_rows(key, ResultFilter(region=args.region or "")))
+        else:
+            found = notices(store, args.on, args.region or "")
     if args.csv:
         from graph_service.exports.safe import SafeWriter
 
@@ -206,6 +223,7 @@ def add_query_verbs(sub: Any) -> None:
         [
             "relocations --level city --on 2024-06-01 --store data/demo.graph",
             "relocations --on 2024-06-01 --flows out/flows.png --json",
+            "relocations --level city --on 2024-06-01 --save",
         ],
     )
     p.add_argument(
@@ -228,6 +246,11 @@ def add_query_verbs(sub: Any) -> None:
         action="store_true",
         help="also record the flags in the flag history (GRAPH_FLAGS_LEDGER)",
     )
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="keep the flags in the store: what GET /v1/relocations and /flows page",
+    )
     p.set_defaults(func=cmd_relocations)
 
     p = verb(
@@ -235,11 +258,20 @@ def add_query_verbs(sub: Any) -> None:
         "notices",
         "notices due to superior units, audit, employers (clause 十二) as of a date",
         "One line per notice: [kind] record → addressee: text. --csv writes them for mailing.",
-        ["notices --on 2024-06-01 --region 1301", "notices --on 2024-06-01 --csv out/notices.csv"],
+        [
+            "notices --on 2024-06-01 --region 1301",
+            "notices --on 2024-06-01 --csv out/notices.csv",
+            "notices --on 2024-06-01 --save",
+        ],
     )
     p.add_argument("--on", type=iso_date, default=today(), help="as of (default: today)")
     p.add_argument("--region", help="only records decided in regions starting with this code")
     p.add_argument("--csv", help="also export to this CSV file")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="keep every region's notices in the store: what GET /v1/notices pages",
+    )
     add_store(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_notices)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -30,7 +31,7 @@ from graph_service.ids.person_key import PersonKeyring
 from graph_service.services import checks, evaluation, flags, graph, info, profiles, subjects
 from graph_service.services.access import Access, Principal, Role
 from graph_service.services.models import BatchItem
-from graph_service.services.shaping import MAX_LIMIT, today
+from graph_service.services.shaping import MAX_LIMIT
 from graph_service.stores.base import GraphStore
 
 #: Largest page the service answers (``limit`` of every list).
@@ -255,6 +256,10 @@ class LocalBackend(Backend):
         found = checks.check_batch(self._stores, self.access, questions, on)
         return cast(list[dict[str, Any]], _json(found, exclude_none=True))
 
+    # Nationwide answers are paged from stored results, as the service pages them; here,
+    # in the caller's own process, a missing or stale result is computed and kept first
+    # (freshness "current"), so the answer is as of now.
+
     def relocations(
         self, on: str | None, level: str, pattern: str | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
@@ -266,15 +271,18 @@ class LocalBackend(Backend):
             pattern,
             limit,
             offset,
+            freshness="current",
         )
-        return cast(list[dict[str, Any]], _json(found, exclude_none=True))
+        return cast(list[dict[str, Any]], _json(found.items, exclude_none=True))
 
     def flows(self, on: str | None, level: str, by: str) -> dict[str, Any]:
-        found = flags.flows(self.store, on, level, by)  # type: ignore[arg-type]
+        found = flags.flows(self.store, on, level, by, freshness="current")  # type: ignore[arg-type]
         return cast(dict[str, Any], _json(found))
 
     def notices(self, on: str | None, region: str, limit: int, offset: int) -> dict[str, Any]:
-        found = flags.notices(self.store, self.access, on, region, limit, offset)
+        found = flags.notices(
+            self.store, self.access, on, region, limit, offset, freshness="current"
+        )
         return cast(dict[str, Any], _json(found))
 
     def credit_record(self, person: str, on: str | None) -> dict[str, Any]:
@@ -288,7 +296,6 @@ class LocalBackend(Backend):
     def grades(
         self, on: str | None, region: str, industry: str, grade: str | None, watch: bool
     ) -> list[dict[str, Any]]:
-        table = evaluation.all_grades(self.store, on or today())
         found = evaluation.grades(  # every row at once: the pages the service sends, joined
             self.store,
             on,
@@ -296,9 +303,9 @@ class LocalBackend(Backend):
             industry,
             grade,
             watch,
-            max(len(table), 1),
+            sys.maxsize,
             0,
-            table_of=lambda _store, _on: table,
+            freshness="current",
         )
         return cast(list[dict[str, Any]], _json(found.items))
 

@@ -25,9 +25,9 @@ from typing import Any, TextIO
 
 from tqdm.auto import tqdm
 
-from graph_service.exports.snapshot import KEYS, TABLES, TableName, Tables, chunks
+from graph_service.exports.snapshot import KEYS, TABLES, TableName, Tables
 from graph_service.queries import statements
-from graph_service.stores.base import sid
+from graph_service.stores.base import batched, sid
 
 log = logging.getLogger("graph_service.exports")
 
@@ -139,7 +139,7 @@ def cypher_statements(snapshot: Tables, *, progress: bool = False) -> Iterator[s
         disable=not progress,
     ):
         body = _STATEMENTS[table]
-        for batch in chunks((_row(table, r) for r in snapshot.rows(table)), BATCH):
+        for batch in batched((_row(table, r) for r in snapshot.rows(table)), BATCH):
             yield f"UNWIND {literal(batch)} AS row {body};"
 
 

@@ -20,9 +20,9 @@ supervision     SUPERVISED_BY: an entity and its superior unit
 Every table keeps the provenance columns (``source``, ``batch_id``, ``loaded_at``,
 ``first_batch_id``). Sealed ID numbers and internal hashes are never part of a snapshot.
 
-Nodes are enumerated per store (the embedded graph in process; Neo4j with
-``queries/export_subjects.cypher``); relationships and records are read through the store
-interface, in batches, so both stores give the same tables.
+Nodes are enumerated by the store's streaming scan (``scan_nodes``, in key order);
+relationships and records are read through the store interface, in batches, so both stores
+give the same tables.
 
 Two forms, one reader: :class:`StoreTables` reads the tables a batch at a time, in key order,
 each time they are asked for (the exports stream from it: memory stays flat whatever the
@@ -48,7 +48,7 @@ from tqdm.auto import tqdm
 from graph_service.catalogue import vocabulary
 from graph_service.ids.regions import region
 from graph_service.schema import graph_schema
-from graph_service.stores.base import GraphStore, iter_batches, sid
+from graph_service.stores.base import GraphStore, batched, sid
 
 log = logging.getLogger("graph_service.exports")
 
@@ -121,18 +121,6 @@ class Tables(Protocol):
         ...
 
 
-def chunks(rows: Iterable[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive lists of at most ``size`` rows."""
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 @dataclass(slots=True)
 class Snapshot:
     """The tables of a store at one moment, as DataFrames (see the module docstring)."""
@@ -164,7 +152,7 @@ class Snapshot:
 
     def batches(self, name: TableName) -> Iterator[list[dict[str, Any]]]:
         """The rows of a table in lists of at most :data:`BATCH`."""
-        return chunks(self.rows(name), BATCH)
+        return batched(self.rows(name), BATCH)
 
 
 def present(value: Any) -> bool:
@@ -220,50 +208,11 @@ def _sorted(name: TableName, rows: Iterable[dict[str, Any]]) -> list[dict[str, A
     return sorted((_clean(r) for r in rows), key=lambda r: tuple(str(r.get(k, "")) for k in key))
 
 
-def _embedded_subjects(store: GraphStore, label: str) -> Iterator[list[dict[str, Any]]]:
-    """Entity or Person nodes of the embedded store (its networkx graph, read in process),
-    in batches, in ``sid`` order."""
-    from graph_service.stores.embedded import EmbeddedStore, public
-
-    assert isinstance(store, EmbeddedStore)
-    store.loads()  # catch up with the file and its journal first
-    graph = store._graph
-    sids = sorted(n for n, data in graph.nodes(data=True) if data.get("label") == label)
-    for batch in iter_batches(sids, BATCH):
-        yield [public(graph.nodes[n]) for n in batch]
-
-
-def _neo4j_subjects(
-    store: GraphStore, label: str, page: int = BATCH
-) -> Iterator[list[dict[str, Any]]]:
-    """Entity or Person nodes of Neo4j, a page at a time (keyset paging on ``sid``)."""
-    from neo4j import RoutingControl
-
-    from graph_service.queries import cypher
-    from graph_service.stores.embedded import public
-    from graph_service.stores.neo4j import Neo4jStore
-
-    assert isinstance(store, Neo4jStore)
-    after = ""
-    while True:
-        records, _, _ = store.driver.execute_query(
-            cypher("export_subjects"),  # a file in queries/, never a caller's text
-            {"prefix": "E:" if label == "Entity" else "P:", "after": after, "limit": page},
-            database_=store.database,
-            routing_=RoutingControl.READ,
-        )
-        if not records:
-            return
-        yield [public(r["props"]) for r in records]
-        after = records[-1]["sid"]
-
-
 def subject_batches(
     store: GraphStore, label: Literal["Entity", "Person"]
 ) -> Iterator[list[dict[str, Any]]]:
     """Every Entity or Person node's public properties, in batches, in key order."""
-    read = _embedded_subjects if store.backend == "embedded" else _neo4j_subjects
-    for batch in read(store, label):
+    for batch in store.scan_nodes(label, batch=BATCH):
         yield [_clean(props) for props in batch]
 
 
@@ -357,7 +306,7 @@ class StoreTables:
             rows.append(
                 {"code": code, "name": found.name, "level": found.level, "retired": found.retired}
             )
-        yield from chunks(rows, BATCH)
+        yield from batched(rows, BATCH)
 
     def _roles(self) -> Iterator[list[dict[str, Any]]]:
         for batch in self.batches("persons"):
@@ -372,7 +321,7 @@ class StoreTables:
 
     def _records(self) -> Iterator[list[dict[str, Any]]]:
         records = self.store.records_where(list(vocabulary("kind")))
-        yield from chunks(_sorted("records", records), BATCH)
+        yield from batched(_sorted("records", records), BATCH)
 
     def _record_persons(self) -> Iterator[list[dict[str, Any]]]:
         for batch in self.batches("records"):
@@ -387,7 +336,7 @@ class StoreTables:
         ]
         superiors = {p["superior_uscc"] for p in pairs}
         known = {s for s in superiors if self.store.entity(s) is not None}
-        yield from chunks([p for p in pairs if p["superior_uscc"] in known], BATCH)
+        yield from batched([p for p in pairs if p["superior_uscc"] in known], BATCH)
 
 
 def read_snapshot(store: GraphStore, *, progress: bool = True) -> Snapshot:

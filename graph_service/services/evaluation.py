@@ -3,10 +3,7 @@ aggregate), credit reports, grade history and publication deadlines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import pandas as pd
 
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -14,24 +11,17 @@ from graph_service.engine.evaluation import (
     GradeLedger,
     credit_report,
     deadlines,
-    grade_counts,
 )
 from graph_service.engine.evaluation.report import CreditReport
-from graph_service.engine.evaluation.sampling import population
 from graph_service.engine.subjects import parse_uscc
 from graph_service.errors import NotFound
 from graph_service.services.access import Access
+from graph_service.services.jobs import result_key
 from graph_service.services.models import GradePage
+from graph_service.services.results import Freshness, current_result, result_page, tally_stats
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
-
-#: Every entity's grade on a day (the API keeps the table per store state).
-GradeTable = Callable[[GraphStore, str], pd.DataFrame]
-
-
-def all_grades(store: GraphStore, on: str) -> pd.DataFrame:
-    """Every entity's grade on ``on``, computed now."""
-    return Evaluator(store).evaluate_all(on)
+from graph_service.stores.results import ResultFilter, Tally, TallyBy
 
 
 def evaluate_entity(store: GraphStore, access: Access, uscc: str, on: str | None) -> Evaluation:
@@ -52,11 +42,6 @@ def grade_history(store: GraphStore, uscc: str, ledger: GradeLedger) -> list[dic
     return ledger.history(code)
 
 
-def _population(table: pd.DataFrame, region: str, industry: str) -> pd.DataFrame:
-    keep = {m[0] for m in population(table, region, industry)}
-    return table[table["uscc"].isin(keep)]
-
-
 def grades(
     store: GraphStore,
     on: str | None,
@@ -67,18 +52,17 @@ def grades(
     limit: int,
     offset: int,
     *,
-    table_of: GradeTable = all_grades,
+    freshness: Freshness = "stored",
 ) -> GradePage:
     """A page of the active entities of a region and industry with score, parts and grade
-    (only ``grade``'s, only watch-list candidates if ``watch``), worst score first."""
-    table = _population(table_of(store, on or today()), region, industry)
-    if grade:
-        table = table[table["grade"] == grade]
-    if watch:
-        table = table[table["watch_candidate"]]
-    table = table.sort_values(["score", "uscc"])
-    items = table.iloc[offset : offset + limit].to_dict(orient="records")
-    return GradePage(items=items, total=len(table), offset=offset, limit=limit)
+    (only ``grade``'s, only watch-list candidates if ``watch``), worst score first, from the
+    stored grading of ``on`` (default today); ``result`` says which run and if it is stale."""
+    where = ResultFilter(
+        region=region, industry=industry, grade=grade or "", watch=watch, active=True
+    )
+    key = result_key("grades", on or today())
+    found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    return GradePage.model_validate(found)
 
 
 def summary(
@@ -86,31 +70,25 @@ def summary(
     on: str | None,
     region: str,
     industry: str,
-    by: str | None,
+    by: TallyBy | None,
     *,
-    table_of: GradeTable = all_grades,
+    freshness: Freshness = "stored",
 ) -> dict[str, Any]:
     """Active entities per grade, mean score and watch-list candidates, overall and per
-    ``by`` (province, city or industry). Counts only: no entity is named."""
+    ``by`` (province, city or industry), from the stored grading of ``on`` (default today).
+    Counts only: no entity is named."""
     day = on or today()
-    table = _population(table_of(store, day), region, industry)
-
-    def stats(t: pd.DataFrame) -> dict[str, Any]:
-        return {
-            "entities": len(t),
-            "by_grade": grade_counts(t),
-            "mean_score": round(float(t["score"].mean()), 2) if len(t) else None,
-            "watch_candidates": int(t["watch_candidate"].sum()),
-        }
-
-    out: dict[str, Any] = {"on": day, "region": region, "industry": industry} | stats(table)
+    key = result_key("grades", day)
+    header = current_result(store, key, freshness)
+    where = ResultFilter(region=region, industry=industry, active=True)
+    out: dict[str, Any] = {"on": day, "region": region, "industry": industry}
+    out |= tally_stats(store.result_tally(key, where))
     if by:
-        if by == "industry":
-            keys = table["industry"].fillna("")
-        else:
-            keys = table["region_code"].fillna("").str[: 2 if by == "province" else 4]
-        out["groups"] = {str(k): stats(g) for k, g in table.groupby(keys, sort=True)}
-    return out
+        groups: dict[str, list[Tally]] = {}
+        for t in store.result_tally(key, where, by):
+            groups.setdefault(t.group, []).append(t)
+        out["groups"] = {g: tally_stats(ts) for g, ts in sorted(groups.items())}
+    return out | {"result": header}
 
 
 def report(

@@ -338,6 +338,23 @@ class BatchAnswer(BaseModel):
     error: str | None = None
 
 
+class ResultHeader(BaseModel):
+    """The stored result of a nationwide pass an answer comes from (``POST /v1/jobs`` makes
+    one; docs/decisions.md)."""
+
+    kind: Literal["grades", "relocations", "notices"]
+    on: str = Field(description="结果所针对的日期 / The as-of date of the pass")
+    level: str | None = Field(None, description="relocations: 区划级别 / Level")
+    token: str = Field(description="计算开始时存储的版本 / The store's change token then")
+    computed_at: str = Field(description="计算完成时间（UTC）/ When the pass ended (UTC)")
+    rows: int = Field(description="结果行数 / Rows kept")
+    job_id: str | None = Field(None, description="产生结果的任务 / The job that made it")
+    stale: bool = Field(
+        description="此后存储已变化：结果为计算时的状态 / The store has changed since the pass "
+        "began: the rows are as of computed_at"
+    )
+
+
 class Flows(BaseModel):
     """Flagged moves between regions, as a matrix (aggregates only: no one is named)."""
 
@@ -345,11 +362,16 @@ class Flows(BaseModel):
     counts: list[list[int]] = Field(
         description="counts[i][j]：从regions[i]迁往regions[j]的次数 / Moves from row to column"
     )
+    result: ResultHeader | None = None
 
 
 class NoticePage(PageOf[dict[str, Any]]):
     """A page of the notices listings call for (clause 十二)."""
 
+    result: ResultHeader | None = None
+
 
 class GradePage(PageOf[dict[str, Any]]):
     """A page of a population's grades, worst score first."""
+
+    result: ResultHeader | None = None

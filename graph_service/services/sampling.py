@@ -8,12 +8,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from graph_service.engine.evaluation import append_draw, make_draw, read_inspectors, verify
 from graph_service.engine.evaluation.sampling import DrawError
 from graph_service.errors import InvalidParameter, NotFound
 from graph_service.services.access import Access
-from graph_service.services.evaluation import GradeTable, all_grades
+from graph_service.services.jobs import result_key
+from graph_service.services.results import Freshness, result_table
 from graph_service.services.shaping import Stores, today
+from graph_service.stores.base import GraphStore
+from graph_service.stores.results import ResultFilter
+
+
+def grade_table(store: GraphStore, on: str, freshness: Freshness) -> pd.DataFrame:
+    """Every entity's grade on ``on`` as the grading job stored it (the population a draw
+    samples from)."""
+    return result_table(store, result_key("grades", on), ResultFilter(), freshness)[0]
 
 
 def _brief(record: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +48,7 @@ def draw(
     per_entity: int | None,
     inspectors: Path | None,
     log: Path,
-    table_of: GradeTable = all_grades,
+    freshness: Freshness = "stored",
 ) -> dict[str, Any]:
     """Draws, by grade, the entities to inspect on ``on`` (default today) and their
     inspectors (from the ``inspectors`` file) with a recorded seed; keeps the whole record in
@@ -50,7 +61,7 @@ def draw(
     pool = read_inspectors(inspectors)
     day = on or today()
     with stores() as store:
-        table = table_of(store, day)
+        table = grade_table(store, day, freshness)
     record = make_draw(
         table,
         day,
@@ -97,7 +108,7 @@ def verify_draw(
     record: dict[str, Any],
     *,
     against_store: bool,
-    table_of: GradeTable = all_grades,
+    freshness: Freshness = "stored",
 ) -> dict[str, Any]:
     """Re-runs the draw from its record (hash, population and pool as hashed, allocation,
     entities and inspectors as recorded) and, if ``against_store``, whether the store still
@@ -106,7 +117,7 @@ def verify_draw(
     table = None
     if against_store:
         with stores() as store:
-            table = table_of(store, on)
+            table = grade_table(store, on, freshness)
     try:
         return verify(record, table).to_dict()
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:

@@ -24,11 +24,21 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from graph_service.dates import decided_by, in_force
 from graph_service.errors import NotFound
 from graph_service.schema import graph_schema
+from graph_service.stores.results import (
+    ResultFilter,
+    ResultInfo,
+    ResultKey,
+    ResultRow,
+    Tally,
+    TallyBy,
+)
+
+T = TypeVar("T")
 
 #: The kinds of rows a load writes, in the order they must be written (nodes first).
 RowKind = Literal[
@@ -47,6 +57,22 @@ SubjectKind = Literal["entity", "person"]
 #: How much of what reaches a person a check must read (see GraphStore.material).
 Reach = Literal["none", "named", "all"]
 Direction = Literal["up", "down"]
+#: Node labels a scan walks (:meth:`GraphStore.scan_nodes`).
+NodeLabel = Literal["Entity", "Person", "Region", "Record"]
+#: Relationship types a scan walks (:meth:`GraphStore.scan_relationships`).
+RelType = Literal["ROLE", "HOLDS", "REGISTERED_IN", "CONCERNS", "NAMES", "SUPERVISED_BY"]
+REL_TYPES: tuple[RelType, ...] = (
+    "ROLE",
+    "HOLDS",
+    "REGISTERED_IN",
+    "CONCERNS",
+    "NAMES",
+    "SUPERVISED_BY",
+)
+#: The lists of :meth:`GraphStore.relations`, each paged by :meth:`GraphStore.relations_page`.
+Relation = Literal["roles", "holdings", "registrations", "records"]
+#: Rows per batch of a scan (the Neo4j store also fetches this many rows per round trip).
+SCAN_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +170,8 @@ class GraphStore(ABC):
 
     #: "embedded" or "neo4j"
     backend: str
+    #: What the store was opened with: the embedded store's file path, or the Neo4j URI.
+    uri: str
     #: Whether a load may write one batch while it validates the next (a thread-safe client).
     concurrent_writes: bool = False
 
@@ -231,9 +259,53 @@ class GraphStore(ABC):
         """Everything attached to a subject, over all time: ``roles`` (with the other end's
         name), ``holdings`` (held and holders), ``registrations``, ``records``."""
 
+    def relations_page(
+        self, kind: SubjectKind, key: str, relation: Relation, *, limit: int, offset: int = 0
+    ) -> Page:
+        """One page of one list of :meth:`relations` (in its order), with the true ``total``
+        however many there are (a supernode's thousands of holdings are paged, not cut).
+        This default slices :meth:`relations`; a networked store pages in the database."""
+        items = self.relations(kind, key)[relation]
+        return Page(
+            items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit
+        )
+
     @abstractmethod
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
-        """Entities and persons whose name contains ``text``, or whose USCC starts with it."""
+        """Entities and persons whose name contains ``text``, or whose USCC starts with it,
+        in :func:`search_order`; ``total`` counts every hit, not only those of the page."""
+
+    # -- scans and the change token (nationwide passes, exports, caches) -----------------
+
+    @abstractmethod
+    def scan_nodes(
+        self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every node of ``label``, ``batch`` at a time, in key order (``sid`` for entities
+        and persons, ``record_id``, region ``code``): its :func:`public` properties, or with
+        ``fields`` only those (a missing one is left out). The read streams: memory holds a
+        batch, whatever the store's size."""
+
+    @abstractmethod
+    def scan_relationships(
+        self,
+        rtype: RelType,
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every relationship of type ``rtype``, ``batch`` at a time, in no set order: its
+        :func:`public` properties (or only ``fields``) with ``from`` and ``to``, the node ids
+        (:func:`node_id`) of its start and end. With ``on`` only those that belong to the
+        graph that day (:func:`active_on`)."""
+
+    @abstractmethod
+    def change_token(self) -> str:
+        """A short text that changes whenever anything a reader could see changes — a load,
+        a record event, a load begun, whichever process wrote it — and is equal otherwise,
+        for every store object on the same data (results computed from a store are kept
+        under it; see docs/decisions.md). Audit checkpoints do not change it."""
 
     # -- primitives the engines build on (batched: one call for many subjects) -----------
 
@@ -351,6 +423,39 @@ class GraphStore(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- stored results of nationwide passes (see :mod:`.results`) ----------------------------
+
+    @abstractmethod
+    def save_result(self, info: ResultInfo, rows: Iterable[ResultRow]) -> ResultInfo:
+        """Keep ``rows`` (in order) as the result ``info.key``, replacing any earlier result
+        under that key: readers see the old result or the new one, never a part. Returns
+        ``info`` with its ``rows`` counted. Changes no change token (a result is not data)."""
+
+    @abstractmethod
+    def result_info(self, key: ResultKey) -> ResultInfo | None:
+        """The header of the result kept under ``key``, or None."""
+
+    @abstractmethod
+    def results(self) -> list[ResultInfo]:
+        """Every result kept, by kind, date and level."""
+
+    @abstractmethod
+    def result_page(
+        self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
+    ) -> Page:
+        """The rows of ``key`` that ``where`` takes, in stored order, ``offset``/``limit``
+        of them, with their total (an empty page when no result is kept)."""
+
+    @abstractmethod
+    def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
+        """Every row of ``key`` that ``where`` takes, in stored order (a pass over a result,
+        e.g. region flows from the relocation flags)."""
+
+    @abstractmethod
+    def result_tally(self, key: ResultKey, where: ResultFilter, by: TallyBy = "") -> list[Tally]:
+        """The rows of ``key`` that ``where`` takes counted per group (``by``) and grade,
+        with their scores' sum and watch-list candidates, ordered by group then grade."""
+
 
 #: Holding chains are followed at most this deep (real chains seldom pass 6 levels; the bound
 #: is also in queries/subject_material.cypher).
@@ -432,6 +537,18 @@ def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
     """The fields that identify a row (``graph.yaml``): a later row with the same identity
     updates it."""
     return tuple(row[k] for k in _ROW_IDENTITY[kind])
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` of ``items``, read as they are consumed."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def iter_batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -541,3 +658,75 @@ def active_on(rtype: str, props: Mapping[str, Any], on: str | None, decided_on: 
 def neighbour_order(node: Mapping[str, Any]) -> tuple[int, str]:
     """Order of neighbours: records, persons, entities, regions; then by id."""
     return (LABEL_RANK[node["label"]], node["id"])
+
+
+# -- what callers see of stored properties (the same in every store) --------------------
+
+#: Internal properties never shown to callers.
+_HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
+
+
+def public(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties a caller may see: hashes, labels and sealed IDs removed, and empty values
+    left out (Neo4j stores no nulls, so both stores answer alike)."""
+    return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
+
+
+def visible(fields: Sequence[str]) -> list[str]:
+    """The names among ``fields`` a caller may see (see :func:`public`)."""
+    return [f for f in fields if f not in _HIDDEN]
+
+
+def project(props: Mapping[str, Any], fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """:func:`public` properties of a scanned item, or with ``fields`` only those of them."""
+    if fields is None:
+        return public(props)
+    return {f: props[f] for f in visible(fields) if props.get(f) is not None}
+
+
+def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Order of NAMES relationships, the same in every store."""
+    return (rel["record_id"], rel["person_key"], rel["capacity"])
+
+
+def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a search result shows for an Entity or Person node."""
+    if "uscc" in node:
+        return {
+            "type": "entity",
+            "uscc": node["uscc"],
+            "name": node.get("name"),
+            "region_code": node.get("region_code"),
+        }
+    return {
+        "type": "person",
+        "key": node["key"],
+        "name": node.get("name"),
+        "id_masked": node.get("id_masked"),
+    }
+
+
+def search_order(hit: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Entities first, then by name, then by id: the same order in every store."""
+    return (hit["type"], str(hit.get("name") or ""), str(hit.get("uscc") or hit.get("key")))
+
+
+def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Order each list by dates then identities, so both stores answer in the same order."""
+
+    def order(item: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(
+            str(item.get(k) or "")
+            for k in (
+                "start_date",
+                "decided_on",
+                "uscc",
+                "person_key",
+                "holder_key",
+                "role",
+                "record_id",
+                "region_code",
+            )
+        )
+
+    return {name: sorted(items, key=order) for name, items in rel.items()}

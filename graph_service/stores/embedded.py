@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import pickle
+import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
@@ -29,24 +30,36 @@ from graph_service.stores.base import (
     MAX_PATH_HOPS,
     NEIGHBOUR_TYPES,
     PATH_TYPES,
+    SCAN_BATCH,
     BatchMeta,
     Direction,
     GraphStore,
+    NodeLabel,
     Page,
     Reach,
+    RelType,
     RowKind,
     SubjectKind,
     SubjectMaterial,
     WriteCounts,
     active_on,
+    batched,
     edge_order,
     edge_view,
+    iter_batches,
+    named_order,
     neighbour_order,
     node_view,
     parse_node_id,
+    project,
+    public,
+    search_hit,
+    search_order,
     sid,
+    sort_relations,
     unchanged,
 )
+from graph_service.stores.embedded_results import EmbeddedResults
 
 log = logging.getLogger("graph_service.store")
 
@@ -54,8 +67,6 @@ FORMAT = "credit-graph-embedded"
 #: What the load log says of a load whose writer died.
 INTERRUPTED = "none of its rows were kept; load the files again"
 VERSION = 1
-#: Internal properties never shown to callers.
-_HIDDEN = frozenset({"_h", "_src", "label", "type", "id_sealed", "sid", "_versions"})
 
 
 def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
@@ -94,24 +105,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def public(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties a caller may see: hashes, labels and sealed IDs removed, and empty values
-    left out (Neo4j stores no nulls, so both stores answer alike)."""
-    return {k: v for k, v in props.items() if k not in _HIDDEN and v is not None}
-
-
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(EmbeddedResults, GraphStore):
     """networkx MultiDiGraph + one pickle file. See the module docstring for durability."""
 
     backend = "embedded"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.uri = str(self.path)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._journal_path = self.path.with_name(self.path.name + ".journal")
         self._graph: Any = nx.MultiDiGraph()
         self._loads: list[dict[str, Any]] = []
         self._signature: tuple[int, int, int] | None = None
+        #: Which write of the graph file this is (see change_token); new on every rewrite.
+        self._generation = "empty"
         self._journal_at: tuple[int, int] = (0, 0)  # (inode, bytes replayed)
         self._in_tx = False
         self._pinned = False  # reads of one answer see one state (see material)
@@ -156,6 +164,7 @@ class EmbeddedStore(GraphStore):
     def _load_file(self, sig: tuple[int, int, int] | None) -> None:
         if sig is None:
             self._graph, self._loads = nx.MultiDiGraph(), []
+            self._generation = "empty"
         else:
             try:
                 with self.path.open("rb") as fh:
@@ -171,6 +180,8 @@ class EmbeddedStore(GraphStore):
                     f"{self.path} is not a credit-graph embedded store file",
                 )
             self._graph, self._loads = data["graph"], data["loads"]
+            # Files written before generations were kept are told apart by their stat.
+            self._generation = str(data.get("generation") or "-".join(map(str, sig)))
         self._signature = sig
 
     def _replay_journal(self) -> None:
@@ -201,7 +212,14 @@ class EmbeddedStore(GraphStore):
     def _persist(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-        payload = {"format": FORMAT, "version": VERSION, "graph": self._graph, "loads": self._loads}
+        generation = uuid.uuid4().hex
+        payload = {
+            "format": FORMAT,
+            "version": VERSION,
+            "generation": generation,
+            "graph": self._graph,
+            "loads": self._loads,
+        }
         with tmp.open("wb") as fh:
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
             fh.flush()
@@ -212,6 +230,7 @@ class EmbeddedStore(GraphStore):
         # them once more, which changes nothing: every write is an idempotent upsert.
         self._journal_path.unlink(missing_ok=True)
         self._signature = self._stat(self.path)
+        self._generation = generation
         self._journal_at = (0, 0)
 
     def _append_journal(self, ops: list[dict[str, Any]]) -> None:
@@ -716,6 +735,54 @@ class EmbeddedStore(GraphStore):
             items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
         )
 
+    # -- scans and the change token --------------------------------------------------------
+
+    def scan_nodes(
+        self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        self._refresh()
+        # This graph object, not self._graph: a reload swaps the latter, and the scan goes on
+        # reading the state it began with.
+        nodes = self._graph.nodes
+        ids = sorted(n for n, found in nodes(data="label") if found == label)
+        for chunk in iter_batches(ids, batch):
+            yield [project(nodes[n], fields) for n in chunk]
+
+    def scan_relationships(
+        self,
+        rtype: RelType,
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        self._refresh()
+        yield from batched(self._relationships(rtype, on, fields), batch)
+
+    def _relationships(
+        self, rtype: RelType, on: str | None, fields: Sequence[str] | None
+    ) -> Iterator[dict[str, Any]]:
+        nodes, succ = self._graph.nodes, self._graph._succ  # see _edges
+        for u, adjacent in succ.items():
+            for v, keyed in adjacent.items():
+                for data in keyed.values():
+                    if data.get("type") != rtype:
+                        continue
+                    decided = nodes[u].get("decided_on") if rtype == "CONCERNS" else None
+                    if on is None or active_on(rtype, data, on, decided):
+                        yield {"type": rtype, "from": u, "to": v} | project(data, fields)
+
+    def change_token(self) -> str:
+        """The graph file's generation (a random id each rewrite writes into it), the journal
+        bytes replayed since, and the loads begun: equal in every process that reads the same
+        files, different after any write."""
+        self._refresh()
+        token = f"{self._generation}.{self._journal_at[1]}"
+        begun = sorted(p.name for p in self.path.parent.glob(f".{self.path.name}.loading-*.json"))
+        if begun:
+            token += "." + hashlib.sha256("\n".join(begun).encode("utf-8")).hexdigest()[:16]
+        return token
+
     # -- graph exploration -----------------------------------------------------------------
 
     def _view(self, nid: str) -> dict[str, Any]:
@@ -806,50 +873,3 @@ class EmbeddedStore(GraphStore):
             out += self._path_edges(x, y)
             out.append(self._view(y))
         return out
-
-
-def named_order(rel: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Order of NAMES relationships, the same in every store."""
-    return (rel["record_id"], rel["person_key"], rel["capacity"])
-
-
-def search_hit(node: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields a search result shows for an Entity or Person node."""
-    if "uscc" in node:
-        return {
-            "type": "entity",
-            "uscc": node["uscc"],
-            "name": node.get("name"),
-            "region_code": node.get("region_code"),
-        }
-    return {
-        "type": "person",
-        "key": node["key"],
-        "name": node.get("name"),
-        "id_masked": node.get("id_masked"),
-    }
-
-
-def search_order(hit: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Entities first, then by name, then by id: the same order in every store."""
-    return (hit["type"], str(hit.get("name") or ""), str(hit.get("uscc") or hit.get("key")))
-
-
-def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Order each list by dates then identities, so both stores answer in the same order."""
-
-    def order(item: Mapping[str, Any]) -> tuple[str, ...]:
-        return tuple(
-            str(item.get(k) or "")
-            for k in (
-                "start_date",
-                "decided_on",
-                "uscc",
-                "person_key",
-                "holder_key",
-                "role",
-                "record_id",
-            )
-        )
-
-    return {name: sorted(items, key=order) for name, items in rel.items()}

@@ -8,54 +8,66 @@ reads are routed as reads. Every query is a file in ``queries/``.
 A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+
+Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
+transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
+Driver errors never leave the store: :func:`translated` turns them into the domain's.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import ServiceUnavailable
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 
-from graph_service.errors import NotFound, StoreUnavailable
+from graph_service.errors import NotFound, RequestTimeout, StoreUnavailable
 from graph_service.ids.regions import region
-from graph_service.queries import cypher, statements
-from graph_service.settings import get_settings
+from graph_service.queries import cypher, statements, with_type
 from graph_service.stores.base import (
     LABEL_RANK,
     MAX_PATH_HOPS,
+    SCAN_BATCH,
     BatchMeta,
     Direction,
     GraphStore,
+    NodeLabel,
     Page,
     Reach,
+    Relation,
+    RelType,
     RowKind,
     SubjectKind,
     SubjectMaterial,
     WriteCounts,
+    batched,
     edge_order,
     edge_view,
+    named_order,
     node_id,
     node_view,
     parse_node_id,
-    sid,
-)
-from graph_service.stores.embedded import (
-    named_order,
     public,
     search_hit,
-    search_order,
+    sid,
     sort_relations,
+    visible,
 )
+from graph_service.stores.neo4j_results import Neo4jResults
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
-#: Search hits gathered before paging.
-SEARCH_CAP = 1_000
+#: The query that scans each label, and its parameters (see scan_nodes).
+_NODE_SCANS: dict[NodeLabel, tuple[str, dict[str, Any]]] = {
+    "Entity": ("scan_subjects", {"prefix": "E:"}),
+    "Person": ("scan_subjects", {"prefix": "P:"}),
+    "Record": ("scan_records", {}),
+    "Region": ("scan_regions", {}),
+}
 #: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
 PATH_CAP = 256
 
@@ -65,46 +77,136 @@ def _q(name: str) -> LiteralString:
     return cypher(name)
 
 
-class Neo4jStore(GraphStore):
+def _unavailable(uri: str, exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(
+        "图存储暂不可用，请稍后重试", f"the graph store at {uri} cannot be reached: {exc}"
+    )
+
+
+@contextmanager
+def translated(uri: str) -> Iterator[None]:
+    """Driver errors as the domain's: a server gone, a cut connection, a refused login or a
+    transient failure the driver's retries did not outlast → :class:`StoreUnavailable`; a
+    query the server abandoned at its timeout → :class:`RequestTimeout`. Every other error
+    (a query the server rejects) goes through as it is: it is a bug, not an outage."""
+    try:
+        yield
+    except AuthError as exc:
+        raise StoreUnavailable(
+            f"Neo4j拒绝登录：请检查NEO4J_USER和NEO4J_PASSWORD（{uri}）",
+            f"Neo4j at {uri} refused the login: check NEO4J_USER and NEO4J_PASSWORD ({exc})",
+        ) from exc
+    except (DriverError, TransientError) as exc:
+        raise _unavailable(uri, exc) from exc
+    except Neo4jError as exc:
+        if exc.code and "TimedOut" in exc.code:
+            raise RequestTimeout(
+                "查询超时：请缩小范围（减少跳数或邻居数）后重试",
+                "the query took too long: narrow it (fewer hops or neighbours) and retry",
+            ) from exc
+        if exc.code and "Unavailable" in exc.code:
+            raise _unavailable(uri, exc) from exc
+        raise
+
+
+class Neo4jStore(Neo4jResults, GraphStore):
     """Neo4j behind :class:`GraphStore`."""
 
     backend = "neo4j"
     concurrent_writes = True  # the driver is thread-safe; each query has its own session
 
-    def __init__(self, uri: str, driver: neo4j.Driver | None = None) -> None:
-        settings = get_settings()
+    def __init__(
+        self,
+        uri: str,
+        driver: neo4j.Driver | None = None,
+        *,
+        database: str = "neo4j",
+        user: str = "neo4j",
+        password: str = "",
+        connect_timeout: float | None = None,
+        acquire_timeout: float | None = None,
+        retry_time: float | None = None,
+        query_timeout: float = 30.0,
+    ) -> None:
+        """Connect to ``uri`` (or use ``driver``, which the caller keeps and closes) and make
+        the schema. Unset driver limits (seconds) keep the driver's defaults; the service sets
+        them short (see :func:`graph_service.stores.open_store`). ``query_timeout``: seconds
+        the server gives a path or neighbourhood query. Raises :class:`StoreUnavailable`."""
         self.uri = uri
-        self.database = settings.neo4j_database
-        password = settings.neo4j_password.get_secret_value()
-        auth = (settings.neo4j_user, password) if password else None
-        self.driver = driver or GraphDatabase.driver(uri, auth=auth)
+        self.database = database
+        self.query_timeout = query_timeout
+        limits: dict[str, Any] = {
+            "connection_timeout": connect_timeout,
+            "connection_acquisition_timeout": acquire_timeout,
+            "max_transaction_retry_time": retry_time,
+        }
+        try:
+            self.driver = driver or GraphDatabase.driver(
+                uri,
+                auth=(user, password) if password else None,
+                **{k: v for k, v in limits.items() if v is not None},
+            )
+        except (ValueError, DriverError) as exc:
+            raise StoreUnavailable(
+                f"Neo4j地址无效：{uri}", f"not a usable Neo4j URI {uri}: {exc}"
+            ) from exc
         self._own_driver = driver is None
         try:
-            self.driver.verify_connectivity()
-        except (ServiceUnavailable, OSError) as exc:
-            raise StoreUnavailable(
-                f"无法连接Neo4j：{uri}", f"cannot reach Neo4j at {uri}: {exc}"
-            ) from exc
-        self.ensure_schema()
+            with self._translated():
+                try:
+                    self.driver.verify_connectivity()
+                except (OSError, ValueError) as exc:  # refused, or a name that does not resolve
+                    raise _unavailable(uri, exc) from exc
+            self.ensure_schema()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         if self._own_driver:
             self.driver.close()
 
+    def _translated(self) -> AbstractContextManager[None]:
+        return translated(self.uri)
+
     def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(
-            _q(name),
-            params,
-            database_=self.database,
-            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-        )
+        """Run a query in its own transaction (``write``: one that changes no reader's view,
+        the audit checkpoint; writes of the graph go through :meth:`_write`)."""
+        with self._translated():
+            records, _, _ = self.driver.execute_query(
+                _q(name),
+                params,
+                database_=self.database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            )
         return [r.data() for r in records]
 
+    def _write(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a write of what readers see, and count it on the version node in the same
+        transaction (the change token; see :meth:`change_token`)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            rows = [r.data() for r in tx.run(_q(name), params)]
+            tx.run(_q("bump_version")).consume()
+            return rows
+
+        with self._translated(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
     def ensure_schema(self) -> None:
-        """Create constraints and indexes if missing (idempotent)."""
-        with self.driver.session(database=self.database) as session:
-            for stmt in statements("schema"):
+        """Create constraints and indexes, and the version node, if missing (idempotent)."""
+        with self._translated(), self.driver.session(database=self.database) as session:
+            for stmt in [*statements("schema"), *statements("result_schema")]:
                 session.run(stmt).consume()
+            session.run(_q("ensure_version")).consume()
+
+    def change_token(self) -> str:
+        """The version node's epoch and counter: every write of the graph or the load log
+        bumps the counter in its own transaction, so two readers of one database agree, and
+        a database made anew (a bulk import, a wipe) starts a new epoch."""
+        rows = self._run("store_version")
+        epoch, n = (rows[0]["epoch"], rows[0]["n"]) if rows else (None, None)
+        return "none" if epoch is None else f"{epoch}.{n}"
 
     # -- writes --------------------------------------------------------------------------
 
@@ -120,10 +222,8 @@ class Neo4jStore(GraphStore):
         name, payload = _payload(kind, rows)
         if kind == "registrations":
             codes = sorted({r["region_code"] for r in rows})
-            self._run("ensure_regions", write=True, regions=[_region_props(c) for c in codes])
-        result = self._run(
-            name, write=True, rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at
-        )
+            self._write("ensure_regions", regions=[_region_props(c) for c in codes])
+        result = self._write(name, rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
         counts = WriteCounts()
         for r in result:
             setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
@@ -139,7 +239,7 @@ class Neo4jStore(GraphStore):
         return bool(self._run("is_empty")[0]["empty"])
 
     def link_superiors(self, meta: BatchMeta) -> None:
-        self._run("link_superiors", write=True, batch_id=meta.batch_id)
+        self._write("link_superiors", batch_id=meta.batch_id)
 
     def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
         if not keys:
@@ -153,9 +253,8 @@ class Neo4jStore(GraphStore):
 
     def record_load(self, summary: Mapping[str, Any]) -> None:
         summary = {"status": "done"} | dict(summary)
-        self._run(
+        self._write(
             "record_load",
-            write=True,
             batch_id=summary["batch_id"],
             started_at=summary["started_at"],
             summary=json.dumps(summary, ensure_ascii=False),
@@ -265,22 +364,77 @@ class Neo4jStore(GraphStore):
         rows = self._run("registrations_of", usccs=list(usccs))
         return sort_relations({"r": [public(r["props"]) for r in rows]})["r"]
 
-    def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
-        rows = self._run("search", text=text.strip().upper(), cap=SEARCH_CAP)
-        hits = sorted((search_hit(r["props"]) for r in rows), key=search_order)
-        return Page(
-            items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
+    def relations_page(
+        self, kind: SubjectKind, key: str, relation: Relation, *, limit: int, offset: int = 0
+    ) -> Page:
+        rows = self._run(
+            "relations_page", sid=sid(kind, key), relation=relation, offset=offset, limit=limit
         )
+        total, items = (rows[0]["total"], rows[0]["items"]) if rows else (0, [])
+        return Page(items=[public(x) for x in items], total=total, offset=offset, limit=limit)
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
+        rows = self._run("search", text=text.strip().upper(), offset=offset, limit=limit)
+        return Page(
+            items=[search_hit(props) for props in rows[0]["page"]],
+            total=rows[0]["total"],
+            offset=offset,
+            limit=limit,
+        )
+
+    # -- scans -------------------------------------------------------------------------------
+
+    def _stream(
+        self, query: LiteralString, params: Mapping[str, Any], batch: int
+    ) -> Iterator[list[neo4j.Record]]:
+        """The rows of one read query, ``batch`` at a time, fetched as they are consumed."""
+        with (
+            self._translated(),
+            self.driver.session(
+                database=self.database,
+                default_access_mode=neo4j.READ_ACCESS,
+                fetch_size=SCAN_BATCH,
+            ) as session,
+        ):
+            yield from batched(session.run(query, dict(params)), batch)
+
+    def scan_nodes(
+        self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        name, params = _NODE_SCANS[label]
+        wanted = None if fields is None else visible(fields)
+        for rows in self._stream(_q(name), params | {"fields": wanted}, batch):
+            yield [_scanned(r, wanted) for r in rows]
+
+    def scan_relationships(
+        self,
+        rtype: RelType,
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        # A file of the repository with a type of the model (RelType, checked by with_type).
+        query: LiteralString = with_type("scan_relationships", rtype)
+        wanted = None if fields is None else visible(fields)
+        for rows in self._stream(query, {"on": on, "fields": wanted}, batch):
+            out = []
+            for r in rows:
+                row = _scanned(r, wanted)
+                row["type"], row["from"], row["to"] = rtype, r["a_id"], r["b_id"]
+                out.append(row)
+            yield out
 
     # -- graph exploration -----------------------------------------------------------------
 
     def _run_timed(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """A read query the server abandons after ``GRAPH_REQUEST_TIMEOUT`` seconds (paths and
         neighbourhoods of supernodes are the queries that can run long)."""
-        query = neo4j.Query(_q(name), timeout=get_settings().graph_request_timeout)
-        records, _, _ = self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ
-        )
+        query = neo4j.Query(_q(name), timeout=self.query_timeout)
+        with self._translated():
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=RoutingControl.READ
+            )
         return [r.data() for r in records]
 
     def neighbourhood(
@@ -349,6 +503,14 @@ class Neo4jStore(GraphStore):
 def _label(labels: Sequence[str]) -> str:
     """The exploration label among a node's labels (Subject is only an index label)."""
     return next(x for x in labels if x in LABEL_RANK)
+
+
+def _scanned(record: neo4j.Record, fields: list[str] | None) -> dict[str, Any]:
+    """A scanned node or relationship's public properties, or the visible ``fields`` asked
+    (which the query returned as a list, in that order: one value less to decode per row)."""
+    if fields is None:
+        return public(record["data"])
+    return {f: v for f, v in zip(fields, record["data"], strict=True) if v is not None}
 
 
 def _region_props(code: str) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def service_settings(tmp: Path, **overrides: Any) -> Settings:
         "graph_api_keys_file": write_keys(tmp / "keys.yaml"),
         "graph_audit_log": tmp / "audit.jsonl",
         "graph_audit_fsync": False,
+        "graph_jobs_dir": tmp / "jobs",
+        "graph_grade_ledger": tmp / "grades.jsonl",
     }
     values.update(overrides)
     return Settings(**values)
@@ -66,6 +68,25 @@ class Service:
     def get(self, url: str, role: str | None = "investigator", **kw: Any) -> Any:
         """GET with the key of ``role`` (None: no key)."""
         return self.client.get(url, headers=headers(role) if role else {}, **kw)
+
+    def run_job(self, kind: str, on: str, level: str | None = None) -> dict[str, Any]:
+        """Run a nationwide pass through the API (``POST /v1/jobs``, then follow it until it
+        is done) so that the answers paged from its result can be asked."""
+        return run_job(self.client, kind, on, level)
+
+
+def run_job(client: Any, kind: str, on: str, level: str | None = None) -> dict[str, Any]:
+    """``POST /v1/jobs`` as a regulator and follow the job until it ends; returns it done."""
+    body = {"kind": kind, "on": on} | ({"level": level} if level else {})
+    answer = client.post("/v1/jobs", json=body, headers=headers("regulator"))
+    assert answer.status_code == 202, answer.text
+    job: dict[str, Any] = answer.json()
+    deadline = time.monotonic() + 120
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.02)
+        job = client.get(f"/v1/jobs/{job['id']}", headers=headers("regulator")).json()
+    assert job["status"] == "done", job
+    return job
 
 
 Registry = Callable[[Path], dict[str, Any]]

@@ -61,6 +61,7 @@ def test_dates_are_yyyy_mm_dd_only(service: Service, value: str) -> None:
 
 
 def test_verifying_junk_is_422_and_grades_nothing(service: Service) -> None:
+    service.run_job("grades", "2024-01-01")  # the population a verification compares
     for junk in ({"inputs": "x"}, {"inputs": {"on": "x"}}, {"inputs": {"on": "2024-01-01"}}):
         r = service.client.post(
             "/v1/sampling/verify?against_store=true", json=junk, headers=headers("analyst")

@@ -17,7 +17,7 @@ from graph_service.api.app import create_app, endpoint_audit, endpoints
 from graph_service.api.audit import SEAL, AuditLog, verify_chain
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory
-from tests.api.support import Service, build_store, headers, service_settings
+from tests.api.support import Service, build_store, headers, run_job, service_settings
 from tests.conftest import RING
 from tests.factories import Scenario
 
@@ -193,6 +193,7 @@ AUDITED_CALLS: dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]] = {
         {"items": [{"subject": "{k2}", "action": "air_travel"}]},
     ),
     ("GET", "/v1/relocations"): ("regulator", "/v1/relocations?on=2024-01-01", None),
+    ("POST", "/v1/jobs"): ("admin", "/v1/jobs", {"kind": "notices", "on": "2024-01-01"}),
     ("GET", "/v1/persons/{person_id}/credit-record"): (
         "regulator",
         "/v1/persons/{k2}/credit-record?on=2021-10-01",
@@ -235,9 +236,11 @@ def test_notices_naming_a_person_are_audited(tmp_path: Path) -> None:
     load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
     app = create_app(store_uri=str(tmp_path / "store.graph"), settings=service_settings(tmp_path))
     with TestClient(app) as client:
+        run_job(client, "notices", "2023-01-01")
         r = client.get("/v1/notices?on=2023-01-01", headers=headers("regulator"))
     assert "马超" in r.text
-    [entry] = _entries(tmp_path / "audit.jsonl")
+    started, entry = _entries(tmp_path / "audit.jsonl")
+    assert (started["action"], started["what"]["kind"]) == ("jobs.start", "notices")
     assert (entry["action"], entry["what"]["person_keys"]) == ("notices", [RING.key(p)])
 
 
@@ -249,6 +252,7 @@ def test_every_audited_route_writes_its_declared_entry(service: Service) -> None
     }
     assert set(audited) == set(AUDITED_CALLS) | ELSEWHERE
     ids = service.ids
+    service.run_job("relocations", "2024-01-01")  # the flags GET /v1/relocations pages
     for (method, template), (role, url, body) in AUDITED_CALLS.items():
         url = url.format(**ids)
         if body is not None:

@@ -13,12 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.api.app import create_app
-from tests.api.support import Service, build_store, headers, service_settings
+from tests.api.support import Service, build_store, headers, run_job, service_settings
 
 
 @pytest.fixture
 def drawing(tmp_path: Path) -> Iterator[Service]:
-    """The service with an inspector pool and a draw log of its own."""
+    """The service with an inspector pool, a draw log of its own, and the grading of
+    2024-01-01 stored (the population its draws sample)."""
     path, ids = build_store(tmp_path)
     pool = tmp_path / "inspectors.csv"
     pool.write_text(
@@ -31,6 +32,7 @@ def drawing(tmp_path: Path) -> Iterator[Service]:
     )
     app = create_app(store_uri=str(path), settings=settings)
     with TestClient(app, raise_server_exceptions=False) as client:
+        run_job(client, "grades", "2024-01-01")
         yield Service(client, ids, path, tmp_path / "audit.jsonl", tmp_path / "keys.yaml")
 
 
@@ -51,6 +53,7 @@ def test_a_malformed_uscc_is_422_naming_the_character(service: Service) -> None:
 
 
 def test_grades_list_worst_first_and_the_summary_names_nobody(service: Service) -> None:
+    service.run_job("grades", "2024-01-01")
     grades = service.get("/v1/evaluation/grades?on=2024-01-01", "regulator").json()
     # the listed entity, and its subsidiary that its legal representative set up in Shenzhen
     worst = grades["items"][:2]

@@ -52,6 +52,7 @@ def test_a_panel_lists_the_subjects_relocation_flags(service: Service) -> None:
     [flag] = person["flags"]
     assert (flag["pattern"], flag["person_key"], flag["uscc"]) == ("phoenix", ids["k1"], ids["b"])
     assert flag["record_ids"] == ["R1"]
+    service.run_job("relocations", "2020-01-01")
     everyone = service.get("/v1/relocations?on=2020-01-01").json()
     assert flag in everyone  # the same flag the national pass finds
     entity = service.get(f"/v1/graph/panel?id=E:{ids['b']}&on=2020-01-01").json()

@@ -74,6 +74,7 @@ def test_the_map_gives_each_error_kind_the_status_people_expect() -> None:
         "Forbidden": 403,
         "NotFound": 404,
         "Conflict": 409,
+        "ResultMissing": 409,
         "PayloadTooLarge": 413,
         "InvalidIdentifier": 422,
         "InvalidParameter": 422,

@@ -45,6 +45,10 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/sampling/verify"): {"investigator", "regulator", "analyst"},
     ("GET", "/v1/reports/{uscc}"): {"investigator", "regulator"},
     ("GET", "/v1/publication/deadlines"): {"investigator", "regulator", "analyst"},
+    # jobs: nationwide passes (graph_service/api/routers/jobs.py; docs/decisions.md)
+    ("POST", "/v1/jobs"): {"regulator", "admin"},
+    ("GET", "/v1/jobs/{job_id}"): {"investigator", "regulator", "analyst", "admin"},
+    ("GET", "/v1/jobs"): {"investigator", "regulator", "analyst", "admin"},
 }
 PUBLIC = {
     ("GET", "/healthz"),
@@ -89,6 +93,8 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
         "/v1/sampling/verify": "/v1/sampling/verify",
         "/v1/reports/{uscc}": f"/v1/reports/{a}?on=2024-01-01",
         "/v1/publication/deadlines": "/v1/publication/deadlines?on=2024-01-01",
+        "/v1/jobs": "/v1/jobs",
+        "/v1/jobs/{job_id}": "/v1/jobs/0123abcd",
     }
     bodies = {
         ("POST", "/v1/graph/export"): {"nodes": [{"id": "E:1", "label": "甲"}], "edges": []},
@@ -104,6 +110,7 @@ def _request(ids: dict[str, Any], method: str, path: str) -> tuple[str, dict[str
         },
         ("POST", "/v1/sampling/draws"): {"on": "2024-01-01", "budget": 1},
         ("POST", "/v1/sampling/verify"): {"seed": "1"},
+        ("POST", "/v1/jobs"): {"kind": "notices", "on": "2024-01-01"},
     }
     extra = {"json": bodies[(method, path)]} if (method, path) in bodies else {}
     return urls[path], extra

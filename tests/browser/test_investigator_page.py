@@ -14,6 +14,7 @@ CI (``CI`` set), where a missing browser fails the run.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from graph_service.services.jobs import result_key, run_job
+from graph_service.stores.embedded import EmbeddedStore
 from tests.api.support import KEYS, live_service
 from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 from tests.factories import Scenario
@@ -72,9 +75,13 @@ def investigators_day(directory: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The real service over the investigator's-day registry."""
+    """The real service over the investigator's-day registry, with the relocation flags
+    stored for each day the page lists them (the service pages stored results)."""
     tmp = tmp_path_factory.mktemp("day")
-    with live_service(tmp, investigators_day) as (url, _, ids):
+    with live_service(tmp, investigators_day) as (url, path, ids):
+        with EmbeddedStore(path) as store:
+            for on in (dt.date.today().isoformat(), "2018-06-01", "2021-01-01"):
+                run_job(store, result_key("relocations", on))
         yield {"url": url, "ids": ids, "tmp": tmp}
 
 

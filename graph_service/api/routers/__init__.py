@@ -23,6 +23,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "未找到 / Not found"}
 }
+#: The problem of an answer paged from a stored result that no job has made for that date.
+RESULT_MISSING: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "尚无该日期的计算结果：先运行任务（POST /v1/jobs）/ No stored result for "
+        "that date: start its job first (POST /v1/jobs)",
+    }
+}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
+from graph_service.api.routers import (
+    ERRORS,
+    NOT_FOUND,
+    RESULT_MISSING,
+    IsoDate,
+    On,
+    on_or_today,
+)
 from graph_service.engine.models import CheckResult, Flag
 from graph_service.services import checks, events, flags, profiles
 from graph_service.services.access import Principal
@@ -119,11 +126,12 @@ def check_batch(
     response_model=list[Flag],
     response_model_exclude_none=True,
     summary="易地出现 / Relocated repeat offenders",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited("relocations"))],
 )
 def relocations(
     request: Request,
+    response: Response,
     who: FlagReaders,
     on: On = None,
     level: Literal["county", "city", "province"] = "county",
@@ -131,18 +139,27 @@ def relocations(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[Flag]:
-    """Flags as of a date at a level, each with evidence and a score, highest score first."""
+    """Flags as of a date at a level, each with evidence and a score, highest score first,
+    paged from the stored detection of that date and level (``POST /v1/jobs {"kind":
+    "relocations"}`` makes it; 409 when there is none). The body stays a list; the headers
+    say the total (``X-Total-Count``) and which run answered (``X-Result-Computed-At``,
+    ``X-Result-Token``, ``X-Result-Stale``: true when the store has changed since)."""
     with store_of(request) as store:
-        return flags.relocations(
+        found = flags.relocations(
             store, access_of(request, who), on_or_today(on), level, pattern, limit, offset
         )
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Result-Computed-At"] = found.result["computed_at"]
+    response.headers["X-Result-Token"] = found.result["token"]
+    response.headers["X-Result-Stale"] = "true" if found.result["stale"] else "false"
+    return found.items
 
 
 @router.get(
     "/relocations/flows",
     response_model=Flows,
     summary="易地出现流向 / Region flows",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "counts of moves between regions"))],
 )
 def relocation_flows(
@@ -152,7 +169,8 @@ def relocation_flows(
     level: Literal["county", "city", "province"] = "county",
     by: Literal["province", "city"] = "province",
 ) -> Flows:
-    """The matrix of flagged moves from region to region (aggregates only)."""
+    """The matrix of flagged moves from region to region (aggregates only), from the stored
+    detection of that date and level (409 when there is none; ``result`` names the run)."""
     with store_of(request) as store:
         return flags.flows(store, on_or_today(on), level, by)
 
@@ -161,7 +179,7 @@ def relocation_flows(
     "/notices",
     response_model=NoticePage,
     summary="抄报通知 / Notices (clause 十二)",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited("notices"))],
 )
 def notice_list(
@@ -173,7 +191,9 @@ def notice_list(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> NoticePage:
     """Notices due to superior units, audit departments, employers and discipline inspection,
-    paged (``total`` says how many there are)."""
+    paged (``total`` says how many there are) from the stored listing of that date
+    (``POST /v1/jobs {"kind": "notices"}`` makes it; 409 when there is none; ``result``
+    names the run)."""
     with store_of(request) as store:
         return flags.notices(store, access_of(request, who), on_or_today(on), region, limit, offset)
 

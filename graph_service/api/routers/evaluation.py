@@ -5,12 +5,9 @@ and call :mod:`graph_service.services.evaluation`."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
@@ -19,10 +16,16 @@ from pydantic import BaseModel, Field
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
 from graph_service.api.deps import access_of, store_of
-from graph_service.api.routers import ERRORS, NOT_FOUND, IsoDate, On, on_or_today
+from graph_service.api.routers import (
+    ERRORS,
+    NOT_FOUND,
+    RESULT_MISSING,
+    IsoDate,
+    On,
+    on_or_today,
+)
 from graph_service.engine.evaluation import (
     Evaluation,
-    Evaluator,
     GradeLedger,
 )
 from graph_service.engine.evaluation.report import CreditReport
@@ -33,7 +36,6 @@ from graph_service.services.models import GradePage
 from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
-from graph_service.stores.embedded import EmbeddedStore
 
 router = APIRouter(prefix="/v1", tags=["evaluation / 信用评价"])
 
@@ -53,41 +55,9 @@ Industry = Annotated[
 ]
 
 
-# -- the grade table, computed once per store state --------------------------------------
-
-_CACHE: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 2  # a 1M-entity table is ~200 MB
-
-
-def _grade_table(store: GraphStore, on: str) -> pd.DataFrame:
-    """Every entity's grade on ``on``. On the embedded store the table is kept until the
-    store's file or journal changes (a load, a record event); Neo4j is asked every time."""
-    version: Any = None
-    if isinstance(store, EmbeddedStore):
-        store._refresh()
-        version = (str(store.path), store._signature, store._journal_at)
-    key = (version, on)
-    if version is not None:
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
-    table = Evaluator(store).evaluate_all(on)
-    if version is not None:
-        with _CACHE_LOCK:
-            _CACHE[key] = table
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return table
-
-
 def _ledger(request: Request, store: GraphStore) -> GradeLedger:
     settings: Settings = request.app.state.settings
-    uri = request.app.state.holder.uri or (
-        str(store.path) if isinstance(store, EmbeddedStore) else "bolt://"
-    )
-    return GradeLedger(grade_ledger_path(settings, uri))
+    return GradeLedger(grade_ledger_path(settings, request.app.state.holder.uri or store.uri))
 
 
 # -- evaluation --------------------------------------------------------------------------
@@ -123,7 +93,7 @@ def grade_history(request: Request, who: Graders, uscc: Uscc) -> list[dict[str, 
     "/evaluation/grades",
     response_model=GradePage,
     summary="信用等级列表 / Grades of a population",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "entities' grades; no person"))],
 )
 def grades(
@@ -140,7 +110,9 @@ def grades(
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> GradePage:
     """Active entities with score, parts and grade, worst score first; ``watch=true`` lists
-    the watch-list candidates (重点关注对象名单) the grades imply."""
+    the watch-list candidates (重点关注对象名单) the grades imply. Paged from the stored
+    grading of that date (``POST /v1/jobs {"kind": "grades"}`` makes it; 409 when there is
+    none); ``result`` names the run, and ``stale`` is true when the store has changed since."""
     with store_of(request) as store:
         return evaluation.grades(
             store,
@@ -151,14 +123,13 @@ def grades(
             watch,
             limit,
             offset,
-            table_of=_grade_table,
         )
 
 
 @router.get(
     "/evaluation/summary",
     summary="信用等级分布 / Grades in aggregate",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "counts only"))],
 )
 def summary(
@@ -170,11 +141,10 @@ def summary(
     by: Annotated[Literal["province", "city", "industry"] | None, Query()] = None,
 ) -> dict[str, Any]:
     """Active entities per grade, mean score and watch-list candidates, overall and per
-    province, city or industry. Counts only: no entity is named."""
+    province, city or industry, from the stored grading of that date (409 when there is
+    none; ``result`` as in ``/v1/evaluation/grades``). Counts only: no entity is named."""
     with store_of(request) as store:
-        return evaluation.summary(
-            store, on_or_today(on), region, industry, by, table_of=_grade_table
-        )
+        return evaluation.summary(store, on_or_today(on), region, industry, by)
 
 
 # -- inspection draws ------------------------------------------------------------------
@@ -202,7 +172,7 @@ def _draw_log(request: Request) -> Path:
 @router.post(
     "/sampling/draws",
     summary="双随机抽查 / Draw an inspection list and inspectors",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited("sampling.draw"))],
 )
 def create_draw(
@@ -225,7 +195,6 @@ def create_draw(
         per_entity=body.inspectors_per_entity,
         inspectors=settings.graph_inspectors_file,
         log=_draw_log(request),
-        table_of=_grade_table,
     )
 
 
@@ -250,7 +219,7 @@ def get_draw(
 @router.post(
     "/sampling/verify",
     summary="复核抽查 / Verify a draw by re-running it",
-    responses=ERRORS,
+    responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited(None, "re-runs the record the caller sends"))],
 )
 def verify_draw(
@@ -265,9 +234,7 @@ def verify_draw(
     """Re-runs the draw from its record: hash intact, population and pool as hashed,
     allocation, entities and inspectors as recorded (``ok``), and optionally whether the store
     still gives the same population."""
-    return sampling.verify_draw(
-        lambda: store_of(request), record, against_store=against_store, table_of=_grade_table
-    )
+    return sampling.verify_draw(lambda: store_of(request), record, against_store=against_store)
 
 
 # -- credit reports ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ from graph_service.engine.evaluation.deadlines import (
 )
 from graph_service.engine.evaluation.ledger import GradeLedger, RunSummary
 from graph_service.engine.evaluation.models import Evaluation
-from graph_service.engine.evaluation.nationwide import grade_counts
+from graph_service.engine.evaluation.nationwide import TABLE_COLUMNS, grade_counts
 from graph_service.engine.evaluation.report import CreditReport, credit_report
 from graph_service.engine.evaluation.sampling import (
     DrawError,
@@ -38,6 +38,7 @@ from graph_service.engine.evaluation.scoring import Evaluator
 
 __all__ = [
     "GRADES",
+    "TABLE_COLUMNS",
     "CalendarUnavailable",
     "CreditReport",
     "DrawError",

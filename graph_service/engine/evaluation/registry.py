@@ -1,28 +1,24 @@
-"""What a nationwide evaluation pass reads from a store, in one sweep.
+"""What a nationwide evaluation pass reads from a store, in one sweep: every entity, every
+record, and the offices and holdings in force on the date, through the store's streaming
+scans (:meth:`~graph_service.stores.base.GraphStore.scan_nodes`,
+:meth:`~graph_service.stores.base.GraphStore.scan_relationships`). No query is made per
+entity; memory holds the registry and one batch.
 
-* On the **embedded** store the graph is already in this process (networkx): it is read in
-  place, one pass over its nodes and one over its edges.
-* On **Neo4j** three streamed queries (``queries/evaluation_*.cypher``) bring every entity,
-  every record and the offices and holdings in force on the date; the driver fetches rows in
-  batches. No query is made per entity.
-
-Relationships arrive already weighted for the date (``catalogue/evaluation.yaml`` →
-``network``): an office by its role, a holding by its percent.
+Relationships are weighted for the date (``catalogue/evaluation.yaml`` → ``network``): an
+office by its role, a holding by its percent.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any
 
 from graph_service.catalogue import responsible_roles
 from graph_service.engine.evaluation.config import EvaluationConfig
 from graph_service.engine.timeline import in_force
-from graph_service.queries import cypher
-from graph_service.stores.base import GraphStore, sid
-from graph_service.stores.embedded import EmbeddedStore, public
+from graph_service.stores.base import GraphStore, RelType, sid
 
 _RESPONSIBLE = responsible_roles
 #: Entity columns a pass keeps.
@@ -35,6 +31,10 @@ ENTITY_FIELDS = (
     "registered_on",
     "deregistered_on",
 )
+#: Relationships that weigh, and the properties their weight depends on once in force (the
+#: scan keeps those in force: dates need not travel).
+WEIGHED: tuple[RelType, ...] = ("ROLE", "HOLDS")
+RELATIONSHIP_FIELDS = ("role", "percent")
 
 
 def relationship_weight(
@@ -43,6 +43,11 @@ def relationship_weight(
     """The weight of an office or holding on ``on`` (0 when not in force, or not weighed)."""
     if not in_force(props, on):
         return 0.0
+    return weight_in_force(rtype, props, cfg)
+
+
+def weight_in_force(rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig) -> float:
+    """The weight of an office (by its role) or a holding (by its percent) in force."""
     if rtype == "ROLE":
         return float(cfg.network.roles.get(str(props.get("role")), 0.0))
     if rtype == "HOLDS":
@@ -82,9 +87,9 @@ class Registry:
     def add_relationship(
         self, a: str, b: str, rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig
     ) -> None:
-        """Add one office or holding (``a`` → entity ``b``) if it weighs on ``on``."""
-        weight = relationship_weight(rtype, props, self.on, cfg)
-        if rtype == "ROLE" and props.get("role") in _RESPONSIBLE() and in_force(props, self.on):
+        """Add one office or holding in force on ``on`` (``a`` → entity ``b``) if it weighs."""
+        weight = weight_in_force(rtype, props, cfg)
+        if rtype == "ROLE" and props.get("role") in _RESPONSIBLE():
             self.responsible_for[a].append(b[2:])
         if weight > 0:
             self.u.append(self.node(a))
@@ -94,56 +99,14 @@ class Registry:
 
 def read_registry(store: GraphStore, on: str, cfg: EvaluationConfig) -> Registry:
     """Everything a nationwide pass needs from ``store`` as of ``on``."""
-    if isinstance(store, EmbeddedStore):
-        return _read_embedded(store, on, cfg)
-    from graph_service.stores.neo4j import Neo4jStore
-
-    if isinstance(store, Neo4jStore):
-        return _read_neo4j(store, on, cfg)
-    raise TypeError(f"no nationwide reader for store {type(store).__name__}")
-
-
-def _read_embedded(store: EmbeddedStore, on: str, cfg: EvaluationConfig) -> Registry:
-    # The embedded store holds its graph in process; read it in place (caught up with other
-    # writers first, as every read of that store does).
-    store._refresh()
-    graph: Any = store._graph
     reg = Registry(on=on)
-    for _, data in graph.nodes(data=True):
-        label = data.get("label")
-        if label == "Entity":
-            reg.add_entity(data)
-        elif label == "Record":
-            reg.records.append(public(data))
-    for a, b, data in graph.edges(data=True):
-        rtype = data.get("type")
-        if rtype in ("ROLE", "HOLDS"):
-            reg.add_relationship(a, b, rtype, data, cfg)
-    return reg
-
-
-def _stream(store: Any, name: str, **params: Any) -> Iterator[Any]:
-    import neo4j
-
-    query: LiteralString = cypher(name)  # a file of the repository, never a caller's text
-    with store.driver.session(
-        database=store.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=10_000
-    ) as session:
-        yield from session.run(query, params)
-
-
-def _read_neo4j(store: Any, on: str, cfg: EvaluationConfig) -> Registry:
-    reg = Registry(on=on)
-    for row in _stream(store, "evaluation_entities"):
-        reg.add_entity(row)
-    for row in _stream(store, "evaluation_records"):
-        reg.records.append(public(row["props"]))
-    for row in _stream(store, "evaluation_relationships", on=on):
-        props = {
-            "role": row["role"],
-            "percent": row["percent"],
-            # the query kept only relationships in force on ``on``
-            "start_date": on,
-        }
-        reg.add_relationship(row["a"], row["b"], row["type"], props, cfg)
+    for batch in store.scan_nodes("Entity", fields=ENTITY_FIELDS):
+        for props in batch:
+            reg.add_entity(props)
+    for batch in store.scan_nodes("Record"):
+        reg.records += batch
+    for rtype in WEIGHED:
+        for batch in store.scan_relationships(rtype, on=on, fields=RELATIONSHIP_FIELDS):
+            for rel in batch:
+                reg.add_relationship(rel["from"], rel["to"], rtype, rel, cfg)
     return reg

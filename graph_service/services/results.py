@@ -1,0 +1,99 @@
+"""Answers from stored results: the pages and aggregates of nationwide passes, read from what
+a job kept (:mod:`graph_service.services.jobs`), never computed in the request.
+
+Two policies (:data:`Freshness`):
+
+- ``stored`` (the API): answer from the stored result for that date whatever the store has
+  become since — the answer's ``result`` says ``stale: true`` when the store's change token
+  differs from the one the pass began with — and raise :class:`ResultMissing` (409, with the
+  request and the command that make it) when there is none;
+- ``current`` (the CLI and the local client, which run in the caller's own process): run the
+  pass and keep its result first when none is stored or the stored one is stale, so the
+  answer is as of now, as it was before results were stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+
+from graph_service.engine.evaluation import GRADES, TABLE_COLUMNS
+from graph_service.errors import ResultMissing
+from graph_service.services.jobs import how_to_run, run_job
+from graph_service.stores.base import GraphStore
+from graph_service.stores.results import ResultFilter, ResultInfo, ResultKey, Tally
+
+Freshness = Literal["stored", "current"]
+
+_KIND_ZH = {"grades": "信用等级", "relocations": "易地出现", "notices": "抄报通知"}
+
+
+def current_result(store: GraphStore, key: ResultKey, freshness: Freshness) -> dict[str, Any]:
+    """The header of the result ``key`` as an answer shows it (with ``stale``), after running
+    the pass if ``freshness`` asks for a current one. Raises :class:`ResultMissing`."""
+    token = store.change_token()
+    info: ResultInfo | None = store.result_info(key)
+    if freshness == "current" and (info is None or info.token != token):
+        info = run_job(store, key)
+    if info is None:
+        body, command = how_to_run(key)
+        level = f"（{key.level}级）" if key.level else ""
+        raise ResultMissing(
+            f"尚无{key.on}的{_KIND_ZH[key.kind]}{level}计算结果：请先运行任务 {body}"
+            f"（GET /v1/jobs/任务编号 显示 done 后再查），或命令 {command}",
+            f"no stored {key.kind} result for {key.on}"
+            + (f" at level {key.level}" if key.level else "")
+            + f": start the job with {body} (then ask GET /v1/jobs/<id> until it is done), "
+            f"or run {command}",
+        )
+    return info.public(token)
+
+
+def result_page(
+    store: GraphStore,
+    key: ResultKey,
+    where: ResultFilter,
+    *,
+    offset: int,
+    limit: int,
+    freshness: Freshness,
+) -> dict[str, Any]:
+    """A page of the stored rows of ``key`` that ``where`` takes: ``items``, ``total``,
+    ``offset``, ``limit`` and the stored result's header (``result``)."""
+    header = current_result(store, key, freshness)
+    found = store.result_page(key, where, offset=offset, limit=limit)
+    return {
+        "items": found.items,
+        "total": found.total,
+        "offset": offset,
+        "limit": limit,
+        "result": header,
+    }
+
+
+def result_table(
+    store: GraphStore, key: ResultKey, where: ResultFilter, freshness: Freshness
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every stored row of ``key`` that ``where`` takes as a table, and the header (the grade
+    table an inspection draw samples from)."""
+    header = current_result(store, key, freshness)
+    rows = list(store.result_rows(key, where))
+    columns = list(TABLE_COLUMNS) if key.kind == "grades" else None
+    return pd.DataFrame(rows, columns=columns), header
+
+
+def tally_stats(tallies: list[Tally]) -> dict[str, Any]:
+    """Entities per grade (A–D, zeros included), mean score and watch-list candidates of
+    tallied rows (what ``/v1/evaluation/summary`` shows per group)."""
+    entities = sum(t.rows for t in tallies)
+    by_grade: dict[str, int] = dict.fromkeys(GRADES, 0)
+    for t in tallies:
+        by_grade[t.grade] = by_grade.get(t.grade, 0) + t.rows
+    total = sum(t.score_sum for t in tallies)
+    return {
+        "entities": entities,
+        "by_grade": by_grade,
+        "mean_score": round(total / entities, 2) if entities else None,
+        "watch_candidates": sum(t.watch for t in tallies),
+    }

@@ -1,0 +1,4 @@
+// A result being saved (GraphStore.save_result): its header, not yet complete, so no reader
+// takes it until result_commit.cypher marks it.
+CREATE (:Result {id: $run, key: $key, kind: $kind, on: $on, level: $level, token: $token,
+                 computed_at: $computed_at, rows: 0, job_id: $job_id, complete: false})

@@ -1,0 +1,119 @@
+"""Stored results of nationwide passes (GraphStore.save_result and the readers) on both
+stores: kept in order under their key, paged with filters and a true total, tallied, replaced
+whole, and never a change of the store's change token."""
+
+from __future__ import annotations
+
+from graph_service.stores.base import GraphStore
+from graph_service.stores.results import ResultFilter, ResultInfo, ResultKey, ResultRow
+
+KEY = ResultKey("grades", "2024-06-01")
+
+
+def _rows(n: int) -> list[ResultRow]:
+    """``n`` grade rows: regions alternate 1301/4403, grades cycle A–D, every third watched."""
+    out = []
+    for i in range(n):
+        grade = "ABCD"[i % 4]
+        out.append(
+            ResultRow(
+                data={"uscc": f"U{i:05d}", "grade": grade, "score": 100.0 - i},
+                region="130126" if i % 2 == 0 else "440305",
+                industry="C" if i % 3 else "F",
+                grade=grade,
+                watch=i % 3 == 0,
+                score=100.0 - i,
+                active=i != 1,
+            )
+        )
+    return out
+
+
+def _save(store: GraphStore, n: int, key: ResultKey = KEY, token: str = "t1") -> ResultInfo:
+    info = ResultInfo(key=key, token=token, computed_at="2024-06-02T00:00:00+00:00", job_id="j1")
+    return store.save_result(info, iter(_rows(n)))
+
+
+def test_no_result_is_kept_until_one_is_saved(store: GraphStore) -> None:
+    assert store.result_info(KEY) is None
+    assert store.results() == []
+    page = store.result_page(KEY, ResultFilter())
+    assert (page.items, page.total) == ([], 0)
+    assert list(store.result_rows(KEY, ResultFilter())) == []
+    assert store.result_tally(KEY, ResultFilter()) == []
+
+
+def test_a_saved_result_keeps_its_header_and_rows_in_order(store: GraphStore) -> None:
+    saved = _save(store, 12_345)
+    assert saved.rows == 12_345
+    info = store.result_info(KEY)
+    assert info == saved
+    assert store.results() == [saved]
+    page = store.result_page(KEY, ResultFilter(), offset=5_998, limit=4)
+    assert page.total == 12_345
+    assert [r["uscc"] for r in page.items] == ["U05998", "U05999", "U06000", "U06001"]
+    every = list(store.result_rows(KEY, ResultFilter()))
+    assert [r["uscc"] for r in every] == [f"U{i:05d}" for i in range(12_345)]
+
+
+def test_a_page_filters_before_it_slices_and_counts_what_it_filtered(store: GraphStore) -> None:
+    _save(store, 40)
+    where = ResultFilter(region="1301", grade="A")  # rows 0, 4, 8, … (even and ≡ 0 mod 4)
+    page = store.result_page(KEY, where, offset=2, limit=3)
+    assert page.total == 10
+    assert [r["uscc"] for r in page.items] == ["U00008", "U00012", "U00016"]
+    watched = store.result_page(KEY, ResultFilter(watch=True, industry="F"), limit=100)
+    assert [r["uscc"] for r in watched.items] == [f"U{i:05d}" for i in range(0, 40, 3)]
+    active = store.result_page(KEY, ResultFilter(active=True), limit=3)
+    assert active.total == 39
+    assert [r["uscc"] for r in active.items] == ["U00000", "U00002", "U00003"]
+
+
+def test_a_tally_counts_rows_per_group_and_grade(store: GraphStore) -> None:
+    _save(store, 8)
+    by_city = store.result_tally(KEY, ResultFilter(), by="city")
+    assert [(t.group, t.grade, t.rows, t.score_sum, t.watch) for t in by_city] == [
+        ("1301", "A", 2, 100.0 + 96.0, 1),
+        ("1301", "C", 2, 98.0 + 94.0, 1),
+        ("4403", "B", 2, 99.0 + 95.0, 0),
+        ("4403", "D", 2, 97.0 + 93.0, 1),
+    ]
+    whole = store.result_tally(KEY, ResultFilter(grade="B"))
+    assert [(t.group, t.grade, t.rows) for t in whole] == [("", "B", 2)]
+
+
+def test_saving_again_replaces_the_result_whole(store: GraphStore) -> None:
+    _save(store, 30, token="t1")
+    _save(store, 5, token="t2")
+    info = store.result_info(KEY)
+    assert info is not None and (info.token, info.rows) == ("t2", 5)
+    assert store.result_page(KEY, ResultFilter(), limit=100).total == 5
+    assert len(store.results()) == 1
+
+
+def test_results_are_kept_apart_by_kind_date_and_level(store: GraphStore) -> None:
+    county = ResultKey("relocations", "2024-06-01", "county")
+    city = ResultKey("relocations", "2024-06-01", "city")
+    _save(store, 3, key=county)
+    _save(store, 2, key=city)
+    _save(store, 1)
+    assert [(i.key, i.rows) for i in store.results()] == [
+        (KEY, 1),
+        (city, 2),
+        (county, 3),
+    ]
+    assert store.result_page(city, ResultFilter()).total == 2
+    assert store.result_info(ResultKey("relocations", "2024-06-02", "city")) is None
+
+
+def test_saving_a_result_does_not_change_the_change_token(store: GraphStore) -> None:
+    before = store.change_token()
+    _save(store, 10)
+    assert store.change_token() == before
+
+
+def test_an_empty_result_is_a_result(store: GraphStore) -> None:
+    _save(store, 0)
+    info = store.result_info(KEY)
+    assert info is not None and info.rows == 0
+    assert store.result_page(KEY, ResultFilter()).total == 0
