@@ -13,12 +13,18 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from hypothesis import HealthCheck, settings
 from neo4j import GraphDatabase
 
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.queries import cypher
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
+
+# The machines are shared: generating examples may be slow, and timing is not what the
+# properties test (speed is measured in bench/).
+settings.register_profile("shared", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared")
 
 RING = PersonKeyring("test-secret")
 NEO4J_URI = os.environ.get("NEO4J_TEST_URI")
