@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine, percentile, table, timed
-from graph_service.api.audit import AuditLog
+from graph_service.services.audit import AuditLog
 from graph_service.stores import open_store
 from graph_service.stores.base import GraphStore
 

@@ -30,10 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT, machine, percentile, table
-from graph_service.api.audit import AuditLog
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.services import graph
 from graph_service.services.access import Access, Principal
+from graph_service.services.audit import AuditLog
 from graph_service.stores import open_store
 
 

@@ -12,6 +12,16 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: URI schemes of a Neo4j store (direct ``bolt://`` or routing ``neo4j://``, with TLS variants);
+#: any other store URI is an embedded store's file path.
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+def is_neo4j_uri(uri: str) -> bool:
+    """True for a Neo4j URI (direct ``bolt://`` or routing ``neo4j://``, with TLS variants)."""
+    return uri.startswith(NEO4J_SCHEMES)
+
+
 #: Only for demos and tests; a deployment sets GRAPH_PERSON_KEY_SECRET.
 DEV_SECRET = "dev-only-secret-change-me"
 
@@ -122,8 +132,6 @@ class Settings(BaseSettings):
 def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
     """Where relocation flag history is kept: ``GRAPH_FLAGS_LEDGER``, else beside an embedded
     store (``STORE.flags.jsonl``), else ``data/flags.jsonl``."""
-    from graph_service.stores import is_neo4j_uri
-
     if settings.graph_flags_ledger is not None:
         return settings.graph_flags_ledger
     if is_neo4j_uri(store_uri):
@@ -134,8 +142,6 @@ def flags_ledger_path(settings: Settings, store_uri: str) -> Path:
 def grade_ledger_path(settings: Settings, store_uri: str) -> Path:
     """Where grade changes are kept: ``GRAPH_GRADE_LEDGER``, else beside an embedded store
     (``STORE.grades.jsonl``), else ``data/grades.jsonl``."""
-    from graph_service.stores import is_neo4j_uri
-
     if settings.graph_grade_ledger is not None:
         return settings.graph_grade_ledger
     if is_neo4j_uri(store_uri):
@@ -146,8 +152,6 @@ def grade_ledger_path(settings: Settings, store_uri: str) -> Path:
 def jobs_dir(settings: Settings, store_uri: str) -> Path:
     """Where job state is kept: ``GRAPH_JOBS_DIR``, else beside an embedded store
     (``STORE.jobs/``), else ``data/jobs/``."""
-    from graph_service.stores import is_neo4j_uri
-
     if settings.graph_jobs_dir is not None:
         return settings.graph_jobs_dir
     if is_neo4j_uri(store_uri):
@@ -163,8 +167,6 @@ def get_settings() -> Settings:
 
 def check_settings(settings: Settings) -> list[str]:
     """What is wrong with the settings for serving (empty when fine)."""
-    from graph_service.stores import is_neo4j_uri
-
     problems = []
     if is_neo4j_uri(settings.graph_store):
         if not settings.neo4j_password.get_secret_value():

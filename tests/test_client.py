@@ -12,9 +12,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph_service.api.problems import Forbidden, Unauthenticated
 from graph_service.client import Client, connect, subject_kind
 from graph_service.errors import InvalidIdentifier, NotFound, StoreUnavailable
+from graph_service.problems import Forbidden, Unauthenticated
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory

@@ -93,15 +93,25 @@ def test_no_code_outside_the_stores_tests_a_store_class_or_touches_its_insides()
     assert breaches == {}, "use the GraphStore interface and open_store (see stores/base.py)"
 
 
-def test_the_stores_read_no_settings_at_import_so_settings_may_use_the_stores() -> None:
+def _imports(path: Path) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return out
+
+
+def test_only_the_store_factory_reads_settings_and_settings_import_no_project_module() -> None:
     """settings → stores → stores/neo4j → settings was a cycle: the stores take their options
-    as arguments now, and only open_store reads the settings, when it is called."""
+    as arguments, only the factory (stores/__init__.py) reads the settings, and the settings
+    module sits below everything (it imports nothing of the project)."""
     for path in sorted((ROOT / "graph_service" / "stores").glob("*.py")):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                modules = [node.module] if isinstance(node, ast.ImportFrom) else []
-                modules += [a.name for a in node.names]
-                assert "graph_service.settings" not in modules, path.name
+        if path.name != "__init__.py":
+            assert "graph_service.settings" not in _imports(path), path.name
+    settings = _imports(ROOT / "graph_service" / "settings.py")
+    assert not [m for m in settings if m.startswith(("graph_service", "loaders"))]
 
 
 # -- driver errors, translated inside the Neo4j store ---------------------------------------

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from graph_service.api import problems
-from graph_service.api.audit import Audited, AuditLog
+from graph_service.api.audit import Audited
 from graph_service.api.auth import ApiKeys, roles_of
 from graph_service.api.docs import install_docs
 from graph_service.api.middleware import (
@@ -41,6 +41,8 @@ from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.resident_id import mask_id_numbers
+from graph_service.problems import PROBLEM_JSON
+from graph_service.services.audit import AuditLog
 from graph_service.services.graphview import VIS_DIR
 from graph_service.services.jobs import JobBoard
 from graph_service.settings import DEV_SECRET, Settings, get_settings, jobs_dir
@@ -173,7 +175,7 @@ def error_statuses(ep: Endpoint, op: dict[str, Any]) -> set[int]:
 
 def _problem_responses(op: dict[str, Any], statuses: set[int]) -> None:
     """Declare each error status as ``application/problem+json`` with the Problem schema."""
-    content = {problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     responses = op.setdefault("responses", {})
     for code in sorted(statuses):
         key = str(code)
@@ -218,7 +220,7 @@ def create_app(
     open ``store`` (the caller keeps and closes it). Without either, ``GRAPH_STORE``.
 
     ``settings``, ``keys`` and ``audit_log`` default to the environment's (tests pass their
-    own). Raises :class:`~graph_service.api.problems.ConfigError` when the demo API keys would
+    own). Raises :class:`~graph_service.errors.ConfigError` when the demo API keys would
     be used with a real person-key secret.
     """
     settings = settings or get_settings()

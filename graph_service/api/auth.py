@@ -44,8 +44,8 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from graph_service.api.problems import Forbidden, Unauthenticated
 from graph_service.errors import ConfigError, Conflict
+from graph_service.problems import Forbidden, Unauthenticated
 from graph_service.services.access import Principal, Role
 
 ROLES: tuple[Role, ...] = get_args(Role)

@@ -13,14 +13,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_service.api.auth import authenticate, key_in
-from graph_service.api.problems import (
-    PROBLEMS,
-    PayloadTooLarge,
-    TooManyRequests,
-    problem_response,
-    problem_type,
-)
+from graph_service.api.problems import problem_response
 from graph_service.errors import DomainError
+from graph_service.problems import PROBLEMS, PayloadTooLarge, TooManyRequests, problem_type
 
 #: Largest request body accepted (bytes); the export of a big view fits well within it.
 MAX_BODY = 4 * 1024 * 1024

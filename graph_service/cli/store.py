@@ -31,7 +31,7 @@ from graph_service.settings import get_settings
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """``audit-verify``: check the audit log's hash chain (exit 1 when it is broken)."""
 
-    from graph_service.api.audit import verify_chain
+    from graph_service.services.audit import verify_chain
 
     path = Path(args.log or get_settings().graph_audit_log)
     anchor = _audit_anchor(args, path)

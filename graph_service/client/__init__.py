@@ -12,7 +12,7 @@ neighbourhood or a region, and inline pyvis views for Jupyter.
 
 Locally the client uses the store and the engines directly; over HTTP it calls the service's
 ``/v1`` endpoints (with ``httpx``), so what a key's role may not see is refused there (403,
-raised as :class:`~graph_service.api.problems.Forbidden`).
+raised as :class:`~graph_service.problems.Forbidden`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Both answer each question with the JSON the service's endpoint would send: the l
 calls the same use cases the routers call (:mod:`graph_service.services`) and dumps their
 answers as FastAPI does (:func:`_json`), so a notebook gets the same answer from a file, from
 Neo4j or from the service. Errors are the same too: the HTTP backend raises the domain error
-the service's problem ``type`` names (:data:`graph_service.api.problems.PROBLEMS`), e.g.
+the service's problem ``type`` names (:data:`graph_service.problems.PROBLEMS`), e.g.
 :class:`~graph_service.errors.NotFound`.
 """
 
@@ -24,12 +24,12 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
-from graph_service.api.audit import AuditLog
-from graph_service.api.problems import PROBLEMS, TYPE_PREFIX
 from graph_service.errors import DomainError, StoreUnavailable
 from graph_service.ids.person_key import PersonKeyring
+from graph_service.problems import PROBLEMS, TYPE_PREFIX
 from graph_service.services import checks, evaluation, flags, graph, info, profiles, subjects
 from graph_service.services.access import Access, Principal, Role
+from graph_service.services.audit import AuditLog
 from graph_service.services.models import BatchItem
 from graph_service.services.shaping import MAX_LIMIT
 from graph_service.stores.base import GraphStore
@@ -54,8 +54,8 @@ class ServiceError(DomainError):
 
 @cache
 def _problem_classes() -> dict[str, type[DomainError]]:
-    from graph_service.api.problems import HTTP_PROBLEMS
     from graph_service.errors import NotFound
+    from graph_service.problems import HTTP_PROBLEMS
 
     out = {
         p.slug: cls

@@ -24,7 +24,7 @@ class Principal:
 
 
 class AuditSink(Protocol):
-    """Where accesses are written (:class:`graph_service.api.audit.AuditLog`)."""
+    """Where accesses are written (:class:`graph_service.services.audit.AuditLog`)."""
 
     def append(
         self, *, user: str, role: str, action: str, what: Mapping[str, Any], client: str | None

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graph_service.settings import is_neo4j_uri
 from graph_service.stores.base import GraphStore
 
 if TYPE_CHECKING:
     from graph_service.settings import Settings
     from graph_service.stores.neo4j import Neo4jStore
-
-NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
-
-
-def is_neo4j_uri(uri: str) -> bool:
-    """True for a Neo4j URI (direct ``bolt://`` or routing ``neo4j://``, with TLS variants)."""
-    return uri.startswith(NEO4J_SCHEMES)
 
 
 def open_store(uri: str, settings: Settings | None = None) -> GraphStore:
@@ -51,3 +45,6 @@ def open_neo4j(uri: str, settings: Settings | None = None) -> Neo4jStore:
         retry_time=s.neo4j_retry_time,
         query_timeout=s.graph_request_timeout,
     )
+
+
+__all__ = ["GraphStore", "is_neo4j_uri", "open_neo4j", "open_store"]

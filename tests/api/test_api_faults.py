@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from graph_service.api.middleware import CallerSlots
-from graph_service.api.problems import PROBLEM_JSON, TooManyRequests
+from graph_service.problems import PROBLEM_JSON, TooManyRequests
 from tests.api.support import Service, headers, live_service
 
 

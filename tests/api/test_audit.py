@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from graph_service.api.audit import GENESIS, AuditLog, entry_hash, verify_chain
+from graph_service.services.audit import GENESIS, AuditLog, entry_hash, verify_chain
 from tests.api.support import Service, headers
 
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.api.app import create_app, endpoint_audit, endpoints
-from graph_service.api.audit import SEAL, AuditLog, verify_chain
+from graph_service.services.audit import SEAL, AuditLog, verify_chain
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory
 from tests.api.support import Service, build_store, headers, run_job, service_settings

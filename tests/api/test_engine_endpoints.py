@@ -3,7 +3,7 @@ questions with a reason a person can act on."""
 
 from __future__ import annotations
 
-from graph_service.api.audit import verify_chain
+from graph_service.services.audit import verify_chain
 from tests.api.support import Service, headers
 
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from graph_service.api.app import create_app
 from graph_service.api.auth import ApiKeys, hash_key
-from graph_service.api.problems import ConfigError
+from graph_service.errors import ConfigError
 from graph_service.settings import DEV_SECRET
 from tests.api.support import Service, build_store, headers, service_settings
 

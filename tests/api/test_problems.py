@@ -13,14 +13,8 @@ from fastapi.testclient import TestClient
 
 from graph_service.api import state
 from graph_service.api.app import create_app
-from graph_service.api.problems import (
-    HTTP_PROBLEMS,
-    INTERNAL,
-    PROBLEMS,
-    ConfigError,
-    problem_type,
-)
-from graph_service.errors import DomainError, InvalidIdentifier, StoreUnavailable
+from graph_service.errors import ConfigError, DomainError, InvalidIdentifier, StoreUnavailable
+from graph_service.problems import HTTP_PROBLEMS, INTERNAL, PROBLEMS, problem_type
 from tests.api.support import Service, build_store, headers, service_settings
 from tests.factories import pid, uscc
 

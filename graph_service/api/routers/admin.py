@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from graph_service.api.audit import Audited, verify_chain
+from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow, ApiKeys
 from graph_service.api.deps import access_of, store_of
 from graph_service.api.models import AuditCheck, KeyCreated, KeyInfo, KeyRequest, KeysRevoked
 from graph_service.api.routers import ERRORS, NOT_FOUND
 from graph_service.errors import Conflict, NotFound
 from graph_service.services.access import Principal
+from graph_service.services.audit import verify_chain
 
 router = APIRouter(prefix="/v1/admin", tags=["admin / 管理"])
 
