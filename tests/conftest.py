@@ -19,6 +19,7 @@ from neo4j import GraphDatabase
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.queries import cypher
 from graph_service.stores.base import GraphStore
+from graph_service.stores.compact import CompactStore
 from graph_service.stores.embedded import EmbeddedStore
 
 # The machines are shared: generating examples may be slow, and timing is not what the
@@ -52,11 +53,14 @@ def _wipe(driver: object) -> None:
         session.run(cypher("wipe_test_database")).consume()
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
+@pytest.fixture(params=["embedded", "compact", "neo4j"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    """An empty store of each kind: the conformance suite runs every test on both."""
+    """An empty store of each kind: the conformance suite runs every test on all three."""
     if request.param == "embedded":
         yield EmbeddedStore(tmp_path / "store.graph")
+        return
+    if request.param == "compact":
+        yield CompactStore(tmp_path / "store.cgraph")
         return
     from graph_service.stores.neo4j import Neo4jStore
 

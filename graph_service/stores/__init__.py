@@ -1,5 +1,8 @@
 """Stores behind one interface: choose by URI (a path, or ``bolt://`` / ``neo4j://``).
 
+A path ending in ``.cgraph`` opens the compact embedded store (:mod:`.compact`: columnar
+arrays, Arrow IPC files); any other path the pickle store (:mod:`.embedded`).
+
 :func:`open_store` is the one way code outside this package opens a store; it takes the
 store's options from :class:`~graph_service.settings.Settings`, so the stores themselves read
 no settings (and import nothing above them).
@@ -18,11 +21,16 @@ if TYPE_CHECKING:
 
 
 def open_store(uri: str, settings: Settings | None = None) -> GraphStore:
-    """Open the store named by ``uri``: a file path → embedded, a Neo4j URI → Neo4j (with
+    """Open the store named by ``uri``: a file path → embedded (compact for ``*.cgraph``,
+    else pickle), a Neo4j URI → Neo4j (with
     the user, database and driver limits of ``settings``, default the process's).
     Raises :class:`~graph_service.errors.StoreUnavailable` when it cannot be reached."""
     if is_neo4j_uri(uri):
         return open_neo4j(uri, settings)
+    if uri.endswith(".cgraph"):
+        from graph_service.stores.compact import CompactStore
+
+        return CompactStore(uri)
     from graph_service.stores.embedded import EmbeddedStore
 
     return EmbeddedStore(uri)

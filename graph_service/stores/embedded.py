@@ -115,7 +115,7 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         self.uri = str(self.path)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._journal_path = self.path.with_name(self.path.name + ".journal")
-        self._graph: Any = nx.MultiDiGraph()
+        self._graph: Any = self._new_graph()
         self._loads: list[dict[str, Any]] = []
         self._signature: tuple[int, int, int] | None = None
         #: Which write of the graph file this is (see change_token); new on every rewrite.
@@ -141,6 +141,11 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
+    @staticmethod
+    def _new_graph() -> Any:
+        """An empty graph of this store's kind."""
+        return nx.MultiDiGraph()
+
     def _clean_temp_files(self) -> None:
         """Remove what a killed writer left beside the store: its half-written temporary
         graph file (the store file itself is whole: it is only ever replaced)."""
@@ -163,7 +168,7 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
 
     def _load_file(self, sig: tuple[int, int, int] | None) -> None:
         if sig is None:
-            self._graph, self._loads = nx.MultiDiGraph(), []
+            self._graph, self._loads = self._new_graph(), []
             self._generation = "empty"
         else:
             try:

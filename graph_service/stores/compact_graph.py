@@ -1,0 +1,539 @@
+"""The in-memory graph of the compact embedded store: columnar arrays plus a delta of dicts.
+
+The state read from disk (:class:`Base`) keeps each label's node properties and each
+relationship type's properties as columns (numpy object arrays, in which a repeated string is
+one shared object), nodes on integer ids (``gid``: the labels' tables one after the other,
+each sorted by node id) and each relationship type's endpoints as integer arrays with
+CSR-like offsets for both directions. What a transaction or the journal writes goes to a
+delta of plain dicts (:class:`CompactGraph`), merged into new arrays when the store is saved.
+
+:class:`CompactGraph` answers the part of networkx's ``MultiDiGraph`` interface the embedded
+store uses (``nodes``, ``edges``, ``succ``/``pred``, ``out_edges``/``in_edges``, ``add_*``,
+``remove_edge``, ``has_edge``), so the store's rules are written once, in
+:mod:`.embedded`; properties are materialised as dicts only for the items a read touches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Node tables in gid order (a node without a label, which only a dangling edge makes,
+#: goes under "_").
+LABELS: tuple[str, ...] = ("Entity", "Person", "Region", "Record", "_")
+#: Column names the format itself uses (property names never start with "~").
+ID, FROM, TO, KEY = "~id", "~from", "~to", "~key"
+#: Schema metadata: the columns whose values are JSON text (lists, dicts, mixed types).
+JSON_META = b"json_columns"
+Ids = np.ndarray[Any, np.dtype[np.int64]]
+Objects = np.ndarray[Any, np.dtype[np.object_]]
+EdgeId = tuple[str, str, str]
+
+
+def _objects(column: pa.ChunkedArray | pa.Array) -> Objects:
+    """An Arrow column as a numpy object array of Python values (None for nulls); the
+    values of a dictionary column are shared, so a repeated string costs one pointer."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(array.type):
+        values = _objects(array.dictionary)
+        indices = array.indices
+        out: Objects = values[pc.fill_null(indices, 0).to_numpy()]
+        if indices.null_count:
+            out[indices.is_null().to_numpy(zero_copy_only=False)] = None
+        return out
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return array.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
+    if array.null_count == 0:
+        return array.to_numpy(zero_copy_only=False).astype(object)  # type: ignore[no-any-return]
+    return _object_array(array.to_pylist())
+
+
+class Columns:
+    """The properties of one table's rows, column by column."""
+
+    def __init__(self, table: pa.Table, skip: Sequence[str] = ()) -> None:
+        meta = table.schema.metadata or {}
+        self.json = frozenset(json.loads(meta.get(JSON_META, b"[]")))
+        self.names = [n for n in table.column_names if n not in skip]
+        self.arrays = [_objects(table.column(n)) for n in self.names]
+
+    def row(self, i: int) -> dict[str, Any]:
+        """Row ``i`` as a fresh dict (nulls left out)."""
+        out: dict[str, Any] = {}
+        for name, array in zip(self.names, self.arrays, strict=True):
+            value = array[i]
+            if value is not None:
+                out[name] = json.loads(value) if name in self.json else value
+        return out
+
+    def column(self, name: str) -> Objects | None:
+        """The raw values of ``name`` (JSON columns undecoded), or None."""
+        return self.arrays[self.names.index(name)] if name in self.names else None
+
+
+def _offsets(ends: Ids, order: Ids, nodes: int) -> Ids:
+    """CSR offsets: the edges of node g are ``order[ptr[g]:ptr[g + 1]]``."""
+    return np.searchsorted(ends[order], np.arange(nodes + 1)).astype(np.int64)
+
+
+@dataclass
+class Rel:
+    """One relationship type's edges: endpoints, keys, properties and both adjacencies."""
+
+    src: Ids
+    dst: Ids
+    key: Objects
+    props: Columns
+    out_order: Ids = field(init=False)
+    out_ptr: Ids = field(init=False)
+    in_order: Ids = field(init=False)
+    in_ptr: Ids = field(init=False)
+
+    def index(self, nodes: int) -> None:
+        """Build the out- and in-adjacency over ``nodes`` node ids."""
+        self.out_order = np.argsort(self.src, kind="stable").astype(np.int64)
+        self.out_ptr = _offsets(self.src, self.out_order, nodes)
+        self.in_order = np.argsort(self.dst, kind="stable").astype(np.int64)
+        self.in_ptr = _offsets(self.dst, self.in_order, nodes)
+
+
+class Base:
+    """The graph as last saved: node ids, per-label node columns, per-type edge arrays."""
+
+    def __init__(
+        self,
+        nodes: Mapping[str, pa.Table] | None = None,
+        rels: Mapping[str, pa.Table] | None = None,
+    ) -> None:
+        nodes, rels = nodes or {}, rels or {}
+        self.ranges: list[tuple[str, int, int, Columns]] = []
+        ids: list[Objects] = []
+        start = 0
+        for label in LABELS:
+            if label not in nodes:
+                continue
+            table = nodes[label]
+            ids.append(_objects(table.column(ID)))
+            self.ranges.append((label, start, start + len(table), Columns(table, (ID,))))
+            start += len(table)
+        self.nids: Objects = np.concatenate(ids) if ids else np.array([], dtype=object)
+        self.index: dict[str, int] = dict(
+            zip(self.nids.tolist(), range(len(self.nids)), strict=True)
+        )
+        self.rels: dict[str, Rel] = {}
+        for rtype, table in rels.items():
+            rel = Rel(
+                src=table.column(FROM).to_numpy().astype(np.int64),
+                dst=table.column(TO).to_numpy().astype(np.int64),
+                key=_objects(table.column(KEY)),
+                props=Columns(table, (FROM, TO, KEY)),
+            )
+            rel.index(len(self.nids))
+            self.rels[rtype] = rel
+
+    def label_of(self, gid: int) -> tuple[str, int, Columns]:
+        """The label of node ``gid``, its row in that label's table and the table."""
+        for label, start, stop, cols in self.ranges:
+            if gid < stop:
+                return label, gid - start, cols
+        raise IndexError(gid)
+
+    def node(self, gid: int) -> dict[str, Any]:
+        label, row, cols = self.label_of(gid)
+        out = cols.row(row)
+        if label != "_":
+            out["label"] = label
+        return out
+
+    def edges(
+        self, gid: int, outgoing: bool, rtype: str | None = None
+    ) -> Iterator[tuple[int, str, str, int]]:
+        """(other end's gid, key, type, edge row) of the edges at ``gid``."""
+        for name, rel in self.rels.items():
+            if rtype is not None and name != rtype:
+                continue
+            order, ptr, ends = (
+                (rel.out_order, rel.out_ptr, rel.dst)
+                if outgoing
+                else (rel.in_order, rel.in_ptr, rel.src)
+            )
+            for e in order[ptr[gid] : ptr[gid + 1]].tolist():
+                yield int(ends[e]), rel.key[e], name, e
+
+    def edge(self, rtype: str, row: int) -> dict[str, Any]:
+        return self.rels[rtype].props.row(row) | {"type": rtype}
+
+
+def _rtype(key: str) -> str:
+    """The type of an edge from its key (``ROLE|…``, or the type itself)."""
+    return key.split("|", 1)[0]
+
+
+class CompactGraph:
+    """The store's graph: a :class:`Base` with a delta of written items (see module doc)."""
+
+    def __init__(self, base: Base | None = None) -> None:
+        self.base = base or Base()
+        #: Nodes created or changed since the base (whole dicts).
+        self.new_nodes: dict[str, dict[str, Any]] = {}
+        #: Edges created, changed (a dict) or removed (None) since the base.
+        self.new_edges: dict[EdgeId, dict[str, Any] | None] = {}
+        self._out: dict[str, set[tuple[str, str]]] = {}
+        self._in: dict[str, set[tuple[str, str]]] = {}
+        #: While set, an item read for writing is copied into the delta (see :meth:`writing`).
+        self._writing = False
+        self.nodes = _Nodes(self)
+        self.edges = _Edges(self)
+        self.succ = self._succ = _Adjacency(self, outgoing=True)
+        self.pred = self._pred = _Adjacency(self, outgoing=False)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Within: ``nodes[n]`` and ``edges[u, v, k]`` return the delta's dict, which the
+        caller may change in place (as it would a networkx attribute dict)."""
+        before, self._writing = self._writing, True
+        try:
+            yield
+        finally:
+            self._writing = before
+
+    # -- nodes ---------------------------------------------------------------------------
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in self.new_nodes or nid in self.base.index
+
+    def node(self, nid: str) -> dict[str, Any] | None:
+        found = self.new_nodes.get(nid)
+        if found is not None:
+            return found
+        gid = self.base.index.get(nid)
+        if gid is None:
+            return None
+        data = self.base.node(gid)
+        if self._writing:
+            self.new_nodes[nid] = data
+        return data
+
+    def add_node(self, nid: str, **attrs: Any) -> None:
+        self.new_nodes[nid] = attrs
+
+    def iter_nodes(self) -> Iterator[tuple[str, str | None]]:
+        """(node id, label) of every node, without reading properties."""
+        for label, start, stop, _ in self.base.ranges:
+            for nid in self.base.nids[start:stop].tolist():
+                if nid not in self.new_nodes:
+                    yield nid, (None if label == "_" else label)
+        for nid, data in self.new_nodes.items():
+            yield nid, data.get("label")
+
+    # -- edges ---------------------------------------------------------------------------
+
+    def _note(self, u: str, v: str, key: str, data: dict[str, Any] | None) -> None:
+        self.new_edges[(u, v, key)] = data
+        self._out.setdefault(u, set()).add((v, key))
+        self._in.setdefault(v, set()).add((u, key))
+
+    def add_edge(self, u: str, v: str, key: str, **attrs: Any) -> None:
+        for end in (u, v):
+            if end not in self:
+                self.add_node(end)  # as networkx does: an edge's ends exist
+        self._note(u, v, key, attrs)
+
+    def remove_edge(self, u: str, v: str, key: str) -> None:
+        self._note(u, v, key, None)
+
+    def edge(self, u: str, v: str, key: str) -> dict[str, Any] | None:
+        if (u, v, key) in self.new_edges:
+            return self.new_edges[(u, v, key)]
+        gid = self.base.index.get(u)
+        if gid is None:
+            return None
+        for other, k, rtype, row in self.base.edges(gid, True, _rtype(key)):
+            if k == key and self.base.nids[other] == v:
+                data = self.base.edge(rtype, row)
+                if self._writing:
+                    self._note(u, v, key, data)
+                return data
+        return None
+
+    def has_edge(self, u: str, v: str, key: str) -> bool:
+        return self.edge(u, v, key) is not None
+
+    def adjacent(
+        self, nid: str, outgoing: bool, rtype: str | None = None
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """(other end, key, properties) of the edges out of (or into) ``nid``, of ``rtype``
+        or any type."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        gid = self.base.index.get(nid)
+        if gid is not None:
+            nids = self.base.nids
+            for other, key, name, row in self.base.edges(gid, outgoing, rtype):
+                o = nids[other]
+                if ((nid, o, key) if outgoing else (o, nid, key)) not in self.new_edges:
+                    out.append((o, key, self.base.edge(name, row)))
+        for o, key in (self._out if outgoing else self._in).get(nid, ()):
+            if rtype is not None and _rtype(key) != rtype:
+                continue
+            data = self.new_edges[(nid, o, key) if outgoing else (o, nid, key)]
+            if data is not None:
+                out.append((o, key, data))
+        return out
+
+    def out_edges(self, nid: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return [_shape(nid, o, k, d, keys, data) for o, k, d in self.adjacent(nid, True)]
+
+    def in_edges(self, nid: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return [_shape(o, nid, k, d, keys, data) for o, k, d in self.adjacent(nid, False)]
+
+    def iter_edges(self, rtype: str) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """(from, to, key, properties) of every edge of ``rtype``."""
+        rel = self.base.rels.get(rtype)
+        if rel is not None:
+            nids = self.base.nids
+            for e in range(len(rel.src)):
+                u, v, key = nids[rel.src[e]], nids[rel.dst[e]], rel.key[e]
+                if (u, v, key) not in self.new_edges:
+                    yield u, v, key, self.base.edge(rtype, e)
+        for (u, v, key), data in self.new_edges.items():
+            if data is not None and _rtype(key) == rtype:
+                yield u, v, key, data
+
+    def edge_types(self) -> list[str]:
+        """Every relationship type the graph may hold."""
+        found = set(self.base.rels) | {_rtype(k) for _, _, k in self.new_edges}
+        return sorted(found)
+
+
+def _shape(
+    u: str, v: str, key: str, data: dict[str, Any], keys: bool, with_data: bool
+) -> tuple[Any, ...]:
+    return (u, v) + ((key,) if keys else ()) + ((data,) if with_data else ())
+
+
+class _Nodes:
+    """``graph.nodes``: ``[nid]``, ``.get``, ``in`` and ``(data=…)`` as in networkx."""
+
+    def __init__(self, graph: CompactGraph) -> None:
+        self._g = graph
+
+    def __getitem__(self, nid: str) -> dict[str, Any]:
+        found = self._g.node(nid)
+        if found is None:
+            raise KeyError(nid)
+        return found
+
+    def get(self, nid: str, default: Any = None) -> Any:
+        found = self._g.node(nid)
+        return default if found is None else found
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in self._g
+
+    def __call__(self, data: bool | str = False) -> Iterator[Any]:
+        for nid, label in self._g.iter_nodes():
+            if data is True:
+                yield nid, self[nid]
+            elif data == "label":
+                yield nid, label
+            elif data:
+                yield nid, self[nid].get(str(data))
+            else:
+                yield nid
+
+
+class _Edges:
+    """``graph.edges``: ``[u, v, key]`` and ``(data="type")`` as in networkx."""
+
+    def __init__(self, graph: CompactGraph) -> None:
+        self._g = graph
+
+    def __getitem__(self, ident: EdgeId) -> dict[str, Any]:
+        found = self._g.edge(*ident)
+        if found is None:
+            raise KeyError(ident)
+        return found
+
+    def __call__(self, data: str) -> Iterator[tuple[str, str, Any]]:
+        for rtype in self._g.edge_types():
+            for u, v, _, props in self._g.iter_edges(rtype):
+                yield u, v, props.get(data)
+
+
+class _Adjacency(Mapping[str, dict[str, dict[str, dict[str, Any]]]]):
+    """``graph.succ``/``graph.pred``: node → {other end: {key: properties}}, built per node."""
+
+    def __init__(self, graph: CompactGraph, outgoing: bool) -> None:
+        self._g = graph
+        self._outgoing = outgoing
+
+    def __getitem__(self, nid: str) -> dict[str, dict[str, dict[str, Any]]]:
+        if nid not in self._g:
+            raise KeyError(nid)
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for other, key, data in self._g.adjacent(nid, self._outgoing):
+            out.setdefault(other, {})[key] = data
+        return out
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in self._g
+
+    def __iter__(self) -> Iterator[str]:
+        return (nid for nid, _ in self._g.iter_nodes())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._g.iter_nodes())
+
+
+# -- saving: the base and the delta merged into new tables -----------------------------------
+
+
+def _object_array(values: Sequence[Any]) -> Objects:
+    """A 1-d object array of ``values`` (lists stay elements, as ``np.array`` would not)."""
+    out: Objects = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = value
+    return out
+
+
+def _arrow(values: Objects, as_json: bool) -> tuple[pa.Array | None, bool]:
+    """A column as Arrow and whether it holds JSON text: plain strings, numbers and booleans
+    stay typed (repetitive strings dictionary-encoded); lists, dicts and mixed types become
+    JSON. None for a column with no value at all."""
+    if not as_json:
+        try:
+            array = pa.array(values, from_pandas=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            array = None
+        if array is not None:
+            kind = array.type
+            if pa.types.is_null(kind):
+                return None, False
+            if pa.types.is_string(kind):
+                encoded = array.dictionary_encode()
+                if len(encoded.dictionary) * 2 < len(array):
+                    return encoded, False
+                return array, False
+            if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+                return array, False
+    text = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+    return pa.array(text, pa.large_string()), True
+
+
+def _table(
+    fixed: dict[str, pa.Array],
+    cols: Columns | None,
+    keep: np.ndarray[Any, np.dtype[np.bool_]],
+    delta: Sequence[Mapping[str, Any]],
+    order: Ids | None,
+    skip: frozenset[str],
+) -> pa.Table:
+    """One table: the ``fixed`` columns, then every property of the base rows ``keep`` takes
+    followed by the ``delta`` rows, in ``order`` (None: as they come)."""
+    kept = int(keep.sum())
+    names = dict.fromkeys([*(cols.names if cols else []), *(k for d in delta for k in d)])
+    columns = dict(fixed)
+    json_columns: list[str] = []
+    for name in names:
+        if name in skip:
+            continue
+        found = cols.column(name) if cols else None
+        base: Objects = found[keep] if found is not None else np.full(kept, None, dtype=object)
+        as_json = cols is not None and name in cols.json
+        news = [d.get(name) for d in delta]
+        if as_json:
+            news = [None if v is None else json.dumps(v, ensure_ascii=False) for v in news]
+        values = np.concatenate([base, _object_array(news)])
+        if order is not None:
+            values = values[order]
+        if as_json:
+            array: pa.Array | None = pa.array(values, pa.large_string())
+        else:
+            array, as_json = _arrow(values, False)
+        if array is None:
+            continue
+        columns[name] = array
+        if as_json:
+            json_columns.append(name)
+    table = pa.table(columns)
+    return table.replace_schema_metadata({JSON_META: json.dumps(json_columns).encode()})
+
+
+def node_tables(graph: CompactGraph) -> tuple[dict[str, pa.Table], dict[str, int]]:
+    """Each label's node table, sorted by node id, and the new gid of every node."""
+    base, changed = graph.base, graph.new_nodes
+    delta: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for nid, data in changed.items():
+        delta.setdefault(data.get("label") or "_", []).append((nid, data))
+    ranges = {label: (start, stop, cols) for label, start, stop, cols in base.ranges}
+    tables: dict[str, pa.Table] = {}
+    index: dict[str, int] = {}
+    for label in LABELS:
+        news = delta.get(label, [])
+        cols: Columns | None = None
+        ids: Objects = np.array([], dtype=object)
+        if label in ranges:
+            start, stop, cols = ranges[label]
+            ids = base.nids[start:stop]
+        keep = np.fromiter((n not in changed for n in ids.tolist()), bool, len(ids))
+        if not keep.any() and not news:
+            continue
+        all_ids = np.concatenate([ids[keep], _object_array([n for n, _ in news])])
+        order = np.argsort(all_ids, kind="stable").astype(np.int64)
+        sorted_ids = all_ids[order]
+        fixed = {ID: pa.array(sorted_ids, pa.string())}
+        tables[label] = _table(fixed, cols, keep, [d for _, d in news], order, frozenset({"label"}))
+        index.update(
+            zip(sorted_ids.tolist(), range(len(index), len(index) + len(order)), strict=True)
+        )
+    return tables, index
+
+
+def edge_tables(graph: CompactGraph, index: Mapping[str, int]) -> dict[str, pa.Table]:
+    """Each relationship type's table, its ends as the gids of :func:`node_tables`."""
+    base, changed = graph.base, graph.new_edges
+    nids = base.nids.tolist()
+    remap = np.fromiter((index[n] for n in nids), np.int64, len(nids))
+    # Only edges out of a node with a written edge may be overridden: test just those.
+    touched = np.fromiter((n in graph._out for n in nids), bool, len(nids))
+    tables: dict[str, pa.Table] = {}
+    for rtype in graph.edge_types():
+        rel = base.rels.get(rtype)
+        news = [
+            (u, v, k, d) for (u, v, k), d in changed.items() if d is not None and _rtype(k) == rtype
+        ]
+        src: list[Ids] = []
+        dst: list[Ids] = []
+        keys: list[Objects] = []
+        keep = np.zeros(0, dtype=bool)
+        if rel is not None:
+            keep = np.ones(len(rel.src), dtype=bool)
+            for e in np.flatnonzero(touched[rel.src]).tolist():
+                if (nids[rel.src[e]], nids[rel.dst[e]], rel.key[e]) in changed:
+                    keep[e] = False
+            src.append(remap[rel.src[keep]])
+            dst.append(remap[rel.dst[keep]])
+            keys.append(rel.key[keep])
+        src.append(np.array([index[u] for u, _, _, _ in news], dtype=np.int64))
+        dst.append(np.array([index[v] for _, v, _, _ in news], dtype=np.int64))
+        keys.append(_object_array([k for _, _, k, _ in news]))
+        if not keep.any() and not news:
+            continue
+        key_array, _ = _arrow(np.concatenate(keys), False)
+        fixed = {
+            FROM: pa.array(np.concatenate(src)),
+            TO: pa.array(np.concatenate(dst)),
+            KEY: key_array if key_array is not None else pa.array([], pa.string()),
+        }
+        cols = rel.props if rel is not None else None
+        tables[rtype] = _table(
+            fixed, cols, keep, [d for _, _, _, d in news], None, frozenset({"type"})
+        )
+    return tables
