@@ -32,6 +32,11 @@ LABELS: tuple[str, ...] = ("Entity", "Person", "Region", "Record", "_")
 ID, FROM, TO, KEY = "~id", "~from", "~to", "~key"
 #: Schema metadata: the columns whose values are JSON text (lists, dicts, mixed types).
 JSON_META = b"json_columns"
+#: An item's source-row hash (``_src``) is saved only where it differs from its content hash
+#: (``_h``): every item with a ``_h`` was written with a ``_src`` (loads and events set both;
+#: later events change only ``_h``), so a missing ``_src`` beside a ``_h`` reads as ``_h``.
+#: Halves what the two hashes cost in memory and in opening time.
+HASH, SOURCE_HASH = "_h", "_src"
 Ids = np.ndarray[Any, np.dtype[np.int64]]
 Objects = np.ndarray[Any, np.dtype[np.object_]]
 EdgeId = tuple[str, str, str]
@@ -71,6 +76,8 @@ class Columns:
             value = array[i]
             if value is not None:
                 out[name] = json.loads(value) if name in self.json else value
+        if HASH in out and SOURCE_HASH not in out:
+            out[SOURCE_HASH] = out[HASH]
         return out
 
     def column(self, name: str) -> Objects | None:
@@ -439,20 +446,32 @@ def _table(
     followed by the ``delta`` rows, in ``order`` (None: as they come)."""
     kept = int(keep.sum())
     names = dict.fromkeys([*(cols.names if cols else []), *(k for d in delta for k in d)])
+
+    def base_of(name: str) -> Objects:
+        found = cols.column(name) if cols else None
+        return found[keep] if found is not None else np.full(kept, None, dtype=object)
+
+    def values_of(name: str) -> Objects:
+        """The merged values of ``name`` (base JSON columns kept as text, news dumped)."""
+        base = base_of(name)
+        if name == SOURCE_HASH:  # saved only where it differs from _h (see SOURCE_HASH)
+            base = np.where(base == None, base_of(HASH), base)  # noqa: E711
+        news = [d.get(name) for d in delta]
+        if cols is not None and name in cols.json:
+            news = [None if v is None else json.dumps(v, ensure_ascii=False) for v in news]
+        values = np.concatenate([base, _object_array(news)])
+        return values[order] if order is not None else values
+
     columns = dict(fixed)
     json_columns: list[str] = []
     for name in names:
         if name in skip:
             continue
-        found = cols.column(name) if cols else None
-        base: Objects = found[keep] if found is not None else np.full(kept, None, dtype=object)
+        values = values_of(name)
+        if name == SOURCE_HASH:
+            hashes = values_of(HASH)
+            values = np.where((values == hashes) & (hashes != None), None, values)  # noqa: E711
         as_json = cols is not None and name in cols.json
-        news = [d.get(name) for d in delta]
-        if as_json:
-            news = [None if v is None else json.dumps(v, ensure_ascii=False) for v in news]
-        values = np.concatenate([base, _object_array(news)])
-        if order is not None:
-            values = values[order]
         if as_json:
             array: pa.Array | None = pa.array(values, pa.large_string())
         else:
