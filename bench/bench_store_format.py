@@ -85,10 +85,10 @@ def main() -> None:
         _, seconds = timed(lambda: migrate_pickle_store(args.store, compact))
         print(f"migrated {args.store} -> {compact} in {seconds:.1f} s")
     rows = []
+    common = ["--data", str(args.data), "--store", args.store, "--checks", str(args.checks)]
     for path in (args.store, compact):
         out = subprocess.run(
-            [sys.executable, __file__, "--data", str(args.data), "--store", args.store]
-            + ["--checks", str(args.checks), "--on", args.on, "--child", path],
+            [sys.executable, __file__, *common, "--on", args.on, "--child", path],
             check=True,
             capture_output=True,
             text=True,

@@ -281,13 +281,17 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
                     self._signature = None
                     self._refresh()  # back to the state on disk
                     raise
-                if small or not self._dirty:
-                    # Small writes, or a load that changed nothing but its log entry: journal
-                    # them rather than rewrite the whole graph file.
-                    if self._ops:
-                        self._append_journal(self._ops)
-                else:
-                    self._persist()
+                try:
+                    if small or not self._dirty:
+                        # Small writes, or a load that changed nothing but its log entry:
+                        # journal them rather than rewrite the whole graph file.
+                        if self._ops:
+                            self._append_journal(self._ops)
+                    else:
+                        self._persist()
+                except BaseException:
+                    self._signature = None  # not on disk: the next read reloads what is
+                    raise
                 for marker in self._ended:
                     marker.unlink(missing_ok=True)
             finally:

@@ -1,0 +1,167 @@
+"""What only the compact embedded store does (the rest is the conformance suite, which runs on
+it as a third store): its files survive a crash mid-save, a write after a reopen lands on the
+saved arrays, values of every kind come back as written, and a pickle store is migrated (or
+refused with the command that migrates it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph_service.engine.lifecycle import apply_event
+from graph_service.errors import StoreUnavailable
+from graph_service.stores import open_store
+from graph_service.stores.base import REL_TYPES, GraphStore, sid
+from graph_service.stores.compact import MIGRATE_COMMAND, CompactStore, migrate_pickle_store
+from graph_service.stores.embedded import EmbeddedStore
+from loaders.load import load_directory
+from tests.conformance.test_store_seam import _event, _load_world
+from tests.conftest import RING
+from tests.factories import Scenario
+
+
+def _seen(store: GraphStore, world: dict[str, Any]) -> dict[str, Any]:
+    """What a reader sees of the world of ``_load_world``."""
+    kind, key = "entity", world["x"]
+    return {
+        "counts": store.counts(),
+        "nodes": {
+            label: [n for batch in store.scan_nodes(label) for n in batch]  # type: ignore[arg-type]
+            for label in ("Entity", "Person", "Region", "Record")
+        },
+        "rels": {
+            rtype: sorted((r for batch in store.scan_relationships(rtype) for r in batch), key=repr)
+            for rtype in REL_TYPES
+        },
+        "x": store.relations(kind, key),
+        "history": store.record_history(world["r1"]),
+        "loads": [{k: v for k, v in x.items() if k != "seconds"} for x in store.loads()],
+    }
+
+
+def test_open_store_opens_a_cgraph_path_as_the_compact_store(tmp_path: Path) -> None:
+    assert isinstance(open_store(str(tmp_path / "g.cgraph")), CompactStore)
+    assert type(open_store(str(tmp_path / "g.graph"))) is EmbeddedStore
+
+
+def test_a_reopened_store_answers_as_the_one_that_wrote(tmp_path: Path) -> None:
+    store = CompactStore(tmp_path / "g.cgraph")
+    world = _load_world(store, tmp_path)
+    assert _seen(CompactStore(tmp_path / "g.cgraph"), world) == _seen(store, world)
+
+
+def test_a_write_after_a_reopen_updates_the_saved_arrays_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "g.cgraph"
+    world = _load_world(CompactStore(path), tmp_path)
+    store = CompactStore(path)
+    versions = len(store.record_history(world["r1"]))
+    apply_event(store, _event(world["r1"]))  # a small transaction: the journal
+    s = Scenario(first=100)
+    s.entity("后来的公司")
+    load_directory(s.write(tmp_path / "more"), store, RING, progress=False)
+    again = CompactStore(path)
+    assert again.record(world["r1"]) == store.record(world["r1"])
+    assert len(again.record_history(world["r1"])) == versions + 1
+    assert again.counts()["Entity"] == store.counts()["Entity"] == 4
+    assert _seen(again, world) == _seen(store, world)
+    # the saved arrays hold each item once: the update replaced the base row
+    assert len({n["record_id"] for b in again.scan_nodes("Record") for n in b}) == 2
+
+
+def test_a_crash_before_the_manifest_is_replaced_leaves_the_previous_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "g.cgraph"
+    store = CompactStore(path)
+    world = _load_world(store, tmp_path)
+    before, token = _seen(store, world), store.change_token()
+    real = os.replace
+
+    def crash(src: Any, dst: Any) -> None:
+        if Path(dst) == path:
+            raise OSError("power lost")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash)
+    s = Scenario(first=100)
+    s.entity("崩溃中的公司")
+    with pytest.raises(OSError, match="power lost"):
+        load_directory(s.write(tmp_path / "more"), store, RING, progress=False)
+    monkeypatch.setattr(os, "replace", real)
+    assert _seen(store, world)["counts"] == before["counts"]
+    reopened = CompactStore(path)
+    # the same generation; the token also names the load that began and never ended
+    assert reopened.change_token().startswith(token)
+    assert reopened.loads()[-1]["status"] == "interrupted"
+    assert _seen(reopened, world)["counts"] == before["counts"]
+
+
+def test_a_killed_writers_temporary_generation_is_removed_on_the_next_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.cgraph"
+    _load_world(CompactStore(path), tmp_path)
+    left = path.with_name("g.cgraph.data") / ".abc.tmp-999999999"
+    left.mkdir()
+    (left / "nodes-Entity.arrow").write_bytes(b"half")
+    CompactStore(path)
+    assert not left.exists()
+
+
+def test_every_kind_of_value_comes_back_as_written(tmp_path: Path) -> None:
+    store = CompactStore(tmp_path / "g.cgraph")
+    with store.transaction():
+        store._graph.add_node(
+            "R:999999",
+            label="Region",
+            code="999999",
+            name="测试",
+            level=3,
+            retired=True,
+            share=12.5,
+            tags=["a", "b"],
+            extra={"k": 1},
+        )
+        store._dirty = True
+    node = CompactStore(tmp_path / "g.cgraph")._graph.nodes["R:999999"]
+    assert node == {
+        "label": "Region",
+        "code": "999999",
+        "name": "测试",
+        "level": 3,
+        "retired": True,
+        "share": 12.5,
+        "tags": ["a", "b"],
+        "extra": {"k": 1},
+    }
+
+
+def test_a_pickle_store_migrates_to_a_compact_one_that_answers_alike(tmp_path: Path) -> None:
+    old = EmbeddedStore(tmp_path / "g.graph")
+    world = _load_world(old, tmp_path)
+    apply_event(old, _event(world["r1"]))  # journalled
+    counts = migrate_pickle_store(tmp_path / "g.graph", tmp_path / "g.cgraph")
+    new = CompactStore(tmp_path / "g.cgraph")
+    assert counts == old.counts()
+    assert _seen(new, world) == _seen(EmbeddedStore(tmp_path / "g.graph"), world)
+    assert new.person(world["p"]) == old.person(world["p"])
+    assert new.sealed_person_id(world["p"]) == old.sealed_person_id(world["p"])
+    assert new.material("person", world["p"]) == old.material("person", world["p"])
+    assert new.neighbourhood(sid("entity", world["x"])) == old.neighbourhood(
+        sid("entity", world["x"])
+    )
+    with pytest.raises(FileExistsError):
+        migrate_pickle_store(tmp_path / "g.graph", tmp_path / "g.cgraph")
+
+
+def test_a_pickle_file_opened_as_a_compact_store_is_refused_with_the_migrating_command(
+    tmp_path: Path,
+) -> None:
+    _load_world(EmbeddedStore(tmp_path / "g.graph"), tmp_path)
+    (tmp_path / "old.cgraph").write_bytes((tmp_path / "g.graph").read_bytes())
+    with pytest.raises(StoreUnavailable) as caught:
+        CompactStore(tmp_path / "old.cgraph")
+    assert MIGRATE_COMMAND in str(caught.value.en)
