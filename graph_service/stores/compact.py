@@ -29,9 +29,19 @@ from typing import Any
 import pyarrow as pa
 
 from graph_service.errors import StoreUnavailable
-from graph_service.stores.base import BatchMeta, RelType, RowKind, active_on, project
+from graph_service.stores.base import (
+    BatchMeta,
+    Page,
+    RelType,
+    RowKind,
+    active_on,
+    project,
+    public,
+    search_hit,
+    search_order,
+)
 from graph_service.stores.compact_graph import Base, CompactGraph, edge_tables, node_tables
-from graph_service.stores.embedded import EmbeddedStore, _alive, _fsync_dir
+from graph_service.stores.embedded import EmbeddedStore, _alive, _fsync_dir, search_matches
 
 log = logging.getLogger("graph_service.store")
 
@@ -194,6 +204,36 @@ class CompactStore(EmbeddedStore):
             if on is None or active_on(rtype, data, on, decided):
                 yield {"type": rtype, "from": u, "to": v} | project(data, fields)
 
+    def _name(self, nid: str) -> str | None:
+        name: str | None = self._graph.prop(nid, "name")
+        return name
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
+        self._refresh()
+        needle = text.strip().upper()
+        g = self._graph
+        hits = [
+            search_hit(g.nodes[nid])
+            for label in ("Entity", "Person")
+            for nid, props in g.label_columns(label, ("name", "uscc"))
+            if search_matches(label, props, needle)
+        ]
+        hits.sort(key=search_order)
+        return Page(
+            items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit
+        )
+
+    def records_where(self, kinds: Collection[str]) -> list[dict[str, Any]]:
+        self._refresh()
+        wanted = set(kinds)
+        g = self._graph
+        found = [
+            public(g.nodes[nid])
+            for nid, props in g.label_columns("Record", ("kind",))
+            if props.get("kind") in wanted
+        ]
+        return sorted(found, key=lambda r: r["record_id"])
+
     def counts(self) -> dict[str, int]:
         self._refresh()
         out: dict[str, int] = {}
@@ -202,7 +242,7 @@ class CompactStore(EmbeddedStore):
             if label is not None:
                 out[label] = out.get(label, 0) + 1
         for rtype in g.edge_types():
-            found = sum(1 for _ in g.iter_edges(rtype))
+            found = sum(1 for _ in g.iter_edges(rtype, props=False))
             if found:
                 out[rtype] = found
         return dict(sorted(out.items()))

@@ -254,6 +254,36 @@ class CompactGraph:
         for nid, data in self.new_nodes.items():
             yield nid, data.get("label")
 
+    def prop(self, nid: str, name: str) -> Any:
+        """One property of a node (None when it has none), reading only that column."""
+        found = self.new_nodes.get(nid)
+        if found is not None:
+            return found.get(name)
+        gid = self.base.index.get(nid)
+        if gid is None:
+            return None
+        _, row, cols = self.base.label_of(gid)
+        if name in cols.json or name == SOURCE_HASH:
+            return cols.row(row).get(name)
+        values = cols.values.get(name)
+        return None if values is None else values[row]
+
+    def label_columns(
+        self, label: str, names: Sequence[str]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(node id, {name: value}) of every node of ``label``, reading only ``names``
+        (plain columns: not JSON, not ``_src``; a missing value is left out)."""
+        for found, start, stop, cols in self.base.ranges:
+            if found != label:
+                continue
+            columns = [(n, cols.values.get(n) or [None] * (stop - start)) for n in names]
+            for i, nid in enumerate(self.base.nid_list[start:stop]):
+                if nid not in self.new_nodes:
+                    yield nid, {n: v for n, values in columns if (v := values[i]) is not None}
+        for nid, data in self.new_nodes.items():
+            if data.get("label") == label:
+                yield nid, {n: data[n] for n in names if data.get(n) is not None}
+
     # -- edges ---------------------------------------------------------------------------
 
     def _note(self, u: str, v: str, key: str, data: dict[str, Any] | None) -> None:
@@ -314,15 +344,19 @@ class CompactGraph:
     def in_edges(self, nid: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
         return [_shape(o, nid, k, d, keys, data) for o, k, d in self.adjacent(nid, False)]
 
-    def iter_edges(self, rtype: str) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-        """(from, to, key, properties) of every edge of ``rtype``."""
+    def iter_edges(
+        self, rtype: str, props: bool = True
+    ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """(from, to, key, properties) of every edge of ``rtype`` (without ``props``, the
+        saved edges come with an empty dict: nothing is read but their ends)."""
         rel = self.base.rels.get(rtype)
         if rel is not None:
-            nids = self.base.nid_list
-            for e in range(len(rel.src)):
-                u, v, key = nids[rel.src[e]], nids[rel.dst[e]], rel.key[e]
+            nids, keys = self.base.nid_list, rel.key
+            ends = zip(rel.src.tolist(), rel.dst.tolist(), strict=True)
+            for e, (a, b) in enumerate(ends):
+                u, v, key = nids[a], nids[b], keys[e]
                 if (u, v, key) not in self.new_edges:
-                    yield u, v, key, self.base.edge(rtype, e)
+                    yield u, v, key, (self.base.edge(rtype, e) if props else {})
         for (u, v, key), data in self.new_edges.items():
             if data is not None and _rtype(key) == rtype:
                 yield u, v, key, data

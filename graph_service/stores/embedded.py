@@ -84,6 +84,14 @@ def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
     return ops
 
 
+def search_matches(label: str | None, props: Mapping[str, Any], needle: str) -> bool:
+    """Whether :meth:`GraphStore.search` for ``needle`` (stripped, upper case) finds a node:
+    an entity by name or USCC prefix, a person by name."""
+    if label == "Entity":
+        return needle in str(props.get("name", "")).upper() or props["uscc"].startswith(needle)
+    return label == "Person" and needle in str(props.get("name", ""))
+
+
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` runs (on this machine)."""
     if pid <= 0:
@@ -733,11 +741,7 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         needle = text.strip().upper()
         hits: list[dict[str, Any]] = []
         for _, data in self._graph.nodes(data=True):
-            label = data.get("label")
-            if label == "Entity":
-                if needle in str(data.get("name", "")).upper() or data["uscc"].startswith(needle):
-                    hits.append(search_hit(data))
-            elif label == "Person" and needle in str(data.get("name", "")):
+            if search_matches(data.get("label"), data, needle):
                 hits.append(search_hit(data))
         hits.sort(key=search_order)
         return Page(
