@@ -204,6 +204,11 @@ class CompactStore(EmbeddedStore):
             if on is None or active_on(rtype, data, on, decided):
                 yield {"type": rtype, "from": u, "to": v} | project(data, fields)
 
+    def sealed_person_id(self, key: str) -> str | None:
+        self._refresh()
+        found: str | None = self._graph.prop("P:" + key, "id_sealed")
+        return found
+
     def _name(self, nid: str) -> str | None:
         name: str | None = self._graph.prop(nid, "name")
         return name

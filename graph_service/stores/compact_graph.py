@@ -16,9 +16,10 @@ store uses (``nodes``, ``edges``, ``succ``/``pred``, ``out_edges``/``in_edges``,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,13 @@ JSON_META = b"json_columns"
 #: later events change only ``_h``), so a missing ``_src`` beside a ``_h`` reads as ``_h``.
 #: Halves what the two hashes cost in memory and in opening time.
 HASH, SOURCE_HASH = "_h", "_src"
+#: Properties only writes read (hashes, the sealed ID number; :func:`~.base.public` never
+#: shows them): kept as Arrow arrays, outside Python's heap, and read only for a write (see
+#: :meth:`CompactGraph.writing`) or one at a time (:meth:`CompactGraph.prop`).
+COLD = frozenset({HASH, SOURCE_HASH, "id_sealed"})
+#: Edge properties that repeat a node's key: made the very string objects of the node
+#: tables' key columns (``uscc``, ``key``) as they are read, so each key is held once.
+POOLED = frozenset({"uscc", "person_key", "holder_key", "subject_key"})
 Ids = np.ndarray[Any, np.dtype[np.int64]]
 Objects = np.ndarray[Any, np.dtype[np.object_]]
 EdgeId = tuple[str, str, str]
@@ -63,30 +71,46 @@ def _objects(column: pa.ChunkedArray | pa.Array) -> Objects:
 class Columns:
     """The properties of one table's rows, column by column."""
 
-    def __init__(self, table: pa.Table, skip: Sequence[str] = ()) -> None:
+    def __init__(
+        self, table: pa.Table, skip: Sequence[str] = (), pool: Mapping[str, str] | None = None
+    ) -> None:
         meta = table.schema.metadata or {}
         self.json = frozenset(json.loads(meta.get(JSON_META, b"[]")))
         self.names = [n for n in table.column_names if n not in skip]
-        # Lists, not numpy arrays: indexing one is several times faster, for the same memory.
-        self.values: dict[str, list[Any]] = {
-            n: _objects(table.column(n)).tolist() for n in self.names
+        #: Cold columns (:data:`COLD`) as Arrow arrays.
+        self.cold: dict[str, pa.Array] = {
+            n: table.column(n).combine_chunks() for n in self.names if n in COLD
         }
+        # Lists, not numpy arrays: indexing one is several times faster, for the same memory.
+        self.values: dict[str, list[Any]] = {}
+        for n in self.names:
+            if n not in COLD:
+                values = _objects(table.column(n)).tolist()
+                if pool and n in POOLED:
+                    values = [pool.get(v, v) for v in values]
+                self.values[n] = values
         self._plain = [(n, v) for n, v in self.values.items() if n not in self.json]
         self._json = [(n, v) for n, v in self.values.items() if n in self.json]
-        self._hashes = HASH in self.values
 
-    def row(self, i: int) -> dict[str, Any]:
-        """Row ``i`` as a fresh dict (nulls left out)."""
+    def row(self, i: int, cold: bool = False) -> dict[str, Any]:
+        """Row ``i`` as a fresh dict (nulls left out), with the cold columns if ``cold``."""
         out = {name: value for name, values in self._plain if (value := values[i]) is not None}
         for name, values in self._json:
             if values[i] is not None:
                 out[name] = json.loads(values[i])
-        if self._hashes and HASH in out and SOURCE_HASH not in out:
-            out[SOURCE_HASH] = out[HASH]
+        if cold:
+            for name, array in self.cold.items():
+                value = array[i].as_py()
+                if value is not None:
+                    out[name] = value
+            if HASH in out and SOURCE_HASH not in out:
+                out[SOURCE_HASH] = out[HASH]
         return out
 
     def column(self, name: str) -> Objects | None:
         """The raw values of ``name`` (JSON columns undecoded), or None."""
+        if name in self.cold:
+            return _objects(self.cold[name])
         found = self.values.get(name)
         return None if found is None else np.array(found, dtype=object)
 
@@ -128,14 +152,19 @@ class Base:
         nodes, rels = nodes or {}, rels or {}
         self.ranges: list[tuple[str, int, int, Columns]] = []
         ids: list[Objects] = []
+        pool: dict[str, str] = {}
         start = 0
         for label in LABELS:
             if label not in nodes:
                 continue
             table = nodes[label]
             ids.append(_objects(table.column(ID)))
-            self.ranges.append((label, start, start + len(table), Columns(table, (ID,))))
+            cols = Columns(table, (ID,))
+            self.ranges.append((label, start, start + len(table), cols))
             start += len(table)
+            for name in ("uscc", "key"):
+                if label in ("Entity", "Person") and name in cols.values:
+                    pool.update((v, v) for v in cols.values[name] if v is not None)
         self.nids: Objects = np.concatenate(ids) if ids else np.array([], dtype=object)
         #: The same ids as a list, for fast lookups one at a time.
         self.nid_list: list[str] = self.nids.tolist()
@@ -148,7 +177,7 @@ class Base:
                 src=table.column(FROM).to_numpy().astype(np.int64),
                 dst=table.column(TO).to_numpy().astype(np.int64),
                 key=_objects(table.column(KEY)).tolist(),
-                props=Columns(table, (FROM, TO, KEY)),
+                props=Columns(table, (FROM, TO, KEY), pool),
             )
             rel.index(len(self.nids))
             self.rels[rtype] = rel
@@ -160,9 +189,9 @@ class Base:
                 return label, gid - start, cols
         raise IndexError(gid)
 
-    def node(self, gid: int) -> dict[str, Any]:
+    def node(self, gid: int, cold: bool = False) -> dict[str, Any]:
         label, row, cols = self.label_of(gid)
-        out = cols.row(row)
+        out = cols.row(row, cold)
         if label != "_":
             out["label"] = label
         return out
@@ -188,8 +217,8 @@ class Base:
             for e, other in zip(rows.tolist(), ends[rows].tolist(), strict=True):
                 yield other, keys[e], name, e
 
-    def edge(self, rtype: str, row: int) -> dict[str, Any]:
-        return self.rels[rtype].props.row(row) | {"type": rtype}
+    def edge(self, rtype: str, row: int, cold: bool = False) -> dict[str, Any]:
+        return self.rels[rtype].props.row(row, cold) | {"type": rtype}
 
 
 def _rtype(key: str) -> str:
@@ -217,8 +246,9 @@ class CompactGraph:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Within: ``nodes[n]`` and ``edges[u, v, k]`` return the delta's dict, which the
-        caller may change in place (as it would a networkx attribute dict)."""
+        """Within: ``nodes[n]`` and ``edges[u, v, k]`` return dicts with every property that
+        the caller may change in place (as it would a networkx attribute dict); a changed
+        one goes into the delta."""
         before, self._writing = self._writing, True
         try:
             yield
@@ -237,10 +267,9 @@ class CompactGraph:
         gid = self.base.index.get(nid)
         if gid is None:
             return None
-        data = self.base.node(gid)
         if self._writing:
-            self.new_nodes[nid] = data
-        return data
+            return _Pending(self.base.node(gid, cold=True), partial(self.new_nodes.setdefault, nid))
+        return self.base.node(gid)
 
     def add_node(self, nid: str, **attrs: Any) -> None:
         self.new_nodes[nid] = attrs
@@ -263,8 +292,8 @@ class CompactGraph:
         if gid is None:
             return None
         _, row, cols = self.base.label_of(gid)
-        if name in cols.json or name == SOURCE_HASH:
-            return cols.row(row).get(name)
+        if name in cols.json or name in COLD:
+            return cols.row(row, cold=True).get(name)
         values = cols.values.get(name)
         return None if values is None else values[row]
 
@@ -308,10 +337,11 @@ class CompactGraph:
             return None
         for other, k, rtype, row in self.base.edges(gid, True, _rtype(key)):
             if k == key and self.base.nid_list[other] == v:
-                data = self.base.edge(rtype, row)
-                if self._writing:
-                    self._note(u, v, key, data)
-                return data
+                if not self._writing:
+                    return self.base.edge(rtype, row)
+                return _Pending(
+                    self.base.edge(rtype, row, cold=True), partial(self._note, u, v, key)
+                )
         return None
 
     def has_edge(self, u: str, v: str, key: str) -> bool:
@@ -365,6 +395,28 @@ class CompactGraph:
         """Every relationship type the graph may hold."""
         found = set(self.base.rels) | {_rtype(k) for _, _, k in self.new_edges}
         return sorted(found)
+
+
+class _Pending(dict[str, Any]):
+    """A saved item's properties read for a write: handed to ``keep`` (which puts it into
+    the delta) when first changed, so an unchanged row of a reload copies nothing."""
+
+    def __init__(self, data: dict[str, Any], keep: Callable[[dict[str, Any]], object]) -> None:
+        super().__init__(data)
+        self._kept: Callable[[dict[str, Any]], object] | None = keep
+
+    def _keep(self) -> None:
+        if self._kept is not None:
+            self._kept(self)
+            self._kept = None
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._keep()
+        super().update(*args, **kwargs)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._keep()
+        super().__setitem__(name, value)
 
 
 def _shape(
