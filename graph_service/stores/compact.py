@@ -1,24 +1,25 @@
 """The compact embedded store: the embedded store's rules over columnar arrays, saved as
 Arrow IPC files that open fast.
 
-Layout, for a store at ``PATH`` (by convention ``*.cgraph``, see :func:`open_store`)::
+One file, ``PATH`` (by convention ``*.cgraph``, see :func:`open_store`)::
 
-    PATH                     manifest (JSON): format, generation, its data folder, load log
-    PATH.data/<generation>/  nodes-<Label>.arrow, edges-<TYPE>.arrow (Arrow IPC files)
-    PATH.journal, PATH.lock, PATH.results/, …   as for the pickle store (:mod:`.embedded`)
+    MAGIC | nodes-<Label> | … | edges-<TYPE> | … | header JSON | its length (8 bytes) | MAGIC
 
-Durability is the pickle store's, with the manifest in the pickle's place: a save writes a
-new generation folder, fsyncs it, then writes the manifest to a temporary file and renames it
-over ``PATH`` (atomic); only then are older generation folders removed. A crash at any
-moment leaves the previous manifest, whose folder is still whole. Small transactions append
-to the same checksummed journal; the lock, the load markers and the change token are the
-pickle store's code. In memory, see :mod:`.compact_graph`.
+each table an Arrow IPC file (64-byte aligned) that is memory-mapped and read without a copy;
+the header, written last, holds the format, the generation (a random id per save), the load
+log and where each table is. Beside it, as for the pickle store (:mod:`.embedded`):
+``PATH.journal``, ``PATH.lock``, ``PATH.results/`` and the load markers.
+
+Durability is the pickle store's: a save writes the whole file to a temporary file, fsyncs it
+and renames it over ``PATH`` (atomic); a crash at any moment leaves the previous file or the
+new one, and a file cut short (no closing MAGIC) is refused, never half read. Small
+transactions append to the same checksummed journal; the lock, the load markers and the
+change token are the pickle store's code. In memory, see :mod:`.compact_graph`.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import uuid
@@ -41,36 +42,22 @@ from graph_service.stores.base import (
     search_order,
 )
 from graph_service.stores.compact_graph import Base, CompactGraph, edge_tables, node_tables
-from graph_service.stores.embedded import EmbeddedStore, _alive, _fsync_dir, search_matches
-
-log = logging.getLogger("graph_service.store")
+from graph_service.stores.embedded import EmbeddedStore, _fsync_dir, search_matches
 
 FORMAT = "credit-graph-compact"
 VERSION = 1
 #: The suffix :func:`~graph_service.stores.open_store` opens as a compact store.
 SUFFIX = ".cgraph"
-#: How often a read retries when a writer replaced the generation it was opening.
-_OPEN_ATTEMPTS = 5
+#: First and last bytes of a compact store file.
+MAGIC = b"CGRAPH01"
+#: Where each table starts in the file (Arrow's own alignment).
+_ALIGN = 64
 
 
 class CompactStore(EmbeddedStore):
     """The embedded store on columnar arrays and Arrow IPC files (see the module doc)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._data_root = Path(path).with_name(Path(path).name + ".data")
-        super().__init__(path)
-
     # -- persistence -----------------------------------------------------------------------
-
-    def _clean_temp_files(self) -> None:
-        super()._clean_temp_files()
-        if not self._data_root.is_dir():
-            return
-        for tmp in self._data_root.glob(".*.tmp-*"):
-            pid = tmp.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(tmp, ignore_errors=True)
-                log.warning("removed %s, left by a writer that was killed", tmp)
 
     @staticmethod
     def _new_graph() -> CompactGraph:
@@ -80,83 +67,81 @@ class CompactStore(EmbeddedStore):
         if sig is None:
             super()._load_file(sig)
             return
-        for attempt in range(_OPEN_ATTEMPTS):
-            manifest = self._manifest()
-            try:
-                self._graph = CompactGraph(self._read_generation(manifest["generation"]))
-                break
-            except FileNotFoundError:
-                # A writer replaced the manifest and removed this generation meanwhile.
-                if attempt == _OPEN_ATTEMPTS - 1:
-                    raise
-                sig = self._stat(self.path)
-        self._loads = list(manifest["loads"])
-        self._generation = str(manifest["generation"])
-        self._signature = sig
-
-    def _manifest(self) -> dict[str, Any]:
         try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
+            # Zero-copy: the tables' buffers are the file's pages (a writer replaces the
+            # file, never changes it, so the mapped pages stay those of this generation).
+            data = pa.memory_map(str(self.path)).read_buffer()
+            header = self._header(data)
+            tables = {
+                t["name"]: pa.ipc.open_file(
+                    pa.BufferReader(data.slice(t["offset"], t["length"]))
+                ).read_all()
+                for t in header["tables"]
+            }
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            if isinstance(exc, StoreUnavailable):
+                raise
             raise StoreUnavailable(
                 f"无法读取图存储文件 {self.path}", f"cannot read the store file {self.path}: {exc}"
             ) from exc
-        if raw.startswith(b"\x80"):
+        nodes = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("nodes-")}
+        rels = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("edges-")}
+        self._graph = CompactGraph(Base(nodes, rels))
+        self._loads = list(header["loads"])
+        self._generation = str(header["generation"])
+        self._signature = sig
+
+    def _header(self, data: pa.Buffer) -> dict[str, Any]:
+        """The file's header (format, generation, load log, where each table is), which is
+        written last: ``MAGIC … tables … header JSON, its length (8 bytes LE), MAGIC``."""
+        if data.size and data[0] == 0x80:  # what every pickle written by Python 3 starts with
             raise StoreUnavailable(
                 f"{self.path} 是旧格式（pickle）的图存储文件，请先迁移：{MIGRATE_COMMAND}",
                 f"{self.path} is a store file of the old (pickle) format: migrate it with "
                 f"{MIGRATE_COMMAND}",
             )
-        try:
-            manifest: dict[str, Any] = json.loads(raw)
-        except ValueError:
-            manifest = {}
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        whole = data.size >= 2 * len(MAGIC) + 8
+        head = data.slice(0, len(MAGIC)).to_pybytes() if whole else b""
+        tail = data.slice(data.size - len(MAGIC) - 8).to_pybytes() if whole else b""
+        if not whole or head != MAGIC or tail[8:] != MAGIC:
             raise StoreUnavailable(
-                f"{self.path} 不是本系统的紧凑图存储文件",
-                f"{self.path} is not a credit-graph compact store file",
+                f"{self.path} 不是本系统的紧凑图存储文件（或不完整）",
+                f"{self.path} is not a credit-graph compact store file (or is cut short)",
             )
-        return manifest
-
-    def _read_generation(self, generation: str) -> Base:
-        folder = self._data_root / generation
-        nodes: dict[str, pa.Table] = {}
-        rels: dict[str, pa.Table] = {}
-        for file in sorted(folder.glob("*.arrow")):
-            kind, _, name = file.stem.partition("-")
-            with pa.memory_map(str(file)) as source:
-                table = pa.ipc.open_file(source).read_all()
-            (nodes if kind == "nodes" else rels)[name] = table
-        if not folder.is_dir():
-            raise FileNotFoundError(folder)
-        return Base(nodes, rels)
+        length = int.from_bytes(tail[:8], "little")
+        start = data.size - len(MAGIC) - 8 - length
+        header: dict[str, Any] = json.loads(data.slice(start, length).to_pybytes())
+        if header.get("format") != FORMAT:
+            raise ValueError(f"format {header.get('format')!r}")
+        return header
 
     def _persist(self) -> None:
-        self._data_root.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         generation = uuid.uuid4().hex
-        tmp_dir = self._data_root / f".{generation}.tmp-{os.getpid()}"
-        tmp_dir.mkdir()
         node_tabs, index = node_tables(self._graph)
         tables = {f"nodes-{k}": t for k, t in node_tabs.items()}
         tables |= {f"edges-{k}": t for k, t in edge_tables(self._graph, index).items()}
-        for name, table in tables.items():
-            file = tmp_dir / f"{name}.arrow"
-            with pa.OSFile(str(file), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-            with file.open("rb") as fh:
-                os.fsync(fh.fileno())
-        _fsync_dir(tmp_dir)
-        os.replace(tmp_dir, self._data_root / generation)
-        _fsync_dir(self._data_root)
-        manifest = {
-            "format": FORMAT,
-            "version": VERSION,
-            "generation": generation,
-            "loads": self._loads,
-        }
+        placed = []
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, ensure_ascii=False)
+        with tmp.open("wb") as fh:
+            fh.write(MAGIC)
+            for name, table in tables.items():
+                fh.write(b"\0" * (-fh.tell() % _ALIGN))  # Arrow buffers stay aligned
+                sink = pa.BufferOutputStream()
+                with pa.ipc.new_file(sink, table.schema) as writer:
+                    writer.write_table(table)
+                blob = sink.getvalue()
+                placed.append({"name": name, "offset": fh.tell(), "length": blob.size})
+                fh.write(blob)
+            header = {
+                "format": FORMAT,
+                "version": VERSION,
+                "generation": generation,
+                "loads": self._loads,
+                "tables": placed,
+            }
+            body = json.dumps(header, ensure_ascii=False).encode("utf-8")
+            fh.write(body + len(body).to_bytes(8, "little") + MAGIC)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
@@ -164,9 +149,6 @@ class CompactStore(EmbeddedStore):
         # As in the pickle store: a crash before this unlink replays idempotent upserts.
         self._journal_path.unlink(missing_ok=True)
         self._journal_at = (0, 0)
-        for old in self._data_root.iterdir():
-            if old.name != generation and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)
         # Continue from the arrays just written: the delta is folded into them.
         self._load_file(self._stat(self.path))
 

@@ -1,7 +1,7 @@
 """What only the compact embedded store does (the rest is the conformance suite, which runs on
-it as a third store): its files survive a crash mid-save, a write after a reopen lands on the
-saved arrays, values of every kind come back as written, and a pickle store is migrated (or
-refused with the command that migrates it)."""
+it as a third store): its file survives a crash mid-save and refuses to be read cut short, a
+write after a reopen lands on the saved arrays, values of every kind come back as written, and
+a pickle store is migrated (or refused with the command that migrates it)."""
 
 from __future__ import annotations
 
@@ -99,16 +99,25 @@ def test_a_crash_before_the_manifest_is_replaced_leaves_the_previous_state(
     assert _seen(reopened, world)["counts"] == before["counts"]
 
 
-def test_a_killed_writers_temporary_generation_is_removed_on_the_next_open(
-    tmp_path: Path,
-) -> None:
+def test_a_killed_writers_temporary_file_is_removed_on_the_next_open(tmp_path: Path) -> None:
     path = tmp_path / "g.cgraph"
     _load_world(CompactStore(path), tmp_path)
-    left = path.with_name("g.cgraph.data") / ".abc.tmp-999999999"
-    left.mkdir()
-    (left / "nodes-Entity.arrow").write_bytes(b"half")
+    left = tmp_path / ".g.cgraph.tmp-999999999"
+    left.write_bytes(b"half a store")
     CompactStore(path)
     assert not left.exists()
+
+
+def test_a_store_file_cut_short_is_refused_not_half_read(tmp_path: Path) -> None:
+    path = tmp_path / "g.cgraph"
+    _load_world(CompactStore(path), tmp_path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(StoreUnavailable, match="cut short"):
+        CompactStore(path)
+    path.write_bytes(b"")
+    with pytest.raises(StoreUnavailable):
+        CompactStore(path)
 
 
 def test_every_kind_of_value_comes_back_as_written(tmp_path: Path) -> None:
