@@ -105,8 +105,9 @@ class CompactStore(EmbeddedStore):
         tail = data.slice(data.size - len(MAGIC) - 8).to_pybytes() if whole else b""
         if not whole or head != MAGIC or tail[8:] != MAGIC:
             raise StoreUnavailable(
-                f"{self.path} 不是本系统的紧凑图存储文件（或不完整）",
-                f"{self.path} is not a credit-graph compact store file (or is cut short)",
+                f"无法读取图存储文件 {self.path}：不是本系统的紧凑图存储文件，或不完整",
+                f"cannot read the store file {self.path}: not a credit-graph compact store "
+                "file, or cut short",
             )
         length = int.from_bytes(tail[:8], "little")
         start = data.size - len(MAGIC) - 8 - length
