@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_checks import sample
-from bench.common import machine, percentile, table, timed
+from bench.common import machine, peak_rss_mib, percentile, table, timed
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.settings import get_settings
@@ -30,19 +30,21 @@ from graph_service.stores import open_store
 from graph_service.stores.compact import migrate_pickle_store
 
 
-def rss_mib() -> float:
-    """This process's resident memory now, in MiB."""
+def rss_mib(field: str = "VmRSS") -> float:
+    """This process's resident memory now, in MiB: all of it (``VmRSS``), or its own heap
+    alone (``RssAnon``: without file pages mapped from the page cache, which the kernel may
+    drop and share between processes)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
 def measure(store_path: str, data: Path, checks: int, on: str) -> dict[str, object]:
     """Open the store, then run ``checks`` single checks: the figures of one format."""
-    before = rss_mib()
+    before, anon_before = rss_mib(), rss_mib("RssAnon")
     store, open_s = timed(lambda: open_store(store_path))
-    after = rss_mib()
+    after, anon_after = rss_mib(), rss_mib("RssAnon")
     ring = PersonKeyring(get_settings().graph_person_key_secret.get_secret_value())
     questions = sample(data, ring, checks, 7)
     engine = RestrictionEngine(store)
@@ -59,6 +61,8 @@ def measure(store_path: str, data: Path, checks: int, on: str) -> dict[str, obje
         "nodes": sum(v for k, v in counts.items() if k[0].isupper() and not k.isupper()),
         "open_s": round(open_s, 2),
         "rss_after_open_mib": round(after - before),
+        "anon_after_open_mib": round(anon_after - anon_before),
+        "peak_mib": round(peak_rss_mib()),
         "checks": len(questions),
         "denied": denied,
         "p50_ms": round(percentile(latencies, 50), 3),

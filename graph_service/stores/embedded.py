@@ -208,8 +208,13 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         if (inode, done) == jsig[:2]:
             return  # nothing appended since we last looked
         if inode != jsig[0] or jsig[1] < done:
-            # The journal was compacted into a newer graph file by another process.
-            self._load_file(self._stat(self.path))
+            # Another journal than the one replayed so far: if the graph file changed too,
+            # another process compacted the journal into it; read that file. Right after a
+            # load (nothing replayed yet) the file just read is current: reading it again
+            # would only double the time and memory an open takes.
+            sig = self._stat(self.path)
+            if done or sig != self._signature:
+                self._load_file(sig)
             done = 0
         with self._journal_path.open("rb") as fh:
             fh.seek(done)
