@@ -20,6 +20,7 @@ change token are the pickle store's code. In memory, see :mod:`.compact_graph`.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import uuid
@@ -70,7 +71,9 @@ class CompactStore(EmbeddedStore):
         try:
             # Zero-copy: the tables' buffers are the file's pages (a writer replaces the
             # file, never changes it, so the mapped pages stay those of this generation).
-            data = pa.memory_map(str(self.path)).read_buffer()
+            with self.path.open("rb") as fh:
+                mapped = mmap.mmap(fh.fileno(), 0, prot=mmap.PROT_READ) if sig[1] else None
+            data = pa.py_buffer(mapped) if mapped is not None else pa.py_buffer(b"")
             header = self._header(data)
             tables = {
                 t["name"]: pa.ipc.open_file(
@@ -87,6 +90,11 @@ class CompactStore(EmbeddedStore):
         nodes = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("nodes-")}
         rels = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("edges-")}
         self._graph = CompactGraph(Base(nodes, rels))
+        if mapped is not None:
+            # The columns read into Python no longer need their pages: let them go from this
+            # process's resident set (the cold columns' pages come back from the page cache
+            # when a write reads them).
+            mapped.madvise(mmap.MADV_DONTNEED)
         self._loads = list(header["loads"])
         self._generation = str(header["generation"])
         self._signature = sig
