@@ -355,11 +355,13 @@ class CompactGraph:
         out: list[tuple[str, str, dict[str, Any]]] = []
         gid = self.base.index.get(nid)
         if gid is not None:
-            nids = self.base.nid_list
+            nids, changed, edge = self.base.nid_list, self.new_edges, self.base.edge
             for other, key, name, row in self.base.edges(gid, outgoing, rtype):
                 o = nids[other]
-                if ((nid, o, key) if outgoing else (o, nid, key)) not in self.new_edges:
-                    out.append((o, key, self.base.edge(name, row)))
+                # (a store that only serves has no delta: no tuple to build per edge)
+                if changed and ((nid, o, key) if outgoing else (o, nid, key)) in changed:
+                    continue
+                out.append((o, key, edge(name, row)))
         for o, key in (self._out if outgoing else self._in).get(nid, ()):
             if rtype is not None and _rtype(key) != rtype:
                 continue
