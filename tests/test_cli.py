@@ -72,11 +72,12 @@ def test_notices_plain_output_shows_the_kind(capsys: pytest.CaptureFixture[str])
 
 def _run(*argv: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_")}
+    audit = {"GRAPH_AUDIT_LOG": os.environ["GRAPH_AUDIT_LOG"]}  # the session's (conftest)
     return subprocess.run(
         [sys.executable, "-m", "graph_service", *argv],
         capture_output=True,
         text=True,
-        env=env | {"PYTHONPATH": str(ROOT)},
+        env=env | audit | {"PYTHONPATH": str(ROOT)},
         timeout=120,
     )
 
