@@ -86,6 +86,7 @@ def cmd_relocations(args: argparse.Namespace) -> int:
         from graph_service.rendering.plots import plot_flows
 
         out = Path(args.flows)
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_frame(found.flows, out.with_suffix(".csv"), index=True)
         plot_flows(found.flows, out)
         err_console().print(f"flows: {out} and {out.with_suffix('.csv')}")
