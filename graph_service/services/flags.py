@@ -143,14 +143,14 @@ def detect(
     audited."""
     token = store.change_token()  # before the pass: a load during it makes it stale
     found = detect_relocations(store, on, level)
+    keys = sorted({f.person_key for f in found if f.person_key})
+    if keys:
+        access.log("relocations", {"person_keys": keys})
     saved = None
     if keep:
         saved = keep_result(
             store, result_key("relocations", on, level), token, relocation_rows(found)
         )
-    keys = sorted({f.person_key for f in found if f.person_key})
-    if keys:
-        access.log("relocations", {"person_keys": keys})
     matrix = flow_matrix(found, flows_by) if flows_by else None
     return Detection(flags=found, saved=saved, flows=matrix)
 
