@@ -175,9 +175,9 @@ class FrameValidator:
             c.vocab: frozenset(row.vocabs[c.vocab]) for c in self.spec.columns if c.vocab
         }
 
-    def validate(self, rows: list[dict[str, str]]) -> ChunkResult:
-        """The verdict on every row of a chunk (cells stripped, as the readers give them)."""
-        frame = pd.DataFrame.from_records(rows).astype(object).fillna("")
+    def validate(self, frame: pd.DataFrame) -> ChunkResult:
+        """The verdict on every row of a chunk: a frame of text cells, stripped, one column
+        per header name (:attr:`loaders.readers.Chunk.frame`)."""
         n = len(frame)
         raw = {c.name: _column(frame, c.name) for c in self.spec.columns}
         fast = np.ones(n, dtype=bool)
@@ -217,8 +217,9 @@ class FrameValidator:
                 good.tolist(), self._normalise(frame, values, good), strict=True
             ):
                 out[i] = fast_row
-        for i in np.flatnonzero(~fast).tolist():
-            out[i], bad = self.row.validate(rows[i])
+        slow = np.flatnonzero(~fast)
+        for i, row in zip(slow.tolist(), frame.iloc[slow].to_dict("records"), strict=True):
+            out[i], bad = self.row.validate(row)  # type: ignore[arg-type]
             if bad:
                 problems[i] = bad
         return ChunkResult(rows=out, problems=problems, rowwise=n - len(good))
