@@ -308,7 +308,7 @@ class FrameValidator:
             columns["source"] = [self.row.default_source] * len(good)
         out = normalise_columns(self.spec.kind, columns, self.row.keyring)
         # The rows the stores take, built once here (zip by map: a third faster than a loop).
-        return list(map(dict, map(zip, repeat(list(out)), zip(*out.values()))))
+        return list(map(dict, map(zip, repeat(list(out)), zip(*out.values(), strict=True))))
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -331,6 +331,9 @@ _WIDE_FIRST = np.zeros(256, dtype=bool)
 _WIDE_FIRST[[s[0] for s in _WIDE_SPACES]] = True
 _WIDE_LAST = np.zeros(256, dtype=bool)
 _WIDE_LAST[[s[-1] for s in _WIDE_SPACES]] = True
+#: ASCII bytes that make a record not blank (anything but delimiters, quotes and spaces).
+_CONTENT = np.zeros(256, dtype=bool)
+_CONTENT[list(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] = True
 #: Bytes a cell can begin after or end before (outside or inside quotes: a false alarm only
 #: costs a strip).
 _EDGE = np.zeros(256, dtype=bool)
@@ -504,7 +507,13 @@ class _CsvChunks:
         lines = record_lines[keep]
         if _may_need_strip(np.frombuffer(body, dtype=np.uint8)):
             frame = frame.apply(lambda cells: cells.str.strip())
-        filled = np.asarray((frame != "").to_numpy().any(axis=1), dtype=bool)
+        # Blank records: only those without a letter or digit in their bytes are looked at.
+        filled = np.ones(len(frame), dtype=bool)
+        if len(starts):
+            maybe_blank = ~np.logical_or.reduceat(_CONTENT[arr], starts)[keep]
+            if maybe_blank.any():
+                asked = np.flatnonzero(maybe_blank)
+                filled[asked] = (frame.iloc[asked] != "").to_numpy().any(axis=1)
         if not filled.all():  # blank lines
             kept = np.flatnonzero(filled)
             frame, lines = frame.iloc[kept].reset_index(drop=True), lines[kept]
