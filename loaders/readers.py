@@ -67,9 +67,12 @@ class Chunk:
 
     @classmethod
     def from_rows(cls, rows: list[dict[str, str]], lines: list[int], bad: list[BadLine]) -> Chunk:
-        """A chunk of rows read one by one (a cell a row lacks is ``""``)."""
+        """A chunk of rows read one by one (in the frame, a cell a row lacks is ``""``; the
+        rows themselves are kept as read, for the rejects file)."""
         frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-        return cls(frame.astype(object).fillna(""), lines, bad)
+        chunk = cls(frame.astype(object).fillna(""), lines, bad)
+        chunk.__dict__["rows"] = rows  # the cached ``rows``, already built
+        return chunk
 
     def __len__(self) -> int:
         return len(self.lines)
