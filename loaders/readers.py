@@ -398,6 +398,8 @@ class _CsvChunks:
         self.chunk_rows = chunk_rows
         self.chunk_bytes = chunk_bytes
         self.columns: list[str] | None = None
+        #: Lines read but not yet yielded (bad lines before the header).
+        self.pending: list[BadLine] = []
 
     def __iter__(self) -> Iterator[Chunk]:
         carry = b""
@@ -478,13 +480,14 @@ class _CsvChunks:
         if len(starts) and np.diff(bounds).max() > CSV_FIELD_LIMIT:
             raise _Fallback
         record_lines = numbers[np.searchsorted(newlines, starts)]
-        if self.columns is None:
+        columns = self.columns
+        if columns is None:  # set only once the chunk is read: a fallback reads it again
             if not len(starts):
+                self.pending += bad  # lines before the header go out with the first rows
                 return None
             head = data[: bounds[1]].decode("utf-8")
-            self.columns = [c.strip() for c in next(csv.reader(io.StringIO(head, newline="")))]
+            columns = [c.strip() for c in next(csv.reader(io.StringIO(head, newline="")))]
             starts, bounds, record_lines = starts[1:], bounds[1:], record_lines[1:]
-        columns = self.columns
         commas = np.flatnonzero(arr == _COMMA)
         if len(quotes):
             commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
@@ -522,7 +525,8 @@ class _CsvChunks:
             frame, lines = frame.iloc[kept].reset_index(drop=True), lines[kept]
         # Named as dict(zip(header, cells)) would: a repeated name keeps its last column.
         named = pd.DataFrame({name: frame[i] for i, name in enumerate(columns)}, dtype=object)
-        bad.sort(key=lambda b: b.line)
+        bad = sorted(self.pending + bad, key=lambda b: b.line)
+        self.columns, self.pending = columns, []
         return Chunk(named, lines.tolist(), bad)
 
     def _linewise(self, start: bytes, first_line: int) -> Iterator[Chunk]:
@@ -531,6 +535,7 @@ class _CsvChunks:
         if start and not start.endswith(b"\n"):
             start += self.fh.readline()
         lines = _Lines(itertools.chain(io.BytesIO(start), self.fh), self.encoding, first_line - 1)
+        lines.bad, self.pending = self.pending, []
         reader = csv.reader(lines)
         if self.columns is None:
             try:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loaders import readers
 from loaders.readers import BadLine, Chunk, SourceFile, _CsvChunks, read_chunks, sniff_encoding
 
 
@@ -114,7 +115,9 @@ _PIECES += ["中".encode(), b"\xff", b"\xef\xbb\xbf", b"\x00", b"x,y", b'"q,\n"'
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     body=st.lists(st.sampled_from(_PIECES), max_size=60).map(b"".join),
-    header=st.sampled_from([b"a,b,c\n", b"\xef\xbb\xbfa,b,c\n", b"a,b,a\n", b"\n"]),
+    header=st.sampled_from(
+        [b"a,b,c\n", b"\xef\xbb\xbfa,b,c\n", b"a,b,a\n", b"\n", b"\xff,x\na,b,c\n"]
+    ),
     chunk_rows=st.integers(1, 5),
     chunk_bytes=st.integers(1, 64),
 )
@@ -132,3 +135,16 @@ def test_the_chunked_reader_equals_the_line_by_line_reader(
     want = _line_by_line(data)
     assert got[0] == want[0] and got[1] == want[1]
     assert sorted(got[2], key=lambda b: b.line) == sorted(want[2], key=lambda b: b.line)
+
+
+def test_a_chunk_pandas_refuses_is_read_again_line_by_line_header_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(body: bytes, columns: int, expected: int) -> object:
+        raise readers._Fallback
+
+    data = b"\xff\na,b\n1,x\n2,y\n"
+    monkeypatch.setattr(readers, "_parse_records", refuse)
+    rows, lines, bad = _read(_write(tmp_path, data))
+    assert rows == [{"a": "1", "b": "x"}, {"a": "2", "b": "y"}] and lines == [3, 4]
+    assert [b.line for b in bad] == [1]
