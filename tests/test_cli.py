@@ -113,6 +113,23 @@ def test_an_unknown_person_is_named_by_the_masked_number_typed(
     assert "no person 130126********0115 in the store" in err
 
 
+def test_migrate_store_copies_a_pickle_store_into_a_compact_one_that_answers_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, ids = build_store(tmp_path)
+    compact = tmp_path / "copy.cgraph"
+    assert main(["migrate-store", str(store), str(compact)]) == 0
+    assert main(["migrate-store", str(store), str(compact)]) == 2  # never over a store
+    assert "the target exists" in " ".join(capsys.readouterr().err.split())
+    answers = []
+    for path in (store, compact):
+        assert main(
+            ["check", ids["a"], "bid_tender", "--on", "2025-06-01", "--store", str(path), "--json"]
+        ) in (0, 1)
+        answers.append(capsys.readouterr().out)
+    assert answers[0] == answers[1] and ids["a"] in answers[0]
+
+
 def _audited_registry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log: Path
 ) -> tuple[str, dict[str, str]]:
