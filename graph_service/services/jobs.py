@@ -304,7 +304,11 @@ class JobBoard:
         except FileNotFoundError:
             return None
         if job.status == "running" and not self._held(job.key):
-            job.status = "interrupted"  # its process is gone: nothing holds its lock
+            # A job saves its outcome before it lets go of the lock: read once more, so one
+            # that ended between the two looks is seen done, not interrupted.
+            job = Job(**json.loads(path.read_text(encoding="utf-8")))
+            if job.status == "running":
+                job.status = "interrupted"  # its process is gone: nothing holds its lock
         return job
 
     def _held(self, key: ResultKey) -> bool:
