@@ -124,6 +124,21 @@ class StoreHolder:
                 self._embedded_lock.release()
 
     @contextmanager
+    def use_if_free(self) -> Iterator[GraphStore | None]:
+        """The embedded store for one request when no other request holds it right now, else
+        None (and always None for Neo4j, whose queries wait on the network): for an answer
+        cheap enough to compute on the event loop without a hop through the threadpool."""
+        store = self._get()
+        if store.backend != "embedded" or not self._embedded_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            _require_file(Path(store.uri))
+            yield store
+        finally:
+            self._embedded_lock.release()
+
+    @contextmanager
     def for_job(self) -> Iterator[GraphStore]:
         """The store for a background job (a nationwide pass of minutes). Neo4j: the shared
         store (its driver is thread-safe). An embedded store opened by path: a store object
