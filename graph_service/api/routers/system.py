@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -30,8 +31,8 @@ AnyRole = Annotated[Principal, Depends(Allow("investigator", "regulator", "analy
     dependencies=[Depends(Audited(None, "liveness only"))],
 )
 def healthz() -> dict[str, Any]:
-    """The process answers (no store access)."""
-    return {"status": "ok"}
+    """The process answers (no store access); ``worker`` is its process id."""
+    return {"status": "ok", "worker": os.getpid()}
 
 
 @router.get(

@@ -1,0 +1,147 @@
+"""``serve --workers 2``: two processes serve one store — embedded (one file, writes through its
+journal) and Neo4j — with one audit log, chained whole under concurrent requests to both, and a
+record event written through one worker seen by the other."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph_service.services.audit import verify_chain
+from graph_service.stores.base import GraphStore
+from graph_service.stores.embedded import EmbeddedStore
+from loaders.load import load_directory
+from tests.api.support import KEYS, free_port, write_keys
+from tests.conftest import NEO4J_URI, RING
+from tests.factories import small_registry
+
+pytestmark = pytest.mark.slow  # two real worker processes
+
+REPO = Path(__file__).resolve().parents[2]
+EVENT = {"type": "objection_opened", "on": "2020-02-01", "reason": "当事人异议"}
+
+
+@contextmanager
+def served(store_uri: str, tmp: Path, workers: int = 2) -> Iterator[str]:
+    """``python -m graph_service serve --workers N`` on a free loopback port; yields its URL
+    once it answers, and stops it (every worker) afterwards."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "GRAPH_PERSON_KEY_SECRET": "test-secret",
+            "GRAPH_API_KEYS_FILE": str(write_keys(tmp / "keys.yaml")),
+            "GRAPH_AUDIT_LOG": str(tmp / "audit.jsonl"),
+            "GRAPH_AUDIT_FSYNC": "false",
+            "GRAPH_JOBS_DIR": str(tmp / "jobs"),
+            "GRAPH_GRADE_LEDGER": str(tmp / "grades.jsonl"),
+            "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
+    cmd = [sys.executable, "-m", "graph_service", "serve", "--store", store_uri]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    log = (tmp / "serve.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError((tmp / "serve.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def clients_by_worker(url: str, role: str, per_worker: int = 3) -> dict[int, list[httpx.Client]]:
+    """Keep-alive clients, each held by one worker (a connection stays with the process that
+    accepted it), grouped by the worker's process id; at least two workers, ``per_worker``
+    clients each, within a bounded number of connections."""
+    found: dict[int, list[httpx.Client]] = {}
+    for _ in range(200):
+        client = httpx.Client(base_url=url, headers={"X-API-Key": KEYS[role]}, timeout=60)
+        pid = client.get("/healthz").json()["worker"]
+        if len(found.get(pid, [])) < per_worker:
+            found.setdefault(pid, []).append(client)
+        else:
+            client.close()
+        if len(found) >= 2 and all(len(c) >= per_worker for c in found.values()):
+            return found
+    raise AssertionError(f"connections reached {len(found)} worker(s) only")
+
+
+def both_workers_share_audit_and_records(
+    store: GraphStore, store_uri: str, tmp: Path, ids: dict[str, str]
+) -> None:
+    """The checks of persons through both workers at once chain whole in the one audit log, up
+    to the checkpoint kept in the store, and a record event through one worker is in the
+    record's history through the other."""
+    person = RING.key(ids["p1"])
+    with served(store_uri, tmp) as url:
+        regulators = clients_by_worker(url, "regulator")
+        admins = clients_by_worker(url, "admin", per_worker=1)
+        pinned = [c for group in regulators.values() for c in group]
+
+        def checks(client: httpx.Client) -> list[int]:
+            path = f"/v1/check?subject={person}&action=bid_tender&on=2020-06-01"
+            return [client.get(path).status_code for _ in range(15)]
+
+        with ThreadPoolExecutor(len(pinned)) as pool:
+            statuses = [s for batch in pool.map(checks, pinned) for s in batch]
+        assert set(statuses) == {200}
+
+        first, second = (group[0] for group in list(admins.values())[:2])
+        before = second.get("/v1/records/R1/history").json()
+        assert first.post("/v1/records/R1/events", json=EVENT).status_code == 200
+        after = second.get("/v1/records/R1/history").json()
+        assert len(after) == len(before) + 1, after
+        assert after[-1].get("status") != before[-1].get("status", "active")
+        for client in [*pinned, first, second]:
+            client.close()
+
+    log = tmp / "audit.jsonl"
+    anchor = store.audit_anchor(str(log.resolve()))
+    result = verify_chain(log, anchor)
+    assert result.ok, result
+    assert anchor is not None and anchor[0] == result.entries
+    lines = (tmp / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    actions = [json.loads(line)["action"] for line in lines]
+    assert (actions.count("check"), actions.count("record.event")) == (len(statuses), 1)
+    assert result.entries == len(actions)
+
+
+def test_two_workers_serve_one_embedded_store(tmp_path: Path) -> None:
+    ids = small_registry(tmp_path / "in")
+    with EmbeddedStore(tmp_path / "store.graph") as store:
+        load_directory(tmp_path / "in", store, RING, progress=False)
+        both_workers_share_audit_and_records(store, str(tmp_path / "store.graph"), tmp_path, ids)
+
+
+def test_two_workers_serve_one_neo4j_store(store: GraphStore, tmp_path: Path) -> None:
+    if store.backend != "neo4j":
+        pytest.skip("the embedded store has its own test above")
+    assert NEO4J_URI is not None
+    ids = small_registry(tmp_path / "in")
+    load_directory(tmp_path / "in", store, RING, progress=False)
+    both_workers_share_audit_and_records(store, NEO4J_URI, tmp_path, ids)
