@@ -5,13 +5,7 @@ record event written through one worker seen by the other."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,57 +15,13 @@ from graph_service.services.audit import verify_chain
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory
-from tests.api.support import KEYS, free_port, write_keys
+from tests.api.support import KEYS, served
 from tests.conftest import NEO4J_URI, RING
 from tests.factories import small_registry
 
 pytestmark = pytest.mark.slow  # two real worker processes
 
-REPO = Path(__file__).resolve().parents[2]
 EVENT = {"type": "objection_opened", "on": "2020-02-01", "reason": "当事人异议"}
-
-
-@contextmanager
-def served(store_uri: str, tmp: Path, workers: int = 2) -> Iterator[str]:
-    """``python -m graph_service serve --workers N`` on a free loopback port; yields its URL
-    once it answers, and stops it (every worker) afterwards."""
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "GRAPH_PERSON_KEY_SECRET": "test-secret",
-            "GRAPH_API_KEYS_FILE": str(write_keys(tmp / "keys.yaml")),
-            "GRAPH_AUDIT_LOG": str(tmp / "audit.jsonl"),
-            "GRAPH_AUDIT_FSYNC": "false",
-            "GRAPH_JOBS_DIR": str(tmp / "jobs"),
-            "GRAPH_GRADE_LEDGER": str(tmp / "grades.jsonl"),
-            "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    cmd = [sys.executable, "-m", "graph_service", "serve", "--store", store_uri]
-    cmd += ["--port", str(port), "--workers", str(workers)]
-    log = (tmp / "serve.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp / "serve.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def clients_by_worker(url: str, role: str, per_worker: int = 3) -> dict[int, list[httpx.Client]]:
