@@ -5,17 +5,19 @@ record event written through one worker seen by the other."""
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from graph_service.api.state import StoreHolder
 from graph_service.services.audit import verify_chain
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
 from loaders.load import load_directory
-from tests.api.support import KEYS, served
+from tests.api.support import KEYS, build_store, served
 from tests.conftest import NEO4J_URI, RING
 from tests.factories import small_registry
 
@@ -95,3 +97,25 @@ def test_two_workers_serve_one_neo4j_store(store: GraphStore, tmp_path: Path) ->
     ids = small_registry(tmp_path / "in")
     load_directory(tmp_path / "in", store, RING, progress=False)
     both_workers_share_audit_and_records(store, NEO4J_URI, tmp_path, ids)
+
+
+def test_a_check_runs_on_the_event_loop_only_over_a_free_store_file_it_has_read(
+    tmp_path: Path,
+) -> None:
+    """The inline path (:meth:`StoreHolder.use_if_free`) is taken only when no request holds
+    the embedded store and its file is the one the last request read: a file another process
+    rewrote is reloaded in the threadpool, never on the loop."""
+    path, _ = build_store(tmp_path)
+    holder = StoreHolder(uri=str(path))
+    try:
+        with holder.use_if_free() as store:
+            assert store is None  # not read yet
+        with holder.use(), holder.use_if_free() as store:
+            assert store is None  # held by another request
+        with holder.use_if_free() as store:
+            assert store is not None
+        os.utime(path, ns=(1, 1))  # as a load by another process leaves it
+        with holder.use_if_free() as store:
+            assert store is None
+    finally:
+        holder.close()
