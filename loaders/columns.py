@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 import numpy as np
@@ -175,9 +175,9 @@ class FrameValidator:
             c.vocab: frozenset(row.vocabs[c.vocab]) for c in self.spec.columns if c.vocab
         }
 
-    def validate(self, rows: list[dict[str, str]]) -> ChunkResult:
-        """The verdict on every row of a chunk (cells stripped, as the readers give them)."""
-        frame = pd.DataFrame.from_records(rows).astype(object).fillna("")
+    def validate(self, frame: pd.DataFrame) -> ChunkResult:
+        """The verdict on every row of a chunk: a frame of text cells, stripped, one column
+        per header name (:attr:`loaders.readers.Chunk.frame`)."""
         n = len(frame)
         raw = {c.name: _column(frame, c.name) for c in self.spec.columns}
         fast = np.ones(n, dtype=bool)
@@ -217,8 +217,9 @@ class FrameValidator:
                 good.tolist(), self._normalise(frame, values, good), strict=True
             ):
                 out[i] = fast_row
-        for i in np.flatnonzero(~fast).tolist():
-            out[i], bad = self.row.validate(rows[i])
+        slow = np.flatnonzero(~fast)
+        for i, row in zip(slow.tolist(), frame.iloc[slow].to_dict("records"), strict=True):
+            out[i], bad = self.row.validate(row)  # type: ignore[arg-type]
             if bad:
                 problems[i] = bad
         return ChunkResult(rows=out, problems=problems, rowwise=n - len(good))
@@ -229,7 +230,7 @@ class FrameValidator:
         ok = np.ones(len(fast), dtype=bool)
         names = list(values)
         idx = np.flatnonzero(fast)
-        columns = [_none_for_nan(values[k].iloc[idx].tolist()) for k in names]
+        columns = [_none_for_nan(values[k].iloc[idx]) for k in names]
         for i, cells in zip(idx.tolist(), zip(*columns, strict=True), strict=True):
             if self.row.row_problems(dict(zip(names, cells, strict=True))):
                 ok[i] = False
@@ -295,7 +296,7 @@ class FrameValidator:
         self, frame: pd.DataFrame, values: dict[str, pd.Series], good: np.ndarray
     ) -> list[dict[str, Any]]:
         columns: dict[str, list[Any]] = {
-            name: _none_for_nan(v.iloc[good].tolist()) for name, v in values.items()
+            name: _none_for_nan(v.iloc[good]) for name, v in values.items()
         }
         for name in self.row.extra:
             cells = frame[name].iloc[good]
@@ -306,8 +307,8 @@ class FrameValidator:
         else:
             columns["source"] = [self.row.default_source] * len(good)
         out = normalise_columns(self.spec.kind, columns, self.row.keyring)
-        names = list(out)
-        return [dict(zip(names, cells, strict=True)) for cells in zip(*out.values(), strict=True)]
+        # The rows the stores take, built once here (zip by map: a third faster than a loop).
+        return list(map(dict, map(zip, repeat(list(out)), zip(*out.values(), strict=True))))
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -317,9 +318,15 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _text_ok(cells: pd.Series, limit: int) -> np.ndarray:
-    """Cells within ``limit`` characters and free of control characters (as ``check_text``)."""
-    short = (cells.str.len() <= limit).to_numpy(dtype=bool)
-    return np.asarray(short & ~cells.str.contains(CONTROL).to_numpy(dtype=bool))
+    """Cells within ``limit`` characters and free of control characters (as ``check_text``).
+    One search over the column joined (the common case: none) before any cell by cell."""
+    values = cells.tolist()
+    ok = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) <= limit
+    if CONTROL.search("".join(values)):
+        ok &= np.fromiter(
+            (CONTROL.search(v) is None for v in values), dtype=bool, count=len(values)
+        )
+    return ok
 
 
 def _before(later: pd.Series, earlier: pd.Series) -> np.ndarray:
@@ -330,5 +337,9 @@ def _before(later: pd.Series, earlier: pd.Series) -> np.ndarray:
     return out
 
 
-def _none_for_nan(values: list[Any]) -> list[Any]:
-    return [None if isinstance(v, float) and v != v else v for v in values]
+def _none_for_nan(values: pd.Series) -> list[Any]:
+    """The cells as a list, None for a missing one (text columns hold None already; a
+    number column holds NaN)."""
+    if values.dtype == object:
+        return values.tolist()
+    return values.astype(object).where(values.notna(), None).tolist()

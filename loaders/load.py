@@ -40,7 +40,7 @@ from graph_service.stores.base import (
 )
 from loaders.columns import FrameValidator
 from loaders.contract import FileSpec, contract
-from loaders.readers import SourceFile, count_rows, discover, header, read_chunks
+from loaders.readers import Chunk, SourceFile, count_rows, discover, header, read_chunks
 from loaders.rejects import RejectsWriter
 from loaders.validate import Problem, RowValidator
 
@@ -65,6 +65,10 @@ class LoadTarget(Protocol):
     def begin_load(self, summary: Mapping[str, Any]) -> None: ...
 
     def record_load(self, summary: Mapping[str, Any]) -> None: ...
+
+
+#: A valid row on its way to the store: its line, the row as read, the normalised row.
+_Row = tuple[int, Mapping[str, str], dict[str, Any]]
 
 
 class LoadError(Exception):
@@ -202,8 +206,8 @@ class _FileLoader:
             elif col.ref == "by":
                 key_field = "holder_key" if col.name == "holder_id" else "subject_key"
                 self.refs.append((col.name, None, key_field))
-        self.deferred: list[tuple[int, dict[str, str], dict[str, Any]]] = []
-        self.events: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+        self.deferred: list[_Row] = []
+        self.events: list[_Row] = []
         self.touched = touched
         self.writer = writer
         self.writers = writers
@@ -225,8 +229,8 @@ class _FileLoader:
                     for bad in chunk.bad:
                         self.report.rows += 1
                         self._reject(bad.line, {"line": bad.text}, [Problem("", "", bad.reason)])
-                    self._chunk(chunk.rows, chunk.lines)
-                    bar.update(len(chunk.rows) + len(chunk.bad))
+                    self._chunk(chunk)
+                    bar.update(len(chunk) + len(chunk.bad))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
                 self.report.error = _read_error(self.src, exc, after_rows=self.report.rows)
@@ -267,20 +271,21 @@ class _FileLoader:
             else:
                 self.report.unchanged += 1
 
-    def _chunk(self, rows: list[dict[str, str]], lines: list[int]) -> None:
-        self.report.rows += len(rows)
+    def _chunk(self, chunk: Chunk) -> None:
+        self.report.rows += len(chunk)
         if self.missing:
             problems = [
                 Problem(c, "", f"文件缺少必填列{c} / the file has no column {c}")
                 for c in self.missing
             ]
-            for raw, line in zip(rows, lines, strict=True):
-                self._reject(line, raw, problems)
+            for row, line in zip(chunk.rows, chunk.lines, strict=True):
+                self._reject(line, row, problems)
             return
-        result = self.validator.validate(rows)
-        good: list[tuple[int, dict[str, str], dict[str, Any]]] = []
-        for i, (raw, line) in enumerate(zip(rows, lines, strict=True)):
-            norm = result.rows[i]
+        result = self.validator.validate(chunk.frame)
+        good: list[_Row] = []
+        for i, (norm, line) in enumerate(zip(result.rows, chunk.lines, strict=True)):
+            # The row as read is built only for a row refused (the rejects file shows it).
+            raw = chunk.raw(i)
             if norm is None:
                 self._reject(line, raw, result.problems[i])
                 continue
@@ -303,7 +308,7 @@ class _FileLoader:
             good.append((line, raw, norm))
         self._resolve(good, final=False)
 
-    def _resolve(self, rows: list[tuple[int, dict[str, str], dict[str, Any]]], final: bool) -> None:
+    def _resolve(self, rows: list[_Row], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
         wanted: dict[SubjectKind, set[str]] = {"entity": set(), "person": set()}
         for _, _, norm in rows:
@@ -358,9 +363,7 @@ class _FileLoader:
             if file_kind == "entities":
                 self._drain()
 
-    def _stored_records(
-        self, rows: list[tuple[int, dict[str, str], dict[str, Any]]]
-    ) -> dict[str, dict[str, Any]]:
+    def _stored_records(self, rows: list[_Row]) -> dict[str, dict[str, Any]]:
         """The stored records the rows name (by ``record_id``), for references and events."""
         if self.spec.kind != "records" and not self.record_refs:
             return {}

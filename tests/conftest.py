@@ -30,6 +30,22 @@ RING = PersonKeyring("test-secret")
 NEO4J_URI = os.environ.get("NEO4J_TEST_URI")
 
 
+@pytest.fixture(autouse=True)
+def audit_log_of_the_session(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The CLI audits what the service audits, to ``GRAPH_AUDIT_LOG``: in tests that is a log
+    of the test session, never ``data/audit.jsonl`` of the checkout (a test that names its own
+    log sets the variable again)."""
+    from graph_service.settings import get_settings
+
+    path = tmp_path_factory.getbasetemp() / "audit.jsonl"
+    monkeypatch.setenv("GRAPH_AUDIT_LOG", str(path))
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def neo4j_driver() -> Iterator[object]:
     if not NEO4J_URI:

@@ -72,11 +72,12 @@ def test_notices_plain_output_shows_the_kind(capsys: pytest.CaptureFixture[str])
 
 def _run(*argv: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_")}
+    audit = {"GRAPH_AUDIT_LOG": os.environ["GRAPH_AUDIT_LOG"]}  # the session's (conftest)
     return subprocess.run(
         [sys.executable, "-m", "graph_service", *argv],
         capture_output=True,
         text=True,
-        env=env | {"PYTHONPATH": str(ROOT)},
+        env=env | audit | {"PYTHONPATH": str(ROOT)},
         timeout=120,
     )
 
@@ -110,3 +111,54 @@ def test_an_unknown_person_is_named_by_the_masked_number_typed(
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2
     assert "no person 130126********0115 in the store" in err
+
+
+def _audited_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log: Path
+) -> tuple[str, dict[str, str]]:
+    """A store keyed with the tests' secret, and the CLI's audit log at ``log``."""
+    from graph_service.settings import get_settings
+
+    monkeypatch.setenv("GRAPH_PERSON_KEY_SECRET", "test-secret")
+    monkeypatch.setenv("GRAPH_AUDIT_LOG", str(log))
+    get_settings.cache_clear()
+    path, ids = build_store(tmp_path)
+    return str(path), ids
+
+
+def test_the_cli_audits_a_person_check_and_an_event_as_the_os_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from graph_service.services.access import local_user
+    from graph_service.services.audit import verify_chain
+
+    log = tmp_path / "audit.jsonl"
+    store, ids = _audited_registry(tmp_path, monkeypatch, log)
+    assert main(["check", ids["a"], "bid_tender", "--on", "2020-03-01", "--store", store]) == 0
+    assert not log.exists()  # an entity: nothing about a person
+    assert (
+        main(["check", ids["p1"], "consumption:air", "--on", "2020-03-01", "--store", store]) == 0
+    )
+    event = ["event", "R1", "release_person", "--on", "2020-02-01", "--person", ids["p1"]]
+    assert main([*event, "--store", store, "--by", "法院"]) == 0
+    capsys.readouterr()
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [e["action"] for e in entries] == ["check", "record.event"]
+    assert {(e["user"], e["role"], e["from"]) for e in entries} == {(local_user(), "admin", "cli")}
+    assert entries[1]["what"]["record_id"] == "R1"
+    assert verify_chain(log, None).ok
+
+
+def test_an_audit_log_that_cannot_be_written_stops_the_verb_before_it_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    store, ids = _audited_registry(tmp_path, monkeypatch, blocked / "audit.jsonl")
+    code = main(["check", ids["p1"], "consumption:air", "--on", "2020-03-01", "--store", store])
+    out = capsys.readouterr()
+    assert code == 3
+    assert out.out == ""
+    assert "audit log unavailable" in out.err

@@ -22,7 +22,7 @@ from graph_service.ids.uscc import make_uscc
 from graph_service.stores.base import content_hash, content_hashes
 from loaders.columns import FrameValidator, date_ok, resident_id_ok, uscc_ok
 from loaders.contract import Column, contract
-from loaders.readers import discover, header, read_chunks
+from loaders.readers import Chunk, discover, header, read_chunks
 from loaders.validate import RowValidator
 from tests.conftest import RING
 from tests.factories import small_registry
@@ -138,7 +138,8 @@ def test_columnwise_verdicts_and_reasons_equal_rowwise(kind: str, data: st.DataO
     rowwise = RowValidator(spec, RING, header, f"{kind}.csv", latest=TODAY.isoformat())
     # Cells arrive stripped, as the readers give them.
     stripped = [{k: v.strip() for k, v in row.items()} for row in rows]
-    result = FrameValidator(rowwise).validate(stripped)
+    frame = Chunk.from_rows(stripped, list(range(len(stripped))), []).frame
+    result = FrameValidator(rowwise).validate(frame)
     for i, row in enumerate(stripped):
         norm, problems = rowwise.validate(row)
         assert _without_seal(result.rows[i]) == _without_seal(norm), row
@@ -151,7 +152,7 @@ def test_a_clean_registry_is_validated_without_the_rowwise_path(tmp_path: Path) 
     for src in sources:
         rowwise = RowValidator(contract()[src.kind], RING, header(src), src.path.name)
         for chunk in read_chunks(src):
-            result = FrameValidator(rowwise).validate(chunk.rows)
+            result = FrameValidator(rowwise).validate(chunk.frame)
             assert result.rowwise == 0 and not result.problems, src.kind
 
 

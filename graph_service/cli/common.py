@@ -1,6 +1,7 @@
 """What every group of CLI verbs shares: exit codes, the verb and ``--store`` builders, the
-store a verb reads, the person keyring, date arguments, and the flag-ledger update that both
-``load --update-flags`` and ``relocations --update-ledger`` run."""
+store a verb reads, who the CLI acts as (:func:`operator`), the person keyring, date
+arguments, and the flag-ledger update that both ``load --update-flags`` and ``relocations
+--update-ledger`` run."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import argparse
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from graph_service.cli.output import console
 from graph_service.errors import DomainError
 from graph_service.settings import get_settings
+
+if TYPE_CHECKING:
+    from graph_service.services.access import Access
+    from graph_service.stores.base import GraphStore
 
 EXIT_OK, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 2, 3
 
@@ -96,6 +101,26 @@ def person_keyring() -> Any:
     return PersonKeyring(get_settings().graph_person_key_secret.get_secret_value())
 
 
+def operator(store: GraphStore) -> Access:
+    """The local operator as the use cases see him: the OS user with the ``admin`` role (who
+    holds the store holds the data; ID numbers stay masked, as for the service's admin),
+    client ``cli``. What the service would audit is written to ``GRAPH_AUDIT_LOG``, with its
+    checkpoint kept in ``store`` (docs/decisions.md)."""
+    from graph_service.services.access import Access, Principal, local_user
+    from graph_service.services.audit import AuditLog
+
+    settings = get_settings()
+    audit = AuditLog(
+        settings.graph_audit_log, fsync=settings.graph_audit_fsync, anchor=store.keep_audit_anchor
+    )
+    return Access(
+        principal=Principal(local_user(), "admin"),
+        client="cli",
+        audit=audit,
+        keyring=person_keyring(),
+    )
+
+
 def today() -> str:
     """Today, ``YYYY-MM-DD`` (the default of every ``--on``)."""
     import datetime as dt
@@ -116,11 +141,11 @@ def iso_date(value: str) -> str:
 def update_flag_ledger(store: Any, args: argparse.Namespace, touched: Any) -> None:
     """Update the relocation flag history beside the store (``--on``, ``--level``) for what
     ``touched`` names (None: every triggering record), and say what changed on stderr."""
-    from graph_service.engine.flag_ledger import FlagLedger
+    from graph_service.services.flags import record_flag_history
     from graph_service.settings import flags_ledger_path
 
     path = flags_ledger_path(get_settings(), store_uri(args))
-    update = FlagLedger(path).update(store, args.on, args.level, touched=touched)
+    update = record_flag_history(store, path, args.on, args.level, touched)
     scope = "all" if update.examined_records is None else update.examined_records
     err_console().print(
         f"flags ({args.level}, {args.on}) in {path}: {len(update.opened)} opened, "

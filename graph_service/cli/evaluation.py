@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from graph_service.cli.common import (
     err_console,
     existing_store,
     iso_date,
+    operator,
     today,
     verb,
 )
@@ -46,15 +47,14 @@ def _rates(text: str | None) -> dict[str, float] | None:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """``grade``: grade every entity (summary, ledger, watch list) or explain one."""
-    from graph_service.engine.evaluation import Evaluator, GradeLedger, grade_counts
-    from graph_service.engine.evaluation.sampling import population
+    from graph_service.engine.evaluation import GradeLedger
+    from graph_service.services import evaluation
     from graph_service.stores import open_store
 
     uri = existing_store(args)
     with open_store(uri) as store:
-        evaluator = Evaluator(store)
         if args.uscc:
-            ev = evaluator.evaluate(args.uscc, args.on)
+            ev = evaluation.evaluate_entity(store, operator(store), args.uscc, args.on)
             if args.json:
                 print(ev.model_dump_json(indent=2))
                 return EXIT_OK
@@ -66,46 +66,29 @@ def cmd_grade(args: argparse.Namespace) -> int:
             for zh, en in zip(ev.reasons_zh, ev.reasons_en, strict=True):
                 out.print(f"  • {zh}\n    {en}")
             return EXIT_OK
-        start = time.perf_counter()
-        token = store.change_token()  # before the pass: a load during it makes it stale
-        table = evaluator.evaluate_all(args.on)
-        seconds = time.perf_counter() - start
-        if args.save:
-            from graph_service.services.jobs import grade_rows, keep_result, result_key
-
-            saved = keep_result(store, result_key("grades", args.on), token, grade_rows(table))
-            err_console().print(f"saved: {saved.rows} rows of grades on {args.on}")
-    if args.region or args.industry:
-        chosen = population(table, args.region or "", args.industry or "", active_only=False)
-        keep = {m[0] for m in chosen}
-        table = table[table["uscc"].isin(keep)].reset_index(drop=True)
-    summary: dict[str, Any] = {
-        "on": args.on,
-        "config_version": evaluator.cfg.version,
-        "entities": len(table),
-        "active": int(table["active"].sum()),
-        "by_grade": grade_counts(table[table["active"]]),
-        "watch_candidates": int((table["watch_candidate"] & table["active"]).sum()),
-        "seconds": round(seconds, 2),
-    }
-    if not args.no_ledger:
-        ledger = GradeLedger(
-            Path(args.ledger) if args.ledger else grade_ledger_path(get_settings(), uri)
+        ledger = None
+        if not args.no_ledger:
+            path = Path(args.ledger) if args.ledger else grade_ledger_path(get_settings(), uri)
+            ledger = GradeLedger(path)
+        run = evaluation.grade_all(
+            store,
+            args.on,
+            region=args.region or "",
+            industry=args.industry or "",
+            keep=args.save,
+            ledger=ledger,
         )
-        summary["ledger"] = {"path": str(ledger.path)} | ledger.record(
-            table, args.on, evaluator.cfg.version
-        ).to_dict()
+        if run.saved is not None:
+            err_console().print(f"saved: {run.saved.rows} rows of grades on {args.on}")
+    summary = run.summary
     if args.csv:
         Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         from graph_service.exports.safe import write_frame
 
-        write_frame(table, args.csv)
+        write_frame(run.table, args.csv)
         summary["csv"] = args.csv
-    watch = table[table["watch_candidate"] & table["active"]]
     if args.watch:
-        summary["watch_list_candidates"] = watch[
-            ["uscc", "name", "region_code", "score", "grade", "records", "network", "relocation"]
-        ].to_dict(orient="records")
+        summary["watch_list_candidates"] = run.watch
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return EXIT_OK
@@ -143,7 +126,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """``sample``: draw entities for inspection by grade, assign inspectors, record the draw."""
-    from graph_service.engine.evaluation import Evaluator, append_draw, make_draw, read_inspectors
+    from graph_service.services.sampling import brief, draw
     from graph_service.stores import open_store
 
     settings = get_settings()
@@ -154,34 +137,29 @@ def cmd_sample(args: argparse.Namespace) -> int:
             "--inspectors FILE or GRAPH_INSPECTORS_FILE"
         )
         return EXIT_USAGE
-    pool = read_inspectors(pool_path)
     with open_store(existing_store(args)) as store:
-        evaluator = Evaluator(store)
-        table = evaluator.evaluate_all(args.on)
-    record = make_draw(
-        table,
-        args.on,
-        budget=args.budget,
-        region=args.region or "",
-        industry=args.industry or "",
-        rates=args.rates,
-        seed=args.seed,
-        pool=pool,
-        per_entity=args.per_entity,
-        cfg=evaluator.cfg,
-    )
+        record = draw(
+            lambda: nullcontext(store),
+            operator(store),
+            args.on,
+            budget=args.budget,
+            region=args.region or "",
+            industry=args.industry or "",
+            rates=args.rates,
+            seed=args.seed,
+            per_entity=args.per_entity,
+            inspectors=pool_path,
+            log=settings.graph_draw_log,
+            freshness="current",
+            whole=True,
+        )
     out = (
         Path(args.out) if args.out else settings.graph_draw_log.parent / f"{record['draw_id']}.json"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    append_draw(record, settings.graph_draw_log)
-    brief = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
-    brief["population"] = {k: v for k, v in record["population"].items() if k != "members"}
-    brief["inspector_pool"] = {k: v for k, v in record["inspector_pool"].items() if k != "members"}
-    brief["record_file"] = str(out)
     if args.json:
-        print(json.dumps(brief, ensure_ascii=False, indent=2))
+        print(json.dumps(brief(record) | {"record_file": str(out)}, ensure_ascii=False, indent=2))
         return EXIT_OK
     screen = console()
     screen.print(
@@ -202,7 +180,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_sample_verify(args: argparse.Namespace) -> int:
     """``sample-verify``: re-run a recorded draw (exit 1 when it differs)."""
-    from graph_service.engine.evaluation import Evaluator, verify
+    from graph_service.services.sampling import verify_draw
     from graph_service.stores import open_store
 
     path = Path(args.record)
@@ -216,38 +194,43 @@ def cmd_sample_verify(args: argparse.Namespace) -> int:
         record = chosen[-1]
     else:
         record = json.loads("\n".join(lines))
-    table = None
-    if args.store:
-        with open_store(existing_store(args)) as store:
-            table = Evaluator(store).evaluate_all(record["inputs"]["on"])
-    result = verify(record, table)
+    result = verify_draw(
+        lambda: open_store(existing_store(args)),
+        record,
+        against_store=bool(args.store),
+        freshness="current",
+    )
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         out = console()
-        verdict = "[green]可复现 / reproduced[/]" if result.ok else "[red]不符 / does NOT match[/]"
-        out.print(f"draw {result.draw_id}: {verdict}")
-        for c in result.checks:
+        verdict = (
+            "[green]可复现 / reproduced[/]" if result["ok"] else "[red]不符 / does NOT match[/]"
+        )
+        out.print(f"draw {result['draw_id']}: {verdict}")
+        for c in result["checks"]:
             out.print(f"  {'✓' if c['ok'] else '✗'} {c['check']} {c['detail']}")
-        if result.population_matches_store is not None:
+        if result["population_matches_store"] is not None:
             out.print(
                 f"  population as the store gives it now: "
-                f"{'same' if result.population_matches_store else 'changed since'}"
+                f"{'same' if result['population_matches_store'] else 'changed since'}"
             )
-    return EXIT_OK if result.ok else 1
+    return EXIT_OK if result["ok"] else 1
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``report``: an entity's credit report as JSON, HTML or PDF."""
-    from graph_service.engine.evaluation import GradeLedger, credit_report
+    from graph_service.engine.evaluation import GradeLedger
     from graph_service.rendering.report import render_html, render_pdf
+    from graph_service.services.evaluation import report as credit_report
     from graph_service.stores import open_store
 
     uri = existing_store(args)
     fmt = "json" if args.json else args.format
+    ledger = GradeLedger(grade_ledger_path(get_settings(), uri))
     with open_store(uri) as store:
         report = credit_report(
-            store, args.uscc, args.on, ledger=GradeLedger(grade_ledger_path(get_settings(), uri))
+            store, operator(store), args.uscc, args.on, ledger=ledger, format=fmt
         )
     if fmt == "json":
         text = report.model_dump_json(indent=2)
@@ -268,12 +251,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     """``deadlines``: due and overdue publications per authority on a day."""
-    from graph_service.engine.evaluation import deadlines
+    from graph_service.services.evaluation import publication_deadlines
     from graph_service.stores import open_store
 
     with open_store(existing_store(args)) as store:
-        found = deadlines(
-            store, args.on, authority=args.authority, since=args.since, region=args.region or ""
+        found = publication_deadlines(
+            store, operator(store), args.on, args.authority, args.since, args.region or ""
         )
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=2))

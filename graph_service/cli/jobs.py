@@ -17,6 +17,7 @@ from graph_service.cli.common import (
     err_console,
     existing_store,
     iso_date,
+    operator,
     today,
     verb,
 )
@@ -67,24 +68,31 @@ def _yes(result: dict[str, Any]) -> str:
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
-    from graph_service.services.jobs import result_key, run_job
+    from graph_service.engine.evaluation import GradeLedger
+    from graph_service.services.jobs import run_here
     from graph_service.stores import open_store
 
-    key = result_key(args.kind, args.on, args.level)
     screen = err_console()
 
     def progress(share: float, phase: str) -> None:
         screen.print(f"{share:4.0%} {phase}")
 
-    from graph_service.engine.evaluation import GradeLedger
-
     uri = existing_store(args)
     ledger = GradeLedger(grade_ledger_path(get_settings(), uri))  # a grading run is recorded
     with open_store(uri) as store:
-        info = run_job(store, key, progress=progress, ledger=ledger)
+        info = run_here(
+            store,
+            operator(store),
+            args.kind,
+            args.on,
+            args.level,
+            progress=progress,
+            ledger=ledger,
+        )
     if args.json:
         print(json.dumps(info.header(), ensure_ascii=False, indent=2))
     else:
+        key = info.key
         console().print(f"saved: {info.rows} rows of {key.kind} on {key.on} {key.level}".rstrip())
     return EXIT_OK
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 
 from rich.console import Console
 from rich.table import Table
@@ -17,16 +18,16 @@ from graph_service.cli.common import (
     add_store,
     err_console,
     iso_date,
-    person_keyring,
+    operator,
     store_uri,
 )
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
     """``measures``: the catalogue of measures in force (table, JSON or Markdown)."""
-    from graph_service.engine.measures import catalogue
+    from graph_service.services.checks import measures_catalogue
 
-    cat = catalogue()
+    cat = measures_catalogue()
     if args.markdown:
         from graph_service.engine.legal_doc import render
 
@@ -56,31 +57,28 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 def cmd_event(args: argparse.Namespace) -> int:
     """``event``: apply a life-cycle event to a record and say what changed."""
-    from graph_service.engine.lifecycle import RecordEvent, apply_event
-    from graph_service.engine.measures import normalise_action
-    from graph_service.engine.subjects import resolve_subject
+    from graph_service.engine.subjects import subject_kind
+    from graph_service.services.events import record_event
     from graph_service.stores import open_store
 
-    person_key = None
-    if args.person:
-        kind, person_key = resolve_subject(args.person, person_keyring())
-        if kind != "person":
-            err_console().print("[red]--person 须为身份证号码 / --person must be an ID number[/]")
-            return EXIT_USAGE
-    event = RecordEvent.named(
-        args.record_id,
-        args.event,
-        args.on,
-        by=args.by,
-        reason=args.reason or "",
-        person_key=person_key,
-        action=normalise_action(args.action) if args.action else None,
-        effective_to=args.to,
-        outcome=args.outcome,
-        capacity=args.capacity,
-    )
+    if args.person and subject_kind(args.person) != "person":
+        err_console().print("[red]--person 须为身份证号码 / --person must be an ID number[/]")
+        return EXIT_USAGE
     with open_store(store_uri(args)) as store:
-        out = apply_event(store, event)
+        out = record_event(
+            lambda: nullcontext(store),
+            operator(store),
+            args.record_id,
+            args.event,
+            args.on,
+            reason=args.reason or "",
+            person_id=args.person,
+            action=args.action,
+            effective_to=args.to,
+            outcome=args.outcome,
+            capacity=args.capacity,
+            by=args.by,
+        )
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return EXIT_OK

@@ -30,6 +30,7 @@ from graph_service.cli.query import add_query_verbs
 from graph_service.cli.serve import add_serve_verbs
 from graph_service.cli.store import add_store_verbs
 from graph_service.errors import DomainError, StoreUnavailable
+from graph_service.services.audit import AuditUnavailable
 
 EPILOG = f"""examples (after scripts/demo, whose store is data/demo.graph):
   python -m graph_service check 913703022707761163 bid_tender --on 2024-06-01
@@ -74,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err_console().print(f"[red]存储不可用 / store unavailable:[/] {escape(exc.reason)}")
         if getattr(args, "func", None) is cmd_load:  # Neo4j lost mid-load: how to complete it
             err_console().print(_rerun_hint(args))
+        return EXIT_CANNOT_RUN
+    except AuditUnavailable as exc:  # nothing is shown or changed without its audit entry
+        err_console().print(f"[red]审计日志不可写 / audit log unavailable:[/] {escape(exc.reason)}")
         return EXIT_CANNOT_RUN
     except DomainError as exc:  # bad input: what to fix is in the reason
         err_console().print(f"[red]错误 / error:[/] {escape(exc.reason)}")

@@ -17,7 +17,7 @@ from graph_service.cli.common import (
     err_console,
     existing_store,
     iso_date,
-    person_keyring,
+    operator,
     today,
     update_flag_ledger,
     verb,
@@ -28,18 +28,18 @@ from graph_service.errors import NotFound
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``check``: may the subject do the action on the day — the verdict and its findings."""
-    from graph_service.engine.restrictions import RestrictionEngine
-    from graph_service.engine.subjects import resolve_subject
+    from graph_service.engine.subjects import subject_kind
+    from graph_service.services.checks import check
     from graph_service.stores import open_store
 
-    kind, key = resolve_subject(args.subject, person_keyring())
-    if kind == "person":
+    person = subject_kind(args.subject) == "person"
+    if person:
         note_demo_secret()
     with open_store(existing_store(args)) as store:
         try:
-            result = RestrictionEngine(store).check(kind, key, args.action, args.on)
+            result = check(store, operator(store), args.subject, args.action, args.on)
         except NotFound:
-            if kind != "person" or key == args.subject.strip():
+            if not person or len(args.subject.strip()) != 18:  # a key or P: id: as it is
                 raise
             raise _no_person(args.subject) from None
     if args.json:
@@ -68,31 +68,29 @@ def _no_person(typed: str) -> NotFound:
 
 def cmd_relocations(args: argparse.Namespace) -> int:
     """``relocations``: the relocation flags on a day (table or JSON), optionally the flows."""
-    from graph_service.engine.relocations import detect_relocations
     from graph_service.ids.regions import region_name
+    from graph_service.services.flags import detect
     from graph_service.stores import open_store
 
+    flows_by = args.flows_level if args.flows else None
     with open_store(existing_store(args)) as store:
-        token = store.change_token()  # before the pass: a load during it makes it stale
-        flags = detect_relocations(store, args.on, args.level)
-        if args.save:
-            from graph_service.services.jobs import keep_result, relocation_rows, result_key
-
-            key = result_key("relocations", args.on, args.level)
-            saved = keep_result(store, key, token, relocation_rows(flags))
-            err_console().print(f"saved: {saved.rows} flags ({args.level}) on {args.on}")
+        found = detect(
+            store, operator(store), args.on, args.level, keep=args.save, flows_by=flows_by
+        )
+        if found.saved is not None:
+            err_console().print(f"saved: {found.saved.rows} flags ({args.level}) on {args.on}")
         if args.update_ledger:
             update_flag_ledger(store, args, None)
-    if args.flows:
-        from graph_service.engine.flows import flow_matrix
+    if found.flows is not None:
         from graph_service.exports.safe import write_frame
         from graph_service.rendering.plots import plot_flows
 
-        matrix = flow_matrix(flags, args.flows_level)
         out = Path(args.flows)
-        write_frame(matrix, out.with_suffix(".csv"), index=True)
-        plot_flows(matrix, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_frame(found.flows, out.with_suffix(".csv"), index=True)
+        plot_flows(found.flows, out)
         err_console().print(f"flows: {out} and {out.with_suffix('.csv')}")
+    flags = found.flags
     if args.json:
         print(json.dumps([f.model_dump() for f in flags], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -123,21 +121,16 @@ def cmd_relocations(args: argparse.Namespace) -> int:
 
 def cmd_notices(args: argparse.Namespace) -> int:
     """``notices``: the notices due on a day, one line each (optionally also a CSV)."""
-    from graph_service.engine.notices import notices
+    from graph_service.services.flags import notices_on
     from graph_service.stores import open_store
 
     with open_store(existing_store(args)) as store:
-        if args.save:  # every region's notices are kept; --region picks what is shown
-            from graph_service.services.jobs import keep_result, notice_rows, result_key
-            from graph_service.stores.results import ResultFilter
-
-            key = result_key("notices", args.on)
-            token = store.change_token()
-            saved = keep_result(store, key, token, notice_rows(store, notices(store, args.on)))
+        # with --save every region's notices are kept; --region picks what is shown
+        found, saved = notices_on(
+            store, operator(store), args.on, args.region or "", keep=args.save
+        )
+        if saved is not None:
             err_console().print(f"saved: {saved.rows} notices on {args.on}")
-            found = list(store.result_rows(key, ResultFilter(region=args.region or "")))
-        else:
-            found = notices(store, args.on, args.region or "")
     if args.csv:
         from graph_service.exports.safe import SafeWriter
 

@@ -67,15 +67,12 @@ def _audit_anchor(args: argparse.Namespace, path: Path) -> tuple[int, str] | Non
 
 def cmd_info(args: argparse.Namespace) -> int:
     """``info``: the store's node and relationship counts and its load log."""
+    from graph_service.services.info import info as store_info
     from graph_service.stores import open_store
 
     uri = store_uri(args)
     with open_store(uri) as store:  # a load that was interrupted before the file: its log
-        info: dict[str, Any] = {
-            "backend": store.backend,
-            "counts": store.counts(),
-            "loads": store.loads(),
-        }
+        info = store_info(store).model_dump()
     try:
         existing_store(args)
     except MissingStore as missing:

@@ -11,7 +11,6 @@ the service's problem ``type`` names (:data:`graph_service.problems.PROBLEMS`), 
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from abc import ABC, abstractmethod
@@ -28,7 +27,7 @@ from graph_service.errors import DomainError, StoreUnavailable
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.problems import PROBLEMS, TYPE_PREFIX
 from graph_service.services import checks, evaluation, flags, graph, info, profiles, subjects
-from graph_service.services.access import Access, Principal, Role
+from graph_service.services.access import Access, Principal, Role, local_user
 from graph_service.services.audit import AuditLog
 from graph_service.services.models import BatchItem
 from graph_service.services.shaping import MAX_LIMIT
@@ -198,7 +197,7 @@ class LocalBackend(Backend):
         self.owns_store = owns_store
         self.keyring = PersonKeyring(secret)
         self.access = Access(
-            principal=Principal(user or _user(), role),
+            principal=Principal(user or local_user(), role),
             client="local",
             audit=AuditLog(audit_log, fsync=False) if audit_log else _NoAudit(),
             keyring=self.keyring,
@@ -312,13 +311,6 @@ class LocalBackend(Backend):
     def close(self) -> None:
         if self.owns_store:
             self.store.close()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container)
-        return "local"
 
 
 class HttpBackend(Backend):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -64,6 +65,14 @@ class Access:
             what=what,
             client=self.client,
         )
+
+
+def local_user() -> str:
+    """The login name of whoever runs this process (the local client's and the CLI's user)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container)
+        return "local"
 
 
 def unseal(store: GraphStore, access: Access, key: str, person: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graph_service.engine.measures import action_names, catalogue
+from graph_service.engine.measures import Catalogue, action_names, catalogue
 from graph_service.engine.models import CheckResult
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.engine.subjects import resolve_subject
@@ -24,9 +24,14 @@ MAX_BATCH = 5000
 BATCH_SLICE = 100
 
 
+def measures_catalogue() -> Catalogue:
+    """The catalogue in force, validated (the CLI shows it as a table or as docs/legal.md)."""
+    return catalogue()
+
+
 def measures() -> dict[str, Any]:
     """The catalogue in force: for each record kind its measures and their legal basis."""
-    return catalogue().to_dict()
+    return measures_catalogue().to_dict()
 
 
 def check(

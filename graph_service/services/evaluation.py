@@ -1,9 +1,14 @@
 """Credit evaluation: one entity's evaluation, the grades of a population (a page, or in
-aggregate), credit reports, grade history and publication deadlines."""
+aggregate, or a grading run of every entity), credit reports, grade history and publication
+deadlines."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -11,17 +16,31 @@ from graph_service.engine.evaluation import (
     GradeLedger,
     credit_report,
     deadlines,
+    grade_counts,
 )
 from graph_service.engine.evaluation.report import CreditReport
+from graph_service.engine.evaluation.sampling import population
 from graph_service.engine.subjects import parse_uscc
 from graph_service.errors import NotFound
 from graph_service.services.access import Access
-from graph_service.services.jobs import result_key
+from graph_service.services.jobs import grade_rows, keep_result, result_key
 from graph_service.services.models import GradePage
 from graph_service.services.results import Freshness, current_result, result_page, tally_stats
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
-from graph_service.stores.results import ResultFilter, Tally, TallyBy
+from graph_service.stores.results import ResultFilter, ResultInfo, Tally, TallyBy
+
+#: The columns of a watch-list candidate in a grading run's summary.
+WATCH_COLUMNS = (
+    "uscc",
+    "name",
+    "region_code",
+    "score",
+    "grade",
+    "records",
+    "network",
+    "relocation",
+)
 
 
 def evaluate_entity(store: GraphStore, access: Access, uscc: str, on: str | None) -> Evaluation:
@@ -40,6 +59,62 @@ def grade_history(store: GraphStore, uscc: str, ledger: GradeLedger) -> list[dic
     if store.entity(code) is None:
         raise NotFound(f"未找到市场主体：{code}", f"no entity {code} in the store")
     return ledger.history(code)
+
+
+@dataclass(slots=True)
+class GradeRun:
+    """A grading run of every entity: its summary, the rows of the region and industry
+    asked, their watch-list candidates, and the stored result it was kept as (if asked)."""
+
+    summary: dict[str, Any]
+    table: pd.DataFrame
+    watch: list[dict[str, Any]]
+    saved: ResultInfo | None
+
+
+def grade_all(
+    store: GraphStore,
+    on: str,
+    *,
+    region: str,
+    industry: str,
+    keep: bool,
+    ledger: GradeLedger | None,
+) -> GradeRun:
+    """Grade every entity on ``on`` now (a nationwide pass, run in the caller's process):
+    kept whole as the stored result the API pages when ``keep``; the entities of ``region``
+    and ``industry`` (prefixes; empty: all) counted per grade (the active ones), with their
+    watch-list candidates, and recorded in the grade history ``ledger`` when one is given.
+    Counts and entities only: no person is named."""
+    evaluator = Evaluator(store)
+    start = time.perf_counter()
+    token = store.change_token()  # before the pass: a load during it makes it stale
+    table = evaluator.evaluate_all(on)
+    seconds = time.perf_counter() - start
+    saved = None
+    if keep:
+        saved = keep_result(store, result_key("grades", on), token, grade_rows(table))
+    if region or industry:
+        keep_uscc = {m[0] for m in population(table, region, industry, active_only=False)}
+        table = table[table["uscc"].isin(keep_uscc)].reset_index(drop=True)
+    watch = table[table["watch_candidate"] & table["active"]]
+    summary: dict[str, Any] = {
+        "on": on,
+        "config_version": evaluator.cfg.version,
+        "entities": len(table),
+        "active": int(table["active"].sum()),
+        "by_grade": grade_counts(table[table["active"]]),
+        "watch_candidates": len(watch),
+        "seconds": round(seconds, 2),
+    }
+    if ledger is not None:
+        run = ledger.record(table, on, evaluator.cfg.version)
+        summary["ledger"] = {"path": str(ledger.path)} | run.to_dict()
+    candidates = [
+        {str(k): v for k, v in row.items()}
+        for row in watch[list(WATCH_COLUMNS)].to_dict(orient="records")
+    ]
+    return GradeRun(summary=summary, table=table, watch=candidates, saved=saved)
 
 
 def grades(

@@ -27,10 +27,12 @@ def record_event(
     capacity: str | None = None,
     method: str | None = None,
     corrections: Mapping[str, str] | None = None,
+    by: str | None = None,
 ) -> dict[str, Any]:
-    """Apply the event, by the caller, to the record; a revocation lists every restriction it
-    invalidates. Audited before the change (no change goes unaudited) and again, as
-    ``record.event.failed``, when the change is refused or the store fails."""
+    """Apply the event, decided by ``by`` (default: the caller), to the record; a revocation
+    lists every restriction it invalidates. Audited before the change (no change goes
+    unaudited) and again, as ``record.event.failed``, when the change is refused or the store
+    fails."""
     person_key = None
     if person_id:
         person_key = resolve_person(
@@ -43,7 +45,7 @@ def record_event(
         record_id,
         event,
         on,
-        by=access.principal.user,
+        by=by or access.principal.user,
         reason=reason,
         person_key=person_key,
         action=normalise_action(action) if action else None,

@@ -1,21 +1,29 @@
 """Relocation flags, their flows between regions, and the notices listings call for: pages
-and aggregates of the stored results of their nationwide passes (:mod:`.jobs`)."""
+and aggregates of the stored results of their nationwide passes (:mod:`.jobs`), and the
+passes themselves run where they are asked (the CLI): every flag or notice on a day, kept as
+the stored result when asked, and the relocation flag history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from graph_service.engine.flag_ledger import FlagLedger, LedgerUpdate
 from graph_service.engine.flows import FlowLevel, flow_matrix
 from graph_service.engine.models import Flag
+from graph_service.engine.notices import notices as notices_due
+from graph_service.engine.relocations import detect_relocations
 from graph_service.ids.regions import Level
 from graph_service.services.access import Access
-from graph_service.services.jobs import result_key
+from graph_service.services.jobs import keep_result, notice_rows, relocation_rows, result_key
 from graph_service.services.models import Flows, NoticePage, ResultHeader
 from graph_service.services.results import Freshness, current_result, result_page
 from graph_service.services.shaping import today
-from graph_service.stores.base import GraphStore
-from graph_service.stores.results import ResultFilter
+from graph_service.stores.base import GraphStore, Touched
+from graph_service.stores.results import ResultFilter, ResultInfo
 
 
 @dataclass(slots=True)
@@ -95,11 +103,80 @@ def notices(
     where = ResultFilter(region=region)
     found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
     out = NoticePage.model_validate(found)
-    persons = sorted({n["about"]["sid"][2:] for n in out.items if _is_person(n.get("about"))})
-    if persons:
-        access.log("notices", {"on": day, "person_keys": persons})
+    _audit_notices(access, day, out.items)
     return out
+
+
+def _audit_notices(access: Access, on: str, shown: list[dict[str, Any]]) -> None:
+    """Audit the persons the notices shown are about."""
+    persons = sorted({n["about"]["sid"][2:] for n in shown if _is_person(n.get("about"))})
+    if persons:
+        access.log("notices", {"on": on, "person_keys": persons})
 
 
 def _is_person(about: Any) -> bool:
     return isinstance(about, dict) and str(about.get("sid", "")).startswith("P:")
+
+
+@dataclass(slots=True)
+class Detection:
+    """Every relocation flag of a day as detected now, the stored result they were kept as
+    (if asked), and the matrix of their moves between regions (if asked)."""
+
+    flags: list[Flag]
+    saved: ResultInfo | None
+    flows: pd.DataFrame | None
+
+
+def detect(
+    store: GraphStore,
+    access: Access,
+    on: str,
+    level: Level,
+    *,
+    keep: bool,
+    flows_by: FlowLevel | None = None,
+) -> Detection:
+    """Every relocation flag on ``on`` at ``level``, detected now (a nationwide pass, run in
+    the caller's process), in the order detected; kept as the stored result the API pages
+    when ``keep``; with the flow matrix at ``flows_by`` when given. The persons flagged are
+    audited."""
+    token = store.change_token()  # before the pass: a load during it makes it stale
+    found = detect_relocations(store, on, level)
+    keys = sorted({f.person_key for f in found if f.person_key})
+    if keys:
+        access.log("relocations", {"person_keys": keys})
+    saved = None
+    if keep:
+        saved = keep_result(
+            store, result_key("relocations", on, level), token, relocation_rows(found)
+        )
+    matrix = flow_matrix(found, flows_by) if flows_by else None
+    return Detection(flags=found, saved=saved, flows=matrix)
+
+
+def notices_on(
+    store: GraphStore, access: Access, on: str, region: str, *, keep: bool
+) -> tuple[list[dict[str, Any]], ResultInfo | None]:
+    """Every notice due on ``on`` for records decided in ``region`` (a prefix), listed now;
+    with ``keep``, every region's notices are kept as the stored result the API pages (and
+    ``region``'s read back from it). Returns the notices and the stored result's header; the
+    persons the notices name are audited."""
+    saved = None
+    if keep:
+        key = result_key("notices", on)
+        token = store.change_token()
+        saved = keep_result(store, key, token, notice_rows(store, notices_due(store, on)))
+        found = list(store.result_rows(key, ResultFilter(region=region)))
+    else:
+        found = notices_due(store, on, region)
+    _audit_notices(access, on, found)
+    return found, saved
+
+
+def record_flag_history(
+    store: GraphStore, ledger: Path, on: str, level: Level, touched: Touched | None
+) -> LedgerUpdate:
+    """Bring the relocation flag history in ``ledger`` up to date on ``on`` at ``level`` for
+    what ``touched`` names (None: every triggering record)."""
+    return FlagLedger(ledger).update(store, on, level, touched=touched)

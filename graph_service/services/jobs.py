@@ -422,9 +422,31 @@ def start_job(
     answer the same job already running. Returns the job and whether it was started now. A
     grading job records its run in ``ledger``."""
     key = result_key(kind, on, level)
-    access.log("jobs.start", {"kind": key.kind, "on": key.on, "level": key.level or None})
+    _audit_start(access, key)
     job, started = board.start(key, access.principal.user, stores, ledger)
     return job.public(), started
+
+
+def run_here(
+    store: GraphStore,
+    access: Access,
+    kind: ResultKind,
+    on: str,
+    level: Level | None,
+    *,
+    progress: Progress | None = None,
+    ledger: GradeLedger | None = None,
+) -> ResultInfo:
+    """Run the job that makes the result (kind, on, level) in this process (the CLI's
+    ``jobs run``) and keep its result; audited before it starts, as a job the service starts.
+    A grading run is recorded in ``ledger``."""
+    key = result_key(kind, on, level)
+    _audit_start(access, key)
+    return run_job(store, key, progress=progress, ledger=ledger)
+
+
+def _audit_start(access: Access, key: ResultKey) -> None:
+    access.log("jobs.start", {"kind": key.kind, "on": key.on, "level": key.level or None})
 
 
 def job_status(board: JobBoard, job_id: str) -> dict[str, Any]:

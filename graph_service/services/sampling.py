@@ -27,7 +27,7 @@ def grade_table(store: GraphStore, on: str, freshness: Freshness) -> pd.DataFram
     return result_table(store, result_key("grades", on), ResultFilter(), freshness)[0]
 
 
-def _brief(record: dict[str, Any]) -> dict[str, Any]:
+def brief(record: dict[str, Any]) -> dict[str, Any]:
     """The record without the population's and the pool's members."""
     out = {k: v for k, v in record.items() if k not in ("population", "inspector_pool")}
     out["population"] = {k: v for k, v in record["population"].items() if k != "members"}
@@ -49,10 +49,12 @@ def draw(
     inspectors: Path | None,
     log: Path,
     freshness: Freshness = "stored",
+    whole: bool = False,
 ) -> dict[str, Any]:
     """Draws, by grade, the entities to inspect on ``on`` (default today) and their
     inspectors (from the ``inspectors`` file) with a recorded seed; keeps the whole record in
-    the draw ``log`` and answers it without the population and pool members. Audited."""
+    the draw ``log`` and answers it without the population and pool members (:func:`brief`),
+    or whole if ``whole`` (the CLI writes it to a file of its own). Audited."""
     if inspectors is None:
         raise DrawError(
             "未配置检查人员名录（GRAPH_INSPECTORS_FILE）",
@@ -75,7 +77,7 @@ def draw(
     )
     access.log("sampling.draw", {"draw_id": record["draw_id"]})
     append_draw(record, log)
-    return _brief(record)
+    return record if whole else brief(record)
 
 
 def read_draw(access: Access, log: Path, draw_id: str) -> dict[str, Any]:
@@ -85,7 +87,7 @@ def read_draw(access: Access, log: Path, draw_id: str) -> dict[str, Any]:
     record = _find_draw(log, draw_id)
     access.log("sampling.read", {"draw_id": draw_id})
     if access.principal.role == "analyst":
-        record = _brief(record)
+        record = brief(record)
         record["entities"] = [
             {k: v for k, v in e.items() if k != "grade"} for e in record.get("entities", [])
         ]
