@@ -3,6 +3,7 @@ log, metrics, the routers and the one map of errors to problem responses."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,10 +40,12 @@ from graph_service.api.routers import (
 from graph_service.api.routers import evaluation as evaluation_routes
 from graph_service.api.routers.page import STATIC_DIR
 from graph_service.api.state import StoreHolder
+from graph_service.errors import DomainError
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.problems import PROBLEM_JSON
 from graph_service.services.audit import AuditLog
+from graph_service.services.checks import warm_up
 from graph_service.services.graphview import VIS_DIR
 from graph_service.services.jobs import JobBoard
 from graph_service.settings import DEV_SECRET, Settings, get_settings, jobs_dir
@@ -208,6 +211,27 @@ def endpoint_audit(route: APIRoute) -> Audited | None:
     return found[0] if len(found) == 1 else None
 
 
+def _warm(holder: StoreHolder) -> None:
+    """Fill the caches a check reads before the first request (see
+    :func:`~graph_service.services.checks.warm_up`); a store that cannot answer yet leaves
+    them to the first requests."""
+    try:
+        with holder.use() as store:
+            warm_up(store)
+    except DomainError as exc:
+        log.warning("warm-up skipped: %s", exc.reason)
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``serve --workers N`` (uvicorn's factory, imported in
+    each process it spawns): the structured log handler, then :func:`create_app` over the
+    environment's settings (``GRAPH_STORE`` names the store)."""
+    from graph_service.logging import configure_logging
+
+    configure_logging()
+    return create_app()
+
+
 def create_app(
     store_uri: str | None = None,
     store: GraphStore | None = None,
@@ -240,6 +264,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder.open()
+        await asyncio.to_thread(_warm, holder)
         try:
             yield
         finally:

@@ -20,7 +20,8 @@ class Audited:
     action: str | None
     why: str = ""
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
+        # async: a dependency this light runs on the event loop, not through the threadpool
         request.state.audit_action = self.action
 
     def to_openapi(self) -> dict[str, Any]:

@@ -102,6 +102,8 @@ class Health(BaseModel):
     """Liveness."""
 
     status: Literal["ok"] = "ok"
+    #: The process that answered (``serve --workers N`` runs N of them).
+    worker: int
 
 
 class Ready(BaseModel):

@@ -44,6 +44,15 @@ def _require_file(path: Path) -> None:
         )
 
 
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a store file, None when it is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class StoreHolder:
     """Gives handlers the store, or raises :class:`StoreUnavailable`."""
 
@@ -59,6 +68,9 @@ class StoreHolder:
         self._last_attempt = 0.0
         self._opening = threading.Lock()
         self._embedded_lock = threading.Lock()
+        #: The embedded store file as the last request under the lock saw it (inode, size,
+        #: mtime): a request answered on the event loop must not be the one that reloads it.
+        self._file_seen: tuple[int, int, int] | None = None
         #: Longest wait for the embedded store's lock before answering 504.
         self.wait = wait
 
@@ -121,7 +133,29 @@ class StoreHolder:
             yield store
         finally:
             if embedded:
+                self._file_seen = _file_stamp(Path(store.uri))
                 self._embedded_lock.release()
+
+    @contextmanager
+    def use_if_free(self) -> Iterator[GraphStore | None]:
+        """The embedded store for one request when no other request holds it right now, else
+        None (and always None for Neo4j, whose queries wait on the network): for an answer
+        cheap enough to compute on the event loop without a hop through the threadpool."""
+        store = self._get()
+        if store.backend != "embedded" or not self._embedded_lock.acquire(blocking=False):
+            yield None
+            return
+        # A file rewritten by another process (a load) is reloaded in the threadpool, which
+        # takes seconds on a big store: never on the loop, which would stop /healthz meanwhile.
+        seen = self._file_seen
+        if seen is None or _file_stamp(Path(store.uri)) != seen:
+            self._embedded_lock.release()
+            yield None
+            return
+        try:
+            yield store
+        finally:
+            self._embedded_lock.release()
 
     @contextmanager
     def for_job(self) -> Iterator[GraphStore]:

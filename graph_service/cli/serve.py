@@ -4,6 +4,7 @@ environment it reads)."""
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from graph_service.cli.common import (
@@ -16,16 +17,43 @@ from graph_service.cli.common import (
 )
 from graph_service.settings import get_settings
 
+#: The app factory each worker process imports when there are several (uvicorn spawns them).
+WORKER_FACTORY = "graph_service.api.app:worker_app"
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """``serve``: run the REST API and the investigator page on the store."""
+    """``serve``: run the REST API and the investigator page on the store, in ``--workers``
+    processes (one: in this process)."""
     import uvicorn
 
-    from graph_service.api.app import create_app
+    uri = existing_store(args)
+    if args.workers < 1:
+        err_console().print("[red]--workers must be at least 1[/]")
+        return EXIT_USAGE
+    err_console().print(
+        f"serving {uri} on http://{args.host}:{args.port}/ with {args.workers} worker"
+        f"{'s' if args.workers > 1 else ''} (/metrics counts each worker's own requests)"
+    )
+    # log_config=None: uvicorn's loggers go to the structured handler main() installed (a
+    # worker process installs its own in worker_app)
+    if args.workers == 1:
+        from graph_service.api.app import create_app
 
-    app = create_app(store_uri=existing_store(args))
-    # log_config=None: uvicorn's loggers go to the structured handler main() installed
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
+        app = create_app(store_uri=uri)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
+        return EXIT_OK
+    # Several processes share the listening socket; each builds its app from the environment
+    # (the store's URI goes there), so the workers are configured alike.
+    os.environ["GRAPH_STORE"] = uri
+    uvicorn.run(
+        WORKER_FACTORY,
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=None,
+    )
     return EXIT_OK
 
 
@@ -53,11 +81,19 @@ def add_serve_verbs(sub: Any) -> None:
         [
             "serve --store data/demo.graph --port 8000",
             "serve --store bolt://127.0.0.1:7687 --host 0.0.0.0 --port 8080",
+            "serve --store data/demo.graph --workers 1",
         ],
     )
     add_store(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: the number of cores); the audit log, ledgers, jobs "
+        "and keys file are shared through file locks, /metrics is per worker",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = verb(

@@ -1,6 +1,8 @@
 """Relocation flags over time: an append-only ledger, updated incrementally after a load.
 
-The ledger is a JSON-lines file. Each line is an event — ``opened`` (a flag appears),
+The ledger is a JSON-lines file, shared by processes (the service's workers, the CLI): an
+update reads the open flags and appends its events under an exclusive ``flock``, so two
+updates never diff against the same state. Each line is an event — ``opened`` (a flag appears),
 ``rescored`` (its score or evidence changed), ``ended`` (its triggering record stopped applying,
 or the facts behind it changed) — with the date asked and the time written. Nothing is removed,
 so the flags open on any past run, and why each ended, can be read back.
@@ -17,11 +19,14 @@ kept as they are. The result equals a nationwide recomputation (tested).
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from graph_service.catalogue import responsible_roles
 from graph_service.engine.control import holder_sid, holding_closure, target_sid
@@ -99,17 +104,31 @@ class FlagLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def events(self) -> list[dict[str, Any]]:
-        """Every event, oldest first."""
-        if not self.path.exists():
-            return []
-        with self.path.open(encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+    @contextmanager
+    def _locked(self) -> Iterator[IO[str]]:
+        """The ledger open for reading and appending, under an exclusive lock."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+", encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield fh
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def open_flags(self, level: str) -> dict[str, Flag]:
+    def events(self, fh: IO[str] | None = None) -> list[dict[str, Any]]:
+        """Every event, oldest first."""
+        if fh is None:
+            if not self.path.exists():
+                return []
+            with self.path.open(encoding="utf-8") as own:
+                return self.events(own)
+        fh.seek(0)
+        return [json.loads(line) for line in fh if line.strip()]
+
+    def open_flags(self, level: str, fh: IO[str] | None = None) -> dict[str, Flag]:
         """The flags open at ``level`` after the last update, by id."""
         current: dict[str, Flag] = {}
-        for ev in self.events():
+        for ev in self.events(fh):
             if ev["level"] != level:
                 continue
             if ev["event"] == "ended":
@@ -122,12 +141,6 @@ class FlagLedger:
         """The events of one flag, oldest first."""
         return [ev for ev in self.events() if ev["flag_id"] == flag_id]
 
-    def _append(self, events: Iterable[dict[str, Any]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            for ev in events:
-                fh.write(json.dumps(ev, ensure_ascii=False, sort_keys=True) + "\n")
-
     def update(
         self, store: GraphStore, on: str, level: Level = "county", touched: Touched | None = None
     ) -> LedgerUpdate:
@@ -135,7 +148,14 @@ class FlagLedger:
         ``touched`` is None, else only what the load that wrote ``touched`` could affect."""
         scope = None if touched is None else affected_triggers(store, touched)
         fresh = {f.flag_id: f for f in RelocationDetector(store).detect(on, level, only=scope)}
-        before = self.open_flags(level)
+        with self._locked() as fh:
+            return self._diff(fh, fresh, on, level, scope)
+
+    def _diff(
+        self, fh: IO[str], fresh: dict[str, Flag], on: str, level: Level, scope: set[str] | None
+    ) -> LedgerUpdate:
+        """Append the events that take the ledger's open flags to ``fresh`` (the lock held)."""
+        before = self.open_flags(level, fh)
         if scope is not None:  # flags outside the scope stand as they are
             before = {k: f for k, f in before.items() if set(f.record_ids) & scope}
         report = LedgerUpdate(
@@ -156,7 +176,11 @@ class FlagLedger:
         for fid in sorted(set(before) - set(fresh)):
             report.ended.append(fid)
             events.append(_event("ended", before[fid], on, level, now, with_flag=False))
-        self._append(events)
+        fh.seek(0, os.SEEK_END)
+        for ev in events:
+            fh.write(json.dumps(ev, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
         return report
 
 

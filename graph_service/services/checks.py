@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graph_service.engine.measures import Catalogue, catalogue
+from graph_service.engine.measures import Catalogue, action_names, catalogue
 from graph_service.engine.models import CheckResult
 from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.engine.subjects import resolve_subject
 from graph_service.errors import DomainError
+from graph_service.ids.regions import current_regions, listed_regions, retired_regions
 from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.services.access import Access
 from graph_service.services.models import BatchAnswer, BatchItem
@@ -48,6 +49,21 @@ def check(
     if kind == "person":
         access.log("check", {"person_keys": [key], "action": action, "on": result.on})
     return result
+
+
+def warm_up(store: GraphStore) -> None:
+    """Compute once, before the first request, the tables every check reads (the catalogue,
+    the actions, the GB/T 2260 region lists — ``retired_regions`` takes half a second) and
+    answer one check on the store: otherwise the first clients of a fresh process find them
+    empty and every worker thread computes them at once."""
+    catalogue()
+    action_names()
+    current_regions()
+    listed_regions()
+    retired_regions()
+    hits = [h for h in store.search("", limit=5).items if h.get("type") == "entity"]
+    if hits:
+        RestrictionEngine(store).check("entity", str(hits[0]["uscc"]), "bid_tender", today())
 
 
 def check_batch(

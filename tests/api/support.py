@@ -3,7 +3,10 @@ file holding one key per role, and settings with an audit log of their own."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 import yaml
 from fastapi.testclient import TestClient
@@ -24,6 +28,7 @@ from loaders.load import load_directory
 from tests.conftest import RING
 from tests.factories import small_registry
 
+REPO = Path(__file__).resolve().parents[2]
 #: One key per role: "key-investigator", "key-regulator", …
 KEYS = {role: f"key-{role}" for role in ROLES}
 
@@ -147,3 +152,46 @@ def live_service(
     app = create_app(store_uri=str(path), settings=service_settings(tmp))
     with running(app) as base:
         yield base, path, ids
+
+
+@contextmanager
+def served(store_uri: str, tmp: Path, workers: int = 2) -> Iterator[str]:
+    """``python -m graph_service serve --workers N`` on a free loopback port; yields its URL
+    once it answers, and stops it (every worker) afterwards."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "GRAPH_PERSON_KEY_SECRET": "test-secret",
+            "GRAPH_API_KEYS_FILE": str(write_keys(tmp / "keys.yaml")),
+            "GRAPH_AUDIT_LOG": str(tmp / "audit.jsonl"),
+            "GRAPH_AUDIT_FSYNC": "false",
+            "GRAPH_JOBS_DIR": str(tmp / "jobs"),
+            "GRAPH_GRADE_LEDGER": str(tmp / "grades.jsonl"),
+            "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
+    cmd = [sys.executable, "-m", "graph_service", "serve", "--store", store_uri]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    log = (tmp / "serve.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError((tmp / "serve.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -30,7 +30,7 @@ import pytest
 
 from graph_service.services.jobs import result_key, run_job
 from graph_service.stores.embedded import EmbeddedStore
-from tests.api.support import KEYS, live_service
+from tests.api.support import KEYS, build_store, live_service, served
 from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 from tests.factories import Scenario
 
@@ -41,9 +41,11 @@ sync_api = playwright_or_skip()
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The real service (uvicorn, in a thread) on 127.0.0.1 over the small registry."""
+    """The real service on 127.0.0.1 over the small registry, as deployed: ``serve --workers
+    2``, two processes behind one port, so the page's requests reach both."""
     tmp = tmp_path_factory.mktemp("page")
-    with live_service(tmp) as (url, _, ids):
+    path, ids = build_store(tmp)
+    with served(str(path), tmp, workers=2) as url:
         yield {"url": url, "ids": ids, "tmp": tmp}
 
 
