@@ -26,6 +26,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     processes (one: in this process)."""
     import uvicorn
 
+    from graph_service.api.transport import HTTP_PROTOCOL
+
     uri = existing_store(args)
     if args.workers < 1:
         err_console().print("[red]--workers must be at least 1[/]")
@@ -40,7 +42,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from graph_service.api.app import create_app
 
         app = create_app(store_uri=uri)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            http=HTTP_PROTOCOL,
+            log_level="info",
+            log_config=None,
+        )
         return EXIT_OK
     # Several processes share the listening socket; each builds its app from the environment
     # (the store's URI goes there), so the workers are configured alike.
@@ -51,6 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         host=args.host,
         port=args.port,
+        http=HTTP_PROTOCOL,
         log_level="info",
         log_config=None,
     )
