@@ -17,7 +17,8 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,29 +60,47 @@ _SCHEMA = pa.schema(
 _CACHE_SIZE = 8
 
 
-class _Filters:
-    """The filter columns of result files, kept per file identity (path, inode, mtime)."""
+class _PerFile:
+    """Parts of result files read once and kept per file identity (path, inode, mtime), the
+    least recently used dropped past ``size``: a page reads from memory, and a new result
+    (a new file by rename) is read anew."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self._size = size
         self._lock = threading.Lock()
-        self._tables: OrderedDict[tuple[str, int, int], pd.DataFrame] = OrderedDict()
+        self._parts: OrderedDict[tuple[str, int, int, Any], Any] = OrderedDict()
 
-    def get(self, path: Path) -> pd.DataFrame:
+    def get(self, path: Path, part: Any, read: Callable[[], Any]) -> Any:
         st = path.stat()
-        ident = (str(path), st.st_ino, st.st_mtime_ns)
+        ident = (str(path), st.st_ino, st.st_mtime_ns, part)
         with self._lock:
-            if ident in self._tables:
-                self._tables.move_to_end(ident)
-                return self._tables[ident]
-        frame: pd.DataFrame = pq.read_table(path, columns=list(FILTER_FIELDS)).to_pandas()
+            if ident in self._parts:
+                self._parts.move_to_end(ident)
+                return self._parts[ident]
+        value = read()
         with self._lock:
-            self._tables[ident] = frame
-            while len(self._tables) > _CACHE_SIZE:
-                self._tables.popitem(last=False)
-        return frame
+            self._parts[ident] = value
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+        return value
 
 
-_FILTERS = _Filters()
+#: The filter columns of a result file (a 1M-row result's are ~100 MB).
+_FILTERS = _PerFile(_CACHE_SIZE)
+#: Row groups' JSON rows (5,000 each, a few MB): the pages most asked for stay in memory.
+_ROW_GROUPS = _PerFile(64)
+
+
+def _json_rows(file: pq.ParquetFile, group: int) -> Any:
+    """The ``row`` column (each row's JSON) of one row group."""
+    return file.read_row_group(group, columns=["row"]).column("row")
+
+
+def _filters(path: Path) -> pd.DataFrame:
+    frame: pd.DataFrame = _FILTERS.get(
+        path, "filters", lambda: pq.read_table(path, columns=list(FILTER_FIELDS)).to_pandas()
+    )
+    return frame
 
 
 def _mask(frame: pd.DataFrame, where: ResultFilter) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -166,7 +185,7 @@ class EmbeddedResults:
         """Positions of the rows ``where`` takes, in stored order (None: no result)."""
         path = self._result_file(key)
         try:
-            frame = _FILTERS.get(path)
+            frame = _filters(path)
         except FileNotFoundError:
             return None
         return np.flatnonzero(_mask(frame, where))
@@ -196,19 +215,20 @@ class EmbeddedResults:
         """The JSON rows at ``positions`` (ascending), reading only their row groups."""
         if not len(positions):
             return
-        file = pq.ParquetFile(self._result_file(key))
+        path = self._result_file(key)
+        file = pq.ParquetFile(path)
         sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
         starts = np.cumsum([0, *sizes])
         groups = np.searchsorted(starts, positions, side="right") - 1
         for group in np.unique(groups):
-            column = file.read_row_group(int(group), columns=["row"]).column("row")
+            column = _ROW_GROUPS.get(path, int(group), partial(_json_rows, file, int(group)))
             for pos in positions[groups == group]:
                 yield json.loads(column[int(pos - starts[group])].as_py())
 
     def result_tally(self, key: ResultKey, where: ResultFilter, by: TallyBy = "") -> list[Tally]:
         path = self._result_file(key)
         try:
-            frame = _FILTERS.get(path)
+            frame = _filters(path)
         except FileNotFoundError:
             return []
         frame = frame[_mask(frame, where)]
