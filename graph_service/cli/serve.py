@@ -38,32 +38,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     # log_config=None: uvicorn's loggers go to the structured handler main() installed (a
     # worker process installs its own in worker_app)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "http": HTTP_PROTOCOL,
+        "log_level": "info",
+        "log_config": None,
+    }
     if args.workers == 1:
         from graph_service.api.app import create_app
 
-        app = create_app(store_uri=uri)
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            http=HTTP_PROTOCOL,
-            log_level="info",
-            log_config=None,
-        )
+        uvicorn.run(create_app(store_uri=uri), **options)
         return EXIT_OK
     # Several processes share the listening socket; each builds its app from the environment
     # (the store's URI goes there), so the workers are configured alike.
     os.environ["GRAPH_STORE"] = uri
-    uvicorn.run(
-        WORKER_FACTORY,
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        http=HTTP_PROTOCOL,
-        log_level="info",
-        log_config=None,
-    )
+    uvicorn.run(WORKER_FACTORY, factory=True, workers=args.workers, **options)
     return EXIT_OK
 
 

@@ -19,11 +19,8 @@ kept as they are. The result equals a nationwide recomputation (tested).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +31,7 @@ from graph_service.engine.models import Flag
 from graph_service.engine.relocations import RelocationDetector
 from graph_service.engine.triggers import triggering_kinds
 from graph_service.ids.regions import Level
+from graph_service.locked_file import locked
 from graph_service.stores.base import GraphStore, Touched, sid
 
 
@@ -104,17 +102,6 @@ class FlagLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextmanager
-    def _locked(self) -> Iterator[IO[str]]:
-        """The ledger open for reading and appending, under an exclusive lock."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a+", encoding="utf-8") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield fh
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
     def events(self, fh: IO[str] | None = None) -> list[dict[str, Any]]:
         """Every event, oldest first."""
         if fh is None:
@@ -148,7 +135,7 @@ class FlagLedger:
         ``touched`` is None, else only what the load that wrote ``touched`` could affect."""
         scope = None if touched is None else affected_triggers(store, touched)
         fresh = {f.flag_id: f for f in RelocationDetector(store).detect(on, level, only=scope)}
-        with self._locked() as fh:
+        with locked(self.path) as fh:
             return self._diff(fh, fresh, on, level, scope)
 
     def _diff(

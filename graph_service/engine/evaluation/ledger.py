@@ -17,17 +17,17 @@ Example line::
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+
+from graph_service.locked_file import locked
 
 
 @dataclass(slots=True)
@@ -52,16 +52,6 @@ class GradeLedger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-
-    @contextmanager
-    def _locked(self) -> Iterator[IO[str]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a+", encoding="utf-8") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield fh
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _lines(self, fh: IO[str] | None = None) -> Iterator[dict[str, Any]]:
         if fh is None:
@@ -98,7 +88,7 @@ class GradeLedger:
         ``on``: a line for the run and one per changed grade."""
         now = now or dt.datetime.now(dt.UTC)
         run_id = f"grade-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-        with self._locked() as fh:
+        with locked(self.path) as fh:
             last = self.last_grades(fh)
             changes: list[str] = []
             transitions: dict[str, int] = {}
