@@ -50,7 +50,7 @@ def main() -> None:
     t = time.process_time()
     current_regions(), retired_regions()
     print(f"region tables: {time.process_time() - t:.2f} s CPU, once per process", flush=True)
-    ring = PersonKeyring(SECRET)
+    ring = PersonKeyring(SECRET).memoised()  # as a load keys them
     sources, _ = discover(data)
     results = []
     for src in sources:

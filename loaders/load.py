@@ -518,6 +518,7 @@ def load_directory(
             f"(expected {names}, or .xlsx/.parquet/.jsonl)"
         )
     meta = meta or new_batch_meta()
+    keyring = keyring.memoised()  # roles, holdings and records key persons.csv's numbers again
     report = LoadReport(
         batch_id=meta.batch_id,
         directory=str(directory),

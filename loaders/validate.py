@@ -272,7 +272,7 @@ def normalise_columns(
         front: dict[str, list[Any]] = {"key": _keys(keyring, pids), "id_masked": masked}
         columns = front | columns
         columns["_h"] = columns["_src"] = content_hashes(columns, rows)
-        columns["id_sealed"] = list(map(keyring.seal, pids))
+        columns["id_sealed"] = keyring.seal_many(pids)
         return columns
     if kind in ("roles", "record_persons", "record_events"):
         columns["person_key"] = _keys(keyring, columns.pop("person_id"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 import pytest
 from hypothesis import given
@@ -75,6 +77,20 @@ def test_person_key_is_stable_and_seal_round_trips() -> None:
     assert ring.key(PUBLIC_IDS[0]) == PersonKeyring("secret").key(PUBLIC_IDS[0])
     assert ring.key(PUBLIC_IDS[0]) != PersonKeyring("other").key(PUBLIC_IDS[0])
     assert ring.unseal(ring.seal(PUBLIC_IDS[0])) == PUBLIC_IDS[0]
+
+
+def test_person_key_is_the_hmac_sha256_stores_were_keyed_with() -> None:
+    # Stores keep persons under this key: a faster computation must give the same one.
+    secret_key = hashlib.sha256(b"person-key:secret").digest()
+    expected = hmac.digest(secret_key, PUBLIC_IDS[0].encode("ascii"), "sha256").hex()[:32]
+    assert PersonKeyring("secret").key(PUBLIC_IDS[0]) == expected
+
+
+@given(st.lists(st.sampled_from(PUBLIC_IDS), max_size=20))
+def test_memoised_keyring_keys_and_seals_as_the_plain_one(numbers: list[str]) -> None:
+    plain, memo = PersonKeyring("secret"), PersonKeyring("secret").memoised(size=2)
+    assert [memo.key(n) for n in numbers] == [plain.key(n) for n in numbers]
+    assert [plain.unseal(s) for s in memo.seal_many(numbers)] == numbers
 
 
 def test_region_list_is_complete_national_list() -> None:

@@ -8,9 +8,11 @@ lets roles allowed to see the number (investigators) get it back; everyone else 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -24,19 +26,48 @@ class PersonKeyring:
 
     def __init__(self, secret: str) -> None:
         material = secret.encode("utf-8")
-        self._hmac_key = hashlib.sha256(b"person-key:" + material).digest()
+        # The HMAC with its key already absorbed: each key() copies it (half the cost of
+        # hmac.digest, which sets the key up again for every number).
+        self._mac = hmac.new(hashlib.sha256(b"person-key:" + material).digest(), None, "sha256")
         self._aead = AESGCM(hashlib.sha256(b"person-seal:" + material).digest())
+        self._memo: dict[str, str] | None = None
+        self._memo_size = 0
+
+    def memoised(self, size: int = 1 << 20) -> PersonKeyring:
+        """This keyring remembering the keys of up to ``size`` numbers (forgotten all at once
+        when full): for a load, whose roles, shareholdings and records key again the numbers
+        persons.csv keyed. Not for the service, which would keep plain numbers in memory."""
+        twin = copy.copy(self)
+        twin._memo, twin._memo_size = {}, size
+        return twin
 
     def key(self, resident_id: str) -> str:
         """The stable key the graph stores the person under (32 hex characters)."""
-        return hmac.digest(self._hmac_key, resident_id.encode("ascii"), "sha256").hex()[:32]
+        memo = self._memo
+        if memo is not None and (known := memo.get(resident_id)) is not None:
+            return known
+        mac = self._mac.copy()
+        mac.update(resident_id.encode("ascii"))
+        out = mac.hexdigest()[:32]
+        if memo is not None:
+            if len(memo) >= self._memo_size:
+                memo.clear()
+            memo[resident_id] = out
+        return out
 
     def seal(self, resident_id: str) -> str:
         """The number encrypted for storage (base64 of nonce + ciphertext)."""
-        nonce = os.urandom(12)
-        return base64.b64encode(
-            nonce + self._aead.encrypt(nonce, resident_id.encode(), None)
-        ).decode()
+        return self.seal_many([resident_id])[0]
+
+    def seal_many(self, resident_ids: Sequence[str]) -> list[str]:
+        """:meth:`seal` of each number (the random nonces drawn in one call)."""
+        nonces = os.urandom(12 * len(resident_ids))
+        out = []
+        for i, number in enumerate(resident_ids):
+            nonce = nonces[12 * i : 12 * i + 12]
+            sealed = nonce + self._aead.encrypt(nonce, number.encode(), None)
+            out.append(base64.b64encode(sealed).decode())
+        return out
 
     def unseal(self, sealed: str) -> str:
         """The number back from :meth:`seal`, for roles allowed to see it."""
