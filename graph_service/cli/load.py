@@ -71,13 +71,15 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def _refresh_results(store: Any, touched: Any, before: str) -> None:
-    """Bring the stored relocation results that were current before the load up to date
-    (only what it touched is re-examined), and say which results it left stale."""
+    """Bring the stored results that were current before the load up to date
+    (:func:`~graph_service.services.jobs.refresh_after_load`), and say which results it left
+    stale."""
     from graph_service.services.jobs import refresh_after_load
 
     for info in refresh_after_load(store, touched, before):
+        level = f"{info.key.level}, " if info.key.level else ""
         err_console().print(
-            f"stored relocations ({info.key.level}, {info.key.on}) updated: {info.rows} flags"
+            f"stored {info.key.kind} ({level}{info.key.on}) updated: {info.rows} rows"
         )
     stale = [i for i in store.results() if i.token != store.change_token()]
     if stale:

@@ -21,16 +21,17 @@ person, and his office.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graph_service.catalogue import label_zh
+from graph_service.engine.control import holding_closure, target_sid
 from graph_service.engine.measures import Catalogue, catalogue
 from graph_service.engine.reach import reached_persons
 from graph_service.engine.timeline import RecordState, in_force, person_held, record_state
 from graph_service.engine.triggers import reach_mode, still_bites
 from graph_service.ids.regions import region_name
-from graph_service.stores.base import GraphStore, sid
+from graph_service.stores.base import GraphStore, Touched, sid
 
 STATE_BODIES = ("state_organ", "state_owned_enterprise")
 PUBLIC_BODIES = ("state_organ", "public_institution", "state_owned_enterprise")
@@ -75,8 +76,20 @@ def notices(store: GraphStore, on: str, region_prefix: str = "") -> list[dict[st
     """Every notice due from listings that still bite on ``on`` (optionally only for records
     decided in regions starting with ``region_prefix``), in record order."""
     cat = catalogue()
+    return notices_of(store, store.records_where(listing_kinds(cat)), on, region_prefix)
+
+
+def notices_of(
+    store: GraphStore, records: Iterable[Mapping[str, Any]], on: str, region_prefix: str = ""
+) -> list[dict[str, Any]]:
+    """The notices due on ``on`` from ``records`` (those that are listings and still bite),
+    in the order given."""
+    cat = catalogue()
+    kinds = set(listing_kinds(cat))
     out: list[dict[str, Any]] = []
-    for rec in store.records_where(listing_kinds(cat)):
+    for rec in records:
+        if rec["kind"] not in kinds:
+            continue
         if not str(rec.get("region_code", "")).startswith(region_prefix):
             continue
         state = record_state(rec, cat)
@@ -85,6 +98,39 @@ def notices(store: GraphStore, on: str, region_prefix: str = "") -> list[dict[st
         out += _state_body_notices(store, rec)
         out += _staff_notices(store, rec, on, state, cat)
     return out
+
+
+def affected_listings(
+    store: GraphStore, touched: Touched, supervised: Mapping[str, str]
+) -> set[str]:
+    """Listing record ids whose notices a load that wrote ``touched`` could change; the
+    notices of every other listing stand as they were. ``supervised`` maps the state bodies
+    already notified about (their audit notices) to their superior unit's USCC.
+
+    A listing's notices read: the record itself (its versions and events), the persons it
+    names, its subject entity and that entity's officers (any time) and the holdings above it
+    (an inferred controller), its subject's superior unit, and — for each person it reaches
+    — that person's offices in force and the units they are in. A written row touches both
+    its ends (:class:`~graph_service.stores.base.Touched`), so a listing can change only if
+    it was written, or its subject or a person it names is touched, or its subject lies below
+    a touched holder, or a touched person — or an officer of a touched unit — is one it
+    reaches (by name, by office at its subject, by holding above it), or its subject's
+    superior unit is touched."""
+    people = {sid("person", p) for p in touched.persons}
+    units = [sid("entity", e) for e in touched.entities]
+    people |= {sid("person", r["person_key"]) for r in store.roles_of(units)} if units else set()
+    entities = set(units)
+    if people:
+        entities |= {sid("entity", r["uscc"]) for r in store.roles_of(sorted(people))}
+    below = holding_closure(store, sorted(entities | people), "down")
+    entities |= {target_sid(e) for e in below}
+    entities |= {sid("entity", body) for body, sup in supervised.items() if sup in touched.entities}
+    found = set(touched.records)
+    found |= {r["record_id"] for r in store.records_of(sorted(entities | people))}
+    if people:
+        found |= {n["record_id"] for n in store.naming([p[2:] for p in people])}
+    kinds = set(listing_kinds())
+    return {r["record_id"] for r in store.records_by_id(found) if r["kind"] in kinds}
 
 
 def _state_body_notices(store: GraphStore, rec: Mapping[str, Any]) -> list[dict[str, Any]]:

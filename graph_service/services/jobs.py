@@ -40,7 +40,7 @@ from graph_service.engine.evaluation import (
 )
 from graph_service.engine.flag_ledger import affected_triggers
 from graph_service.engine.models import Flag
-from graph_service.engine.notices import notices
+from graph_service.engine.notices import affected_listings, notices, notices_of
 from graph_service.engine.relocations import RelocationDetector, detect_relocations
 from graph_service.errors import Conflict, NotFound
 from graph_service.ids.regions import Level
@@ -207,27 +207,71 @@ def keep_result(
 
 
 def refresh_after_load(store: GraphStore, touched: Touched, before: str) -> list[ResultInfo]:
-    """Bring the stored relocation results that were current before a load (change token
-    ``before``) up to date by re-examining only the triggering records the load could
-    affect (:func:`~graph_service.engine.flag_ledger.affected_triggers`): their flags are
-    detected again, every other flag is kept as stored. Equal to a full run (tested).
-    Results of other kinds, or already stale, are left as they are (stale); returns the
-    results refreshed."""
+    """Bring the stored results that were current before a load (change token ``before``)
+    up to date, each equal to a full run (tested); returns the results refreshed. Results
+    already stale are left as they are.
+
+    - **relocations**: only the triggering records the load could affect
+      (:func:`~graph_service.engine.flag_ledger.affected_triggers`) are examined again; every
+      other flag is kept as stored.
+    - **notices**: only the listings whose notices the load could change
+      (:func:`~graph_service.engine.notices.affected_listings`) are examined again; every
+      other listing's notices are kept as stored.
+    - **grades**: recomputed whole — the neighbourhood part of a score reads the graph up to
+      ``2 × network.steps`` relationships around what changed, which on a real registry is
+      most of it (docs/decisions.md) — but with the relocation flags of the result refreshed
+      just before when there is one, instead of a new relocation scan.
+    """
     token = store.change_token()
-    current = [i for i in store.results() if i.key.kind == "relocations" and i.token == before]
-    if not current:
-        return []
-    scope = affected_triggers(store, touched)
+    current = [i for i in store.results() if i.token == before]
+    order: dict[ResultKind, int] = {"relocations": 0, "notices": 1, "grades": 2}
+    flags: dict[tuple[str, str], list[Flag]] = {}
     out = []
-    for info in current:
-        fresh = RelocationDetector(store).detect(info.key.on, info.key.level, only=scope)  # type: ignore[arg-type]
-        kept = [
-            Flag.model_validate(row)
-            for row in store.result_rows(info.key, ResultFilter())
-            if not set(row["record_ids"]) & scope
-        ]
-        out.append(keep_result(store, info.key, token, relocation_rows([*kept, *fresh])))
+    for info in sorted(current, key=lambda i: order[i.key.kind]):
+        key = info.key
+        if key.kind == "relocations":
+            found = _refreshed_flags(store, key, touched)
+            flags[(key.on, key.level)] = found
+            rows = relocation_rows(found)
+        elif key.kind == "notices":
+            rows = notice_rows(store, _refreshed_notices(store, key, touched))
+        else:
+            level = evaluation_config().relocation.level
+            table = Evaluator(store).evaluate_all(key.on, flags.get((key.on, level)))
+            rows = grade_rows(table)
+        out.append(keep_result(store, key, token, rows))
     return out
+
+
+def _refreshed_flags(store: GraphStore, key: ResultKey, touched: Touched) -> list[Flag]:
+    """The stored flags of ``key`` after a load that wrote ``touched``: those of the records
+    it could affect detected again, every other one kept."""
+    scope = affected_triggers(store, touched)
+    fresh = RelocationDetector(store).detect(key.on, key.level, only=scope)  # type: ignore[arg-type]
+    kept = [
+        Flag.model_validate(row)
+        for row in store.result_rows(key, ResultFilter())
+        if not set(row["record_ids"]) & scope
+    ]
+    return [*kept, *fresh]
+
+
+def _refreshed_notices(store: GraphStore, key: ResultKey, touched: Touched) -> list[dict[str, Any]]:
+    """The stored notices of ``key`` after a load that wrote ``touched``, in record order:
+    those of the listings it could affect made again, every other one kept."""
+    stored = list(store.result_rows(key, ResultFilter()))
+    bodies = {n["about"]["sid"] for n in stored if n["kind"] == "audit_department"}
+    supervised = {
+        s[2:]: str(props.get("superior_uscc") or "")
+        for s, props in (store.subjects(bodies) if bodies else {}).items()
+    }
+    scope = affected_listings(store, touched, supervised)
+    kept = [n for n in stored if n["record_id"] not in scope]
+    fresh = notices_of(
+        store, sorted(store.records_by_id(scope), key=lambda r: r["record_id"]), key.on
+    )
+    # Stable: each record's notices stay together and in the order they were made.
+    return sorted([*kept, *fresh], key=lambda n: str(n["record_id"]))
 
 
 # -- jobs in the server ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import pickle
+import time
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -67,6 +68,8 @@ FORMAT = "credit-graph-embedded"
 #: What the load log says of a load whose writer died.
 INTERRUPTED = "none of its rows were kept; load the files again"
 VERSION = 1
+#: A directory's mtime this recent is not trusted to show every change (see _begun_names).
+_RACY_SECONDS = 2
 
 
 def _parse_journal_line(line: bytes) -> list[dict[str, Any]] | None:
@@ -136,6 +139,8 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         self._small = False  # journal every write of this transaction (see transaction())
         self._unlinked: list[str] = []
         self._ended: list[Path] = []  # markers of loads recorded in this transaction
+        #: The begun-load markers listed last, with the directory's (inode, mtime) then.
+        self._begun_cache: tuple[tuple[int, int], tuple[str, ...]] | None = None
         self._clean_temp_files()
         self._refresh()
 
@@ -796,10 +801,30 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         files, different after any write."""
         self._refresh()
         token = f"{self._generation}.{self._journal_at[1]}"
-        begun = sorted(p.name for p in self.path.parent.glob(f".{self.path.name}.loading-*.json"))
+        begun = self._begun_names()
         if begun:
             token += "." + hashlib.sha256("\n".join(begun).encode("utf-8")).hexdigest()[:16]
         return token
+
+    def _begun_names(self) -> tuple[str, ...]:
+        """The file names of the begun-load markers beside the store, sorted. The listing is
+        kept while the directory's stat is unchanged (a marker made or removed changes its
+        mtime), so a request does not list a directory of thousands of files; a stat within
+        :data:`_RACY_SECONDS` of now is not trusted (a marker made in the same clock tick
+        as the listing would leave the mtime as it was), and the directory is listed again."""
+        folder = self.path.parent
+        try:
+            st = folder.stat()
+        except FileNotFoundError:
+            return ()
+        stamp = (st.st_ino, st.st_mtime_ns)
+        cached = self._begun_cache
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        names = tuple(sorted(p.name for p in folder.glob(f".{self.path.name}.loading-*.json")))
+        settled = time.time_ns() - st.st_mtime_ns > _RACY_SECONDS * 1_000_000_000
+        self._begun_cache = (stamp, names) if settled else None
+        return names
 
     # -- graph exploration -----------------------------------------------------------------
 

@@ -89,11 +89,23 @@ class _PerFile:
 _FILTERS = _PerFile(_CACHE_SIZE)
 #: Row groups' JSON rows (5,000 each, a few MB): the pages most asked for stay in memory.
 _ROW_GROUPS = _PerFile(64)
+#: A file's header and where each of its row groups starts (a page reads neither again).
+_HEADS = _PerFile(32)
 
 
-def _json_rows(file: pq.ParquetFile, group: int) -> Any:
+def _json_rows(path: Path, group: int) -> Any:
     """The ``row`` column (each row's JSON) of one row group."""
-    return file.read_row_group(group, columns=["row"]).column("row")
+    return pq.ParquetFile(path).read_row_group(group, columns=["row"]).column("row")
+
+
+def _info(path: Path) -> ResultInfo:
+    return ResultInfo.from_json((pq.read_metadata(path).metadata or {})[_META])
+
+
+def _group_starts(path: Path) -> np.ndarray[Any, Any]:
+    """The first row of each row group, and the number of rows last."""
+    meta = pq.read_metadata(path)
+    return np.cumsum([0, *(meta.row_group(i).num_rows for i in range(meta.num_row_groups))])
 
 
 def _filters(path: Path) -> pd.DataFrame:
@@ -166,10 +178,10 @@ class EmbeddedResults:
     def result_info(self, key: ResultKey) -> ResultInfo | None:
         path = self._result_file(key)
         try:
-            meta = pq.read_metadata(path).metadata or {}
+            info: ResultInfo = _HEADS.get(path, "info", partial(_info, path))
         except FileNotFoundError:
             return None
-        return ResultInfo.from_json(meta[_META])
+        return info
 
     def results(self) -> list[ResultInfo]:
         if not self._results_dir.is_dir():
@@ -216,12 +228,10 @@ class EmbeddedResults:
         if not len(positions):
             return
         path = self._result_file(key)
-        file = pq.ParquetFile(path)
-        sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
-        starts = np.cumsum([0, *sizes])
+        starts = _HEADS.get(path, "starts", partial(_group_starts, path))
         groups = np.searchsorted(starts, positions, side="right") - 1
         for group in np.unique(groups):
-            column = _ROW_GROUPS.get(path, int(group), partial(_json_rows, file, int(group)))
+            column = _ROW_GROUPS.get(path, int(group), partial(_json_rows, path, int(group)))
             for pos in positions[groups == group]:
                 yield json.loads(column[int(pos - starts[group])].as_py())
 

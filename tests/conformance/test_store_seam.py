@@ -225,6 +225,30 @@ def test_change_token_sees_a_write_made_by_another_process(
     assert store.counts()["Entity"] == 4
 
 
+def test_change_token_sees_a_load_begun_by_another_process_once_the_listing_is_kept(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    _load_world(store, tmp_path)
+    if store.backend == "embedded":
+        folder = Path(store.uri).parent
+        old = folder.stat().st_mtime - 60  # a settled directory: its listing is kept
+        os.utime(folder, (old, old))
+    before = store.change_token()
+    assert store.change_token() == before
+    code = (
+        "import sys\n"
+        "from graph_service.stores import open_store\n"
+        "with open_store(sys.argv[1]) as store:\n"
+        "    store.begin_load({'batch_id': 'b-other', 'directory': 'x', 'started_at': 'now'})\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, store.uri],
+        check=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    assert store.change_token() != before
+
+
 # -- paged relations and search ------------------------------------------------------------
 
 

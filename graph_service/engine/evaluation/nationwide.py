@@ -5,6 +5,7 @@ propagation, one relocation scan), as a table — the same scores as
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from graph_service.engine.evaluation.record_scores import (
 )
 from graph_service.engine.evaluation.registry import read_registry
 from graph_service.engine.evaluation.relocation_scores import flag_points, flags_by_entity
+from graph_service.engine.models import Flag
 from graph_service.engine.relocations import detect_relocations
 from graph_service.engine.timeline import entity_active
 from graph_service.stores.base import GraphStore
@@ -45,13 +47,18 @@ TABLE_COLUMNS = (
 
 
 def evaluate_all(
-    store: GraphStore, on: str, cfg: EvaluationConfig, timings: dict[str, float]
+    store: GraphStore,
+    on: str,
+    cfg: EvaluationConfig,
+    timings: dict[str, float],
+    flags: Sequence[Flag] | None = None,
 ) -> pd.DataFrame:
     """Every entity's evaluation on ``on`` as a table (:data:`TABLE_COLUMNS`), by USCC.
 
     Reads the store once (:func:`.registry.read_registry`), propagates risk over the whole
-    graph at once, and runs one relocation scan. Seconds per phase (and the graph's size) go
-    into ``timings``."""
+    graph at once, and runs one relocation scan — unless ``flags`` gives every relocation
+    flag at ``relocation.level`` on ``on`` already (a stored result just brought up to
+    date). Seconds per phase (and the graph's size) go into ``timings``."""
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -68,8 +75,8 @@ def evaluate_all(
     net = build_network(len(reg.nodes), reg.u, reg.v, reg.w, cfg.network.absorb)
     reached = from_others(net, seeds, cfg.network.damping, cfg.network.steps)
     lap("propagation")
-    found = detect_relocations(store, on, cfg.relocation.level)
-    flags = flags_by_entity(found, reg.responsible_for)
+    found = detect_relocations(store, on, cfg.relocation.level) if flags is None else flags
+    weighing = flags_by_entity(found, reg.responsible_for)
     lap("relocations")
     ent = reg.entities
     n = len(ent["uscc"])
@@ -77,7 +84,7 @@ def evaluate_all(
     own_raw = np.array([m.raw if m else 0.0 for m in mine], dtype=np.float64)
     net_raw = cfg.network.weight * reached[:n]
     reloc_raw = np.array(
-        [sum(flag_points(f, cfg) for f in flags.get(u, ())) for u in ent["uscc"]],
+        [sum(flag_points(f, cfg) for f in weighing.get(u, ())) for u in ent["uscc"]],
         dtype=np.float64,
     )
     parts = {  # as :meth:`.Evaluator.evaluate` computes them for one

@@ -40,6 +40,7 @@ Example
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -68,6 +69,7 @@ from graph_service.engine.evaluation.relocation_scores import (
     flags_by_entity,
     flags_near,
 )
+from graph_service.engine.models import Flag
 from graph_service.engine.timeline import entity_active
 from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
@@ -87,10 +89,11 @@ class Evaluator:
         #: seconds per phase of the last :meth:`evaluate_all` (and the graph's size)
         self.timings: dict[str, float] = {}
 
-    def evaluate_all(self, on: str) -> pd.DataFrame:
+    def evaluate_all(self, on: str, flags: Sequence[Flag] | None = None) -> pd.DataFrame:
         """Every entity's evaluation on ``on`` as a table, by USCC
-        (:func:`.nationwide.evaluate_all`)."""
-        return evaluate_all(self.store, on, self.cfg, self.timings)
+        (:func:`.nationwide.evaluate_all`; ``flags``: the relocation flags at the
+        configured level, when known already)."""
+        return evaluate_all(self.store, on, self.cfg, self.timings, flags)
 
     def _parts(self, records: float, network: float, relocation: float) -> list[Part]:
         cfg = self.cfg
