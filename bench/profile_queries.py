@@ -23,6 +23,8 @@ from graph_service.queries import cypher
 
 #: The queries a check, a profile page and a load ask most, with what they are given.
 HOT: dict[str, str] = {
+    "subject_material": "a check's raw material, batched: the listed entity, and its officer "
+    "read with reach all and named",
     "node_by_sid": "a listed entity",
     "records_of": "a listed entity",
     "roles_of": "a listed entity",
@@ -40,6 +42,13 @@ def params(name: str, sample: dict[str, Any]) -> dict[str, Any]:
     """The parameters ``name`` is profiled with."""
     entity, person = sample["entity_sid"], sample["person_sid"]
     return {
+        "subject_material": {
+            "subjects": [
+                {"sid": entity, "reach": "none"},
+                {"sid": person, "reach": "all"},
+                {"sid": person, "reach": "named"},
+            ]
+        },
         "node_by_sid": {"sid": entity},
         "records_of": {"sids": [entity]},
         "roles_of": {"sids": [entity]},

@@ -261,8 +261,9 @@ class Catalogue:
     derived: tuple[DerivedRule, ...]
     aliases: Mapping[str, str]
     covers: Mapping[str, tuple[str, ...]]
-    #: Answers of :meth:`measures_for` and :meth:`person_kinds`, computed once per question.
-    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Answers of :meth:`measures_for`, :meth:`person_kinds`, :meth:`reach_needed` and
+    #: :meth:`_asked`, computed once per question (every check asks them).
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def measures(self) -> tuple[Measure, ...]:
@@ -285,9 +286,15 @@ class Catalogue:
         found: list[Measure] = self._memo[key]
         return found
 
-    def _asked(self, action: str) -> set[str]:
+    def _asked(self, action: str) -> frozenset[str]:
         """``action`` and the broader actions that cover it (``covers``)."""
-        return {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
+        key = ("asked", action)
+        if key not in self._memo:
+            self._memo[key] = frozenset(
+                {action} | {broad for broad, narrow in self.covers.items() if action in narrow}
+            )
+        found: frozenset[str] = self._memo[key]
+        return found
 
     def answers(self, m: Measure, action: str, sector: str | None) -> bool:
         """Whether ``m`` answers for ``action``, directly or through a broader action."""
@@ -313,16 +320,18 @@ class Catalogue:
         """What a check of a person for ``actions`` must read about what reaches him: nothing
         (no measure reaches persons), the records naming him only (every such measure reaches
         named persons only), or everything (roles, holdings, names)."""
-        measures = [
-            m
-            for a in actions
-            for m in self.measures
-            if m.to == "persons" and self.answers(m, a, _ANY_SECTOR)
-        ]
-        if not measures:
-            return "none"
-        ways = {way for m in measures for way, mode in m.reach.items() if mode != "none"}
-        return "named" if ways <= {"named"} else "all"
+        key = ("reach_needed", frozenset(actions))
+        if key not in self._memo:
+            measures = [
+                m
+                for a in key[1]
+                for m in self.measures
+                if m.to == "persons" and self.answers(m, a, _ANY_SECTOR)
+            ]
+            ways = {way for m in measures for way, mode in m.reach.items() if mode != "none"}
+            self._memo[key] = "none" if not measures else "named" if ways <= {"named"} else "all"
+        found: Literal["none", "named", "all"] = self._memo[key]
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """The catalogue as published (``GET /v1/measures``, the ``measures`` verb)."""

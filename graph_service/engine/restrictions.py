@@ -64,8 +64,15 @@ from graph_service.engine.timeline import (
     record_start,
     record_state,
 )
-from graph_service.errors import NotFound
-from graph_service.stores.base import GraphStore, SubjectKind, SubjectMaterial, sid
+from graph_service.errors import DomainError, NotFound
+from graph_service.stores.base import (
+    GraphStore,
+    MaterialRequest,
+    Reach,
+    SubjectKind,
+    SubjectMaterial,
+    sid,
+)
 
 
 def record_ref(rec: Mapping[str, Any], cat: Catalogue | None = None) -> RecordRef:
@@ -212,13 +219,60 @@ class RestrictionEngine:
         asked = list(actions)
         names = [normalise_action(a) for a in asked]
         self._known_at = known_at
+        material = self.store.material(kind, key, reach=self._reach(kind, names))
+        if material.node is None:
+            raise _not_found(kind, key)
+        return self._answers(kind, key, material.node, material, asked, names, on)
+
+    def check_many(
+        self, items: Iterable[tuple[SubjectKind, str, str]], on: str
+    ) -> list[CheckResult | DomainError]:
+        """Batch screening: one answer per (kind, key, action), in order, the same as
+        :meth:`check` gives, from one store read for the whole batch
+        (:meth:`GraphStore.materials`: one round trip per chunk on Neo4j). An item whose
+        action the catalogue does not define, or whose subject the store does not hold, gets
+        that error (:class:`UnknownAction`, :class:`NotFound`) in place of its answer; an
+        error of the store itself fails the batch."""
+        self._known_at = None
+        planned: list[tuple[MaterialRequest, str, str] | DomainError] = []
+        for kind, key, action in items:
+            try:
+                name = normalise_action(action)
+            except DomainError as exc:
+                planned.append(exc)
+                continue
+            planned.append(((kind, key, self._reach(kind, [name])), action, name))
+        found = self.store.materials(p[0] for p in planned if not isinstance(p, DomainError))
+        out: list[CheckResult | DomainError] = []
+        for p in planned:
+            if isinstance(p, DomainError):
+                out.append(p)
+                continue
+            (kind, key, _), action, name = p
+            material = found.get(p[0])
+            if material is None or material.node is None:
+                out.append(_not_found(kind, key))
+                continue
+            out += self._answers(kind, key, material.node, material, [action], [name], on)
+        return out
+
+    def _reach(self, kind: SubjectKind, actions: list[str]) -> Reach:
+        """What a check of ``actions`` must read beyond the subject (a person only)."""
+        return self.catalogue.reach_needed(actions) if kind == "person" else "none"
+
+    def _answers(
+        self,
+        kind: SubjectKind,
+        key: str,
+        node: Mapping[str, Any],
+        material: SubjectMaterial,
+        asked: list[str],
+        names: list[str],
+        on: str,
+    ) -> list[CheckResult]:
+        """The answer to each action (``asked``, catalogue ``names``) from the material read
+        about the subject (``node``, found)."""
         kinds = frozenset().union(*(self.catalogue.person_kinds(a) for a in names))
-        reach_needed = self.catalogue.reach_needed(names) if kind == "person" else "none"
-        material = self.store.material(kind, key, reach=reach_needed)
-        node = material.node
-        if node is None:
-            what = "市场主体" if kind == "entity" else "人员"
-            raise NotFound(f"未找到{what}：{key}", f"no {kind} {key} in the store")
         own = self._as_known(material.records)
         reached = self._reached(key, kinds, material) if kind == "person" and kinds else []
         return [
@@ -281,12 +335,6 @@ class RestrictionEngine:
         then = self.check(kind, key, action, on, known_at=known_at)
         now = self.check(kind, key, action, on)
         return {"then": then, "now": now, "was_right": then.allowed == now.allowed}
-
-    def check_many(
-        self, items: Iterable[tuple[SubjectKind, str, str]], on: str
-    ) -> list[CheckResult]:
-        """Batch screening: one answer per (kind, key, action), in order."""
-        return [self.check(kind, key, action, on) for kind, key, action in items]
 
     # -- the subject's own records ------------------------------------------------------
 
@@ -458,6 +506,11 @@ class RestrictionEngine:
 
 
 _TYPES: tuple[FindingType, ...] = ("prohibition", "consideration", "advisory")
+
+
+def _not_found(kind: SubjectKind, key: str) -> NotFound:
+    what = "市场主体" if kind == "entity" else "人员"
+    return NotFound(f"未找到{what}：{key}", f"no {kind} {key} in the store")
 
 
 def _when(m: Measure, rec: Mapping[str, Any]) -> bool:

@@ -73,6 +73,11 @@ REL_TYPES: tuple[RelType, ...] = (
 Relation = Literal["roles", "holdings", "registrations", "records"]
 #: Rows per batch of a scan (the Neo4j store also fetches this many rows per round trip).
 SCAN_BATCH = 10_000
+#: What one check asks the store to read (see GraphStore.materials).
+MaterialRequest = tuple[SubjectKind, str, Reach]
+#: Subjects per :meth:`GraphStore.materials` query on Neo4j (one ``UNWIND`` round trip each):
+#: the round trip's fixed cost spread over hundreds, while one answer stays a few MB at most.
+MATERIALS_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +374,21 @@ class GraphStore(ABC):
         }
         out.entity_roles = self.roles_of(subjects) if subjects else []
         return out
+
+    def materials(
+        self, requests: Iterable[MaterialRequest]
+    ) -> dict[MaterialRequest, SubjectMaterial]:
+        """:meth:`material` for many subjects at once (batch screening): each request
+        (kind, key, reach) of a subject the store holds, with its material; unknown subjects
+        are left out, a request listed twice is read once. This default asks
+        :meth:`material` for each (an in-process store has no round trip to save); a
+        networked store reads :data:`MATERIALS_CHUNK` subjects per round trip."""
+        found = {}
+        for request in dict.fromkeys(requests):
+            got = self.material(*request)
+            if got.node is not None:
+                found[request] = got
+        return found
 
     @abstractmethod
     def sealed_person_id(self, key: str) -> str | None:

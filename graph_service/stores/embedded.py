@@ -17,7 +17,7 @@ import os
 import pickle
 import time
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
@@ -35,6 +35,7 @@ from graph_service.stores.base import (
     BatchMeta,
     Direction,
     GraphStore,
+    MaterialRequest,
     NodeLabel,
     Page,
     Reach,
@@ -697,14 +698,29 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         g = self._graph
         return sorted((public(g.nodes[u]) for u, _, _ in edges), key=lambda r: r["record_id"])
 
-    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
-        # Catch up with other writers once, then read one state for the whole answer.
+    @contextmanager
+    def _one_state(self) -> Iterator[None]:
+        """Catch up with other writers once, then read one state until the block ends (every
+        read of an answer, or of a batch of answers, sees the same graph)."""
+        if self._pinned:
+            yield
+            return
         self._refresh()
         self._pinned = True
         try:
-            return super().material(kind, key, reach)
+            yield
         finally:
             self._pinned = False
+
+    def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
+        with self._one_state():
+            return super().material(kind, key, reach)
+
+    def materials(
+        self, requests: Iterable[MaterialRequest]
+    ) -> dict[MaterialRequest, SubjectMaterial]:
+        with self._one_state():
+            return super().materials(requests)
 
     def named_in(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
         self._refresh()
