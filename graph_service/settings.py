@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     graph_store: str = Field(
-        "data/registry.graph",
+        "data/registry.cgraph",
         description="A file path for the embedded store, or a bolt:// / neo4j:// URI for Neo4j.",
     )
     graph_person_key_secret: SecretStr = Field(

@@ -116,7 +116,7 @@ def test_an_unknown_person_is_named_by_the_masked_number_typed(
 def test_migrate_store_copies_a_pickle_store_into_a_compact_one_that_answers_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store, ids = build_store(tmp_path)
+    store, ids = build_store(tmp_path, name="store.graph")  # the pickle format
     compact = tmp_path / "copy.cgraph"
     assert main(["migrate-store", str(store), str(compact)]) == 0
     assert main(["migrate-store", str(store), str(compact)]) == 2  # never over a store

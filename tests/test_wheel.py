@@ -105,9 +105,9 @@ def test_the_wheel_installed_alone_runs_the_cli_and_answers_a_check(
     assert "check" in _run([cli, "--help"], work, env)
 
     _run([cli, "synth", "--entities", "500", "--seed", "7", "--out", "reg", "--quiet"], work, env)
-    _run([cli, "load", "reg", "--store", "reg.graph", "--quiet", "--json"], work, env)
+    _run([cli, "load", "reg", "--store", "reg.cgraph", "--quiet", "--json"], work, env)
     uscc, day = _a_record_on_an_entity(work / "reg")
-    ask = ["check", uscc, "bid_tender", "--on", day, "--store", str(work / "reg.graph")]
+    ask = ["check", uscc, "bid_tender", "--on", day, "--store", str(work / "reg.cgraph")]
     installed = json.loads(_run([cli, *ask, "--json"], work, env))
     assert installed["subject"]["id"] == uscc
     assert installed["prohibitions"] or installed["considerations"] or installed["advisories"]

@@ -306,7 +306,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         "Without USCC: grade every entity, append the changes to the grade ledger "
         "and count the watch-list candidates. With USCC: one entity's score, parts and reasons.",
         [
-            "grade --on 2024-06-01 --store data/demo.graph",
+            "grade --on 2024-06-01 --store data/demo.cgraph",
             "grade 913703022707761163 --on 2024-06-01",
             "grade --on 2024-06-01 --save",
         ],
@@ -366,7 +366,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         "re-run a recorded draw and check it gives the recorded result (exit 1 if not)",
         "Needs only the record: the population, seed and pool are in it. With --store, also "
         "says whether the store still gives the same population.",
-        ["sample-verify out/draw.json", "sample-verify out/draw.json --store data/demo.graph"],
+        ["sample-verify out/draw.json", "sample-verify out/draw.json --store data/demo.cgraph"],
     )
     p.add_argument("record", help="a draw record (.json), or the draw log (.jsonl)")
     p.add_argument("--draw-id", help="which draw of a .jsonl log (default: the last)")
@@ -402,7 +402,7 @@ def add_evaluation_verbs(sub: Any) -> None:
         "Counts records by authority: due (deadline ahead), overdue (not published, deadline "
         "past), published on time or late. Working days follow the Chinese calendar.",
         [
-            "deadlines --on 2024-10-15 --store data/demo.graph",
+            "deadlines --on 2024-10-15 --store data/demo.cgraph",
             "deadlines --on 2024-10-15 --region 13 --json",
         ],
     )

@@ -107,7 +107,7 @@ def add_jobs_verbs(sub: Any) -> None:
         "`jobs run` computes one and keeps it (POST /v1/jobs does the same in the service), "
         "`jobs list` shows what is kept and whether the store has changed since.",
         [
-            "jobs list --store data/demo.graph",
+            "jobs list --store data/demo.cgraph",
             "jobs run grades --on 2024-06-01",
             "jobs run relocations --on 2024-06-01 --level city",
         ],

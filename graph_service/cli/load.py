@@ -174,7 +174,7 @@ def add_load_verbs(sub: Any) -> None:
         "Every row is validated; a bad row goes to DIR/rejects/BATCH.csv with its reason and "
         "the rest loads. Loading the same files again changes nothing. Files not in the "
         "contract are named and not loaded.",
-        [f"load {DEMO} --store data/demo.graph", f"load {DEMO} --update-flags --on 2024-06-01"],
+        [f"load {DEMO} --store data/demo.cgraph", f"load {DEMO} --update-flags --on 2024-06-01"],
     )
     p.add_argument(
         "directory", help="folder with entities/persons/roles/… (.csv .xlsx .parquet .jsonl)"

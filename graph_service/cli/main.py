@@ -32,11 +32,11 @@ from graph_service.cli.store import add_store_verbs
 from graph_service.errors import DomainError, StoreUnavailable
 from graph_service.services.audit import AuditUnavailable
 
-EPILOG = f"""examples (after scripts/demo, whose store is data/demo.graph):
+EPILOG = f"""examples (after scripts/demo, whose store is data/demo.cgraph):
   python -m graph_service check 913703022707761163 bid_tender --on 2024-06-01
-  python -m graph_service info --store data/demo.graph
+  python -m graph_service info --store data/demo.cgraph
   python -m graph_service synth --entities 2000 --seed 7 --out data/reg
-  python -m graph_service load data/reg --store data/reg.graph
+  python -m graph_service load data/reg --store data/reg.cgraph
   GRAPH_STORE=bolt://127.0.0.1:7687 python -m graph_service load {DEMO}
 
 'python -m graph_service VERB --help' describes a verb, with examples.

@@ -195,7 +195,7 @@ def add_query_verbs(sub: Any) -> None:
         "still work; `measures` lists the measures.\n\n"
         f"actions:\n{_actions_help()}",
         [
-            "check 913703022707761163 bid_tender --on 2024-06-01 --store data/demo.graph",
+            "check 913703022707761163 bid_tender --on 2024-06-01 --store data/demo.cgraph",
             "check 370302195104145227 consumption:air --on 2024-06-01 --json",
         ],
     )
@@ -214,7 +214,7 @@ def add_query_verbs(sub: Any) -> None:
         "behind a new company, the entity that re-registers elsewhere, listings in several "
         "regions. Each flag comes with its records and the evidence path.",
         [
-            "relocations --level city --on 2024-06-01 --store data/demo.graph",
+            "relocations --level city --on 2024-06-01 --store data/demo.cgraph",
             "relocations --on 2024-06-01 --flows out/flows.png --json",
             "relocations --level city --on 2024-06-01 --save",
         ],

@@ -79,9 +79,9 @@ def add_serve_verbs(sub: Any) -> None:
         "serve the REST API and the investigator page",
         "The page is at /, the API documentation at /docs and /redoc (served offline).",
         [
-            "serve --store data/demo.graph --port 8000",
+            "serve --store data/demo.cgraph --port 8000",
             "serve --store bolt://127.0.0.1:7687 --host 0.0.0.0 --port 8080",
-            "serve --store data/demo.graph --workers 1",
+            "serve --store data/demo.cgraph --workers 1",
         ],
     )
     add_store(p)

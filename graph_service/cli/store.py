@@ -186,8 +186,8 @@ def add_store_verbs(sub: Any) -> None:
         "OUT/graph.cypher, OUT/entities.ftm.json and OUT/manifest.json, streaming: the store "
         "is read a batch at a time. FollowTheMoney needs the extra: pip install -e '.[ftm]'.",
         [
-            "export --store data/demo.graph --out out/export",
-            "export --store data/demo.graph --out out/tables --formats csv,parquet",
+            "export --store data/demo.cgraph --out out/export",
+            "export --store data/demo.cgraph --out out/tables --formats csv,parquet",
         ],
     )
     p.add_argument("--out", required=True, help="output directory")
@@ -207,7 +207,7 @@ def add_store_verbs(sub: Any) -> None:
         "info",
         "counts of nodes and relationships, and the load log",
         "Works on either store; a missing store file is said to be missing.",
-        ["info --store data/demo.graph", "info --store bolt://127.0.0.1:7687 --json"],
+        ["info --store data/demo.cgraph", "info --store bolt://127.0.0.1:7687 --json"],
     )
     add_store(p)
     p.add_argument("--json", action="store_true")

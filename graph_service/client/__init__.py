@@ -4,7 +4,7 @@ roles over time, holdings, records, relocation flags, check results), networkx g
 neighbourhood or a region, and inline pyvis views for Jupyter.
 
 >>> from graph_service.client import connect
->>> cg = connect("data/reg.graph")                                          # doctest: +SKIP
+>>> cg = connect("data/reg.cgraph")                                          # doctest: +SKIP
 >>> cg = connect("bolt://127.0.0.1:7687")                                   # doctest: +SKIP
 >>> cg = connect("http://127.0.0.1:8000", api_key="demo-investigator")      # doctest: +SKIP
 >>> cg.relocations(on="2024-06-01", level="city").head()                   # doctest: +SKIP

@@ -2,7 +2,7 @@
 pandas DataFrames, networkx graphs and inline pyvis views.
 
 >>> from graph_service.client import connect
->>> cg = connect("data/reg.graph")                                     # doctest: +SKIP
+>>> cg = connect("data/reg.cgraph")                                     # doctest: +SKIP
 >>> cg.search("恒达")                                                   # doctest: +SKIP
 >>> cg.roles("91130126T0000001XK")                                     # doctest: +SKIP
 >>> cg.check("130126198005010115", "air_travel", on="2024-06-01")      # doctest: +SKIP

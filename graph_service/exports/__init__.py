@@ -17,7 +17,7 @@ to skip (``skipped``: each entity with its reason).
 Example
 -------
 >>> from graph_service.stores import open_store
->>> with open_store("data/reg.graph") as store:                       # doctest: +SKIP
+>>> with open_store("data/reg.cgraph") as store:                       # doctest: +SKIP
 ...     export_store(store, Path("out"), formats=("csv", "graphml"))
 """
 

@@ -1,7 +1,9 @@
 """Stores behind one interface: choose by URI (a path, or ``bolt://`` / ``neo4j://``).
 
-A path ending in ``.cgraph`` opens the compact embedded store (:mod:`.compact`: columnar
-arrays, Arrow IPC files); any other path the pickle store (:mod:`.embedded`).
+A path ending in ``.cgraph`` (the default's) opens the compact embedded store
+(:mod:`.compact`: columnar arrays, Arrow IPC files); any other path the pickle store
+(:mod:`.embedded`). A ``.cgraph`` path that does not exist beside an old ``.graph`` store is
+refused with the command that migrates it.
 
 :func:`open_store` is the one way code outside this package opens a store; it takes the
 store's options from :class:`~graph_service.settings.Settings`, so the stores themselves read
@@ -28,8 +30,9 @@ def open_store(uri: str, settings: Settings | None = None) -> GraphStore:
     if is_neo4j_uri(uri):
         return open_neo4j(uri, settings)
     if uri.endswith(".cgraph"):
-        from graph_service.stores.compact import CompactStore
+        from graph_service.stores.compact import CompactStore, refuse_beside_an_old_store
 
+        refuse_beside_an_old_store(uri)
         return CompactStore(uri)
     from graph_service.stores.embedded import EmbeddedStore
 

@@ -36,13 +36,14 @@ from graph_service.stores.base import (
     Page,
     RelType,
     RowKind,
+    WriteCounts,
     active_on,
     project,
     public,
     search_hit,
     search_order,
 )
-from graph_service.stores.compact_graph import Base, CompactGraph, edge_tables, node_tables
+from graph_service.stores.compact_graph import Base, CompactGraph, tables
 from graph_service.stores.embedded import EmbeddedStore, _fsync_dir, search_matches
 
 FORMAT = "credit-graph-compact"
@@ -53,10 +54,22 @@ SUFFIX = ".cgraph"
 MAGIC = b"CGRAPH01"
 #: Where each table starts in the file (Arrow's own alignment).
 _ALIGN = 64
+#: A transaction's written items (nodes and relationships) past which the delta of dicts is
+#: folded into new columns in memory (:func:`~.compact_graph.fold`). An item in the delta
+#: costs ~1–2 KB (a dict and its own strings), in the columns a few pointers and its hashes
+#: in Arrow, so a load's peak is the columns plus at most this many items' dicts (~0.3 GB);
+#: each fold copies the columns' pointers (about a second per million items), so a bound
+#: much smaller makes a large load pay for many copies.
+FOLD_ITEMS = 200_000
 
 
 class CompactStore(EmbeddedStore):
-    """The embedded store on columnar arrays and Arrow IPC files (see the module doc)."""
+    """The embedded store on columnar arrays and Arrow IPC files (see the module doc).
+    ``fold_items``: see :data:`FOLD_ITEMS`."""
+
+    def __init__(self, path: str | Path, fold_items: int = FOLD_ITEMS) -> None:
+        self._fold_items = fold_items
+        super().__init__(path)
 
     # -- persistence -----------------------------------------------------------------------
 
@@ -89,7 +102,7 @@ class CompactStore(EmbeddedStore):
             ) from exc
         nodes = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("nodes-")}
         rels = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("edges-")}
-        self._graph = CompactGraph(Base(nodes, rels))
+        self._graph = CompactGraph(Base.read(nodes, rels))
         if mapped is not None:
             # The columns read into Python no longer need their pages: let them go from this
             # process's resident set (the cold columns' pages come back from the page cache
@@ -127,14 +140,11 @@ class CompactStore(EmbeddedStore):
     def _persist(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         generation = uuid.uuid4().hex
-        node_tabs, index = node_tables(self._graph)
-        tables = {f"nodes-{k}": t for k, t in node_tabs.items()}
-        tables |= {f"edges-{k}": t for k, t in edge_tables(self._graph, index).items()}
         placed = []
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
         with tmp.open("wb") as fh:
             fh.write(MAGIC)
-            for name, table in tables.items():
+            for name, table in tables(self._graph):  # one table in memory at a time
                 fh.write(b"\0" * (-fh.tell() % _ALIGN))  # Arrow buffers stay aligned
                 sink = pa.BufferOutputStream()
                 with pa.ipc.new_file(sink, table.schema) as writer:
@@ -142,6 +152,7 @@ class CompactStore(EmbeddedStore):
                 blob = sink.getvalue()
                 placed.append({"name": name, "offset": fh.tell(), "length": blob.size})
                 fh.write(blob)
+                del table, sink, blob
             header = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -158,10 +169,22 @@ class CompactStore(EmbeddedStore):
         # As in the pickle store: a crash before this unlink replays idempotent upserts.
         self._journal_path.unlink(missing_ok=True)
         self._journal_at = (0, 0)
-        # Continue from the arrays just written: the delta is folded into them.
+        # Continue from the arrays just written (the delta is folded into them); the graph
+        # in memory goes first, so it and the one read are never both held.
+        self._graph.spend()
+        self._graph = self._new_graph()
         self._load_file(self._stat(self.path))
 
     # -- writes go through the delta ---------------------------------------------------------
+
+    def write(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts:
+        counts = super().write(kind, rows, meta)
+        # Between writes (no item is half written): a load's delta never holds more than
+        # FOLD_ITEMS items; the file is still the one the transaction began with.
+        self._graph = self._graph.bounded(self._fold_items)
+        return counts
 
     def _write_one(self, kind: RowKind, row: Mapping[str, Any], meta: BatchMeta) -> str:
         with self._graph.writing():
@@ -248,6 +271,22 @@ class CompactStore(EmbeddedStore):
 MIGRATE_COMMAND = "python -m graph_service migrate-store OLD.graph NEW.cgraph"
 
 
+def refuse_beside_an_old_store(path: str | Path) -> None:
+    """Refuse to open a compact store that does not exist yet beside a pickle store of the
+    same name (``X.cgraph`` asked for, ``X.graph`` there: a store made before the compact
+    format became the default), naming the command that migrates it: a new empty store
+    there would hide the data of the old one."""
+    new = Path(path)
+    old = new.with_suffix(".graph")
+    if new.suffix == SUFFIX and not new.exists() and old.is_file():
+        command = f"python -m graph_service migrate-store {old} {new}"
+        raise StoreUnavailable(
+            f"{new} 不存在，但旧格式（pickle）的图存储 {old} 在：请先迁移：{command}",
+            f"{new} does not exist, but the store of the old (pickle) format {old} does: "
+            f"migrate it with {command}",
+        )
+
+
 def migrate_pickle_store(old: str | Path, new: str | Path) -> dict[str, int]:
     """Copy the pickle store at ``old`` (with its journal replayed) into a new compact store
     at ``new``, with its load log and audit checkpoints; ``old`` is left as it is. Refuses
@@ -258,9 +297,12 @@ def migrate_pickle_store(old: str | Path, new: str | Path) -> dict[str, int]:
     source = EmbeddedStore(old_path)
     with source.transaction():  # the lock: no writer changes the old store meanwhile
         graph = CompactGraph()
-        graph.new_nodes = {n: dict(d) for n, d in source._graph.nodes(data=True)}
+        for n, d in source._graph.nodes(data=True):
+            graph.add_node(n, **d)
+            graph = graph.bounded(FOLD_ITEMS)
         for u, v, k, d in source._graph.edges(keys=True, data=True):
             graph.add_edge(u, v, k, **d)
+            graph = graph.bounded(FOLD_ITEMS)
         target = CompactStore(new_path)
         target._graph, target._loads = graph, [dict(x) for x in source._loads]
         with target.transaction():

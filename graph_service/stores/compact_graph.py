@@ -16,10 +16,11 @@ store uses (``nodes``, ``edges``, ``succ``/``pred``, ``out_edges``/``in_edges``,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -69,28 +70,35 @@ def _objects(column: pa.ChunkedArray | pa.Array) -> Objects:
 
 
 class Columns:
-    """The properties of one table's rows, column by column."""
+    """The properties of one table's rows, column by column: plain values as Python lists,
+    JSON columns as their text, cold columns (:data:`COLD`) as Arrow arrays."""
 
     def __init__(
-        self, table: pa.Table, skip: Sequence[str] = (), pool: Mapping[str, str] | None = None
+        self, values: dict[str, list[Any]], cold: dict[str, pa.Array], json_names: Iterable[str]
     ) -> None:
-        meta = table.schema.metadata or {}
-        self.json = frozenset(json.loads(meta.get(JSON_META, b"[]")))
-        self.names = [n for n in table.column_names if n not in skip]
-        #: Cold columns (:data:`COLD`) as Arrow arrays.
-        self.cold: dict[str, pa.Array] = {
-            n: table.column(n).combine_chunks() for n in self.names if n in COLD
-        }
+        self.json = frozenset(json_names)
         # Lists, not numpy arrays: indexing one is several times faster, for the same memory.
-        self.values: dict[str, list[Any]] = {}
-        for n in self.names:
+        self.values = values
+        self.cold = cold
+        self.names = [*values, *cold]
+        self._plain = [(n, v) for n, v in values.items() if n not in self.json]
+        self._json = [(n, v) for n, v in values.items() if n in self.json]
+
+    @classmethod
+    def read(
+        cls, table: pa.Table, skip: Sequence[str] = (), pool: Mapping[str, str] | None = None
+    ) -> Columns:
+        """The columns of a table read from a file (``pool``: the strings that values of
+        :data:`POOLED` columns are made)."""
+        meta = table.schema.metadata or {}
+        names = [n for n in table.column_names if n not in skip]
+        cold = {n: table.column(n).combine_chunks() for n in names if n in COLD}
+        values: dict[str, list[Any]] = {}
+        for n in names:
             if n not in COLD:
-                values = _objects(table.column(n)).tolist()
-                if pool and n in POOLED:
-                    values = [pool.get(v, v) for v in values]
-                self.values[n] = values
-        self._plain = [(n, v) for n, v in self.values.items() if n not in self.json]
-        self._json = [(n, v) for n, v in self.values.items() if n in self.json]
+                found = _objects(table.column(n)).tolist()
+                values[n] = [pool.get(v, v) for v in found] if pool and n in POOLED else found
+        return cls(values, cold, json.loads(meta.get(JSON_META, b"[]")))
 
     def row(self, i: int, cold: bool = False) -> dict[str, Any]:
         """Row ``i`` as a fresh dict (nulls left out), with the cold columns if ``cold``."""
@@ -106,13 +114,6 @@ class Columns:
             if HASH in out and SOURCE_HASH not in out:
                 out[SOURCE_HASH] = out[HASH]
         return out
-
-    def column(self, name: str) -> Objects | None:
-        """The raw values of ``name`` (JSON columns undecoded), or None."""
-        if name in self.cold:
-            return _objects(self.cold[name])
-        found = self.values.get(name)
-        return None if found is None else np.array(found, dtype=object)
 
 
 def _offsets(ends: Ids, order: Ids, nodes: int) -> Ids:
@@ -142,45 +143,60 @@ class Rel:
 
 
 class Base:
-    """The graph as last saved: node ids, per-label node columns, per-type edge arrays."""
+    """The graph's columns: node ids, per-label node columns, per-type edge arrays (as last
+    saved, or as a fold left them)."""
 
     def __init__(
         self,
-        nodes: Mapping[str, pa.Table] | None = None,
-        rels: Mapping[str, pa.Table] | None = None,
+        nodes: Sequence[tuple[str, Objects, Columns]] = (),
+        rels: Mapping[str, Rel] | None = None,
+        index: dict[str, int] | None = None,
     ) -> None:
-        nodes, rels = nodes or {}, rels or {}
+        """``nodes``: (label, node ids, columns) in gid order; ``index``: node id → gid when
+        the caller has it."""
         self.ranges: list[tuple[str, int, int, Columns]] = []
-        ids: list[Objects] = []
-        pool: dict[str, str] = {}
         start = 0
+        for label, ids, cols in nodes:
+            self.ranges.append((label, start, start + len(ids), cols))
+            start += len(ids)
+        self.nids: Objects = (
+            np.concatenate([ids for _, ids, _ in nodes]) if nodes else np.array([], dtype=object)
+        )
+        #: The same ids as a list, for fast lookups one at a time.
+        self.nid_list: list[str] = self.nids.tolist()
+        self.index: dict[str, int] = (
+            index
+            if index is not None
+            else dict(zip(self.nid_list, range(len(self.nid_list)), strict=True))
+        )
+        self.rels: dict[str, Rel] = dict(rels or {})
+        for rel in self.rels.values():
+            rel.index(len(self.nid_list))
+
+    @classmethod
+    def read(cls, nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table]) -> Base:
+        """The graph of a file's tables (node tables by label, edge tables by type)."""
+        parts: list[tuple[str, Objects, Columns]] = []
+        pool: dict[str, str] = {}
         for label in LABELS:
             if label not in nodes:
                 continue
             table = nodes[label]
-            ids.append(_objects(table.column(ID)))
-            cols = Columns(table, (ID,))
-            self.ranges.append((label, start, start + len(table), cols))
-            start += len(table)
+            cols = Columns.read(table, (ID,))
+            parts.append((label, _objects(table.column(ID)), cols))
             for name in ("uscc", "key"):
                 if label in ("Entity", "Person") and name in cols.values:
                     pool.update((v, v) for v in cols.values[name] if v is not None)
-        self.nids: Objects = np.concatenate(ids) if ids else np.array([], dtype=object)
-        #: The same ids as a list, for fast lookups one at a time.
-        self.nid_list: list[str] = self.nids.tolist()
-        self.index: dict[str, int] = dict(
-            zip(self.nids.tolist(), range(len(self.nids)), strict=True)
-        )
-        self.rels: dict[str, Rel] = {}
-        for rtype, table in rels.items():
-            rel = Rel(
+        edges = {
+            rtype: Rel(
                 src=table.column(FROM).to_numpy().astype(np.int64),
                 dst=table.column(TO).to_numpy().astype(np.int64),
                 key=_objects(table.column(KEY)).tolist(),
-                props=Columns(table, (FROM, TO, KEY), pool),
+                props=Columns.read(table, (FROM, TO, KEY), pool),
             )
-            rel.index(len(self.nids))
-            self.rels[rtype] = rel
+            for rtype, table in rels.items()
+        }
+        return cls(parts, edges)
 
     def label_of(self, gid: int) -> tuple[str, int, Columns]:
         """The label of node ``gid``, its row in that label's table and the table."""
@@ -254,6 +270,19 @@ class CompactGraph:
             yield
         finally:
             self._writing = before
+
+    def spend(self) -> None:
+        """Drop the views, which refer back to this graph: a graph folded into another, or
+        replaced by the file just saved, is then freed as soon as nothing holds it. A load
+        runs with the cyclic collector paused (:mod:`loaders.load`), which would otherwise
+        keep every delta folded until the load ends. A view taken before (a scan's) still
+        reads this graph."""
+        del self.nodes, self.edges, self.succ, self.pred, self._succ, self._pred
+
+    def bounded(self, items: int) -> CompactGraph:
+        """This graph, or, once its delta holds ``items`` items, the same graph with the
+        delta folded into new columns (:func:`fold`)."""
+        return fold(self) if len(self.new_nodes) + len(self.new_edges) >= items else self
 
     # -- nodes ---------------------------------------------------------------------------
 
@@ -501,7 +530,7 @@ class _Adjacency(Mapping[str, dict[str, dict[str, dict[str, Any]]]]):
         return sum(1 for _ in self._g.iter_nodes())
 
 
-# -- saving: the base and the delta merged into new tables -----------------------------------
+# -- merging: the base and the delta into new columns (a fold) or tables (a save) -------------
 
 
 def _object_array(values: Sequence[Any]) -> Objects:
@@ -512,7 +541,7 @@ def _object_array(values: Sequence[Any]) -> Objects:
     return out
 
 
-def _arrow(values: Objects, as_json: bool) -> tuple[pa.Array | None, bool]:
+def _arrow(values: Sequence[Any], as_json: bool) -> tuple[pa.Array | None, bool]:
     """A column as Arrow and whether it holds JSON text: plain strings, numbers and booleans
     stay typed (repetitive strings dictionary-encoded); lists, dicts and mixed types become
     JSON. None for a column with no value at all."""
@@ -532,69 +561,120 @@ def _arrow(values: Objects, as_json: bool) -> tuple[pa.Array | None, bool]:
                 return array, False
             if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
                 return array, False
-    text = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
-    return pa.array(text, pa.large_string()), True
+    return pa.array([_dumped(v) for v in values], pa.large_string()), True
 
 
-def _table(
-    fixed: dict[str, pa.Array],
-    cols: Columns | None,
-    keep: np.ndarray[Any, np.dtype[np.bool_]],
-    delta: Sequence[Mapping[str, Any]],
-    order: Ids | None,
-    skip: frozenset[str],
-) -> pa.Table:
-    """One table: the ``fixed`` columns, then every property of the base rows ``keep`` takes
-    followed by the ``delta`` rows, in ``order`` (None: as they come)."""
-    kept = int(keep.sum())
-    names = dict.fromkeys([*(cols.names if cols else []), *(k for d in delta for k in d)])
+def _dumped(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
-    def base_of(name: str) -> Objects:
-        found = cols.column(name) if cols else None
-        return found[keep] if found is not None else np.full(kept, None, dtype=object)
 
-    def values_of(name: str) -> Objects:
-        """The merged values of ``name`` (base JSON columns kept as text, news dumped)."""
-        base = base_of(name)
+@dataclass
+class _Plan:
+    """One table of the merged graph: the base rows ``keep`` takes (of ``cols``), then the
+    ``delta`` rows; ``order`` (None: as they come) is the table's row order."""
+
+    cols: Columns | None
+    keep: np.ndarray[Any, np.dtype[np.bool_]]
+    delta: Sequence[Mapping[str, Any]]
+    order: Ids | None
+    skip: frozenset[str]
+
+    def names(self) -> list[str]:
+        found = [*(self.cols.names if self.cols else []), *(k for d in self.delta for k in d)]
+        return [n for n in dict.fromkeys(found) if n not in self.skip]
+
+    def kept(self, values: list[Any]) -> list[Any]:
+        """The base rows of a base column that the merge keeps."""
+        return values if self.keep.all() else list(compress(values, self.keep.tolist()))
+
+    def news(self, name: str) -> list[Any]:
+        """The delta's values of ``name`` (``_src`` left out where it equals ``_h``)."""
         if name == SOURCE_HASH:  # saved only where it differs from _h (see SOURCE_HASH)
-            base = np.where(base == None, base_of(HASH), base)  # noqa: E711
-        news = [d.get(name) for d in delta]
-        if cols is not None and name in cols.json:
-            news = [None if v is None else json.dumps(v, ensure_ascii=False) for v in news]
-        values = np.concatenate([base, _object_array(news)])
-        return values[order] if order is not None else values
+            return [None if (v := d.get(name)) == d.get(HASH) else v for d in self.delta]
+        return [d.get(name) for d in self.delta]
 
+    def merged(self, name: str, as_json: bool) -> list[Any]:
+        """The values of a plain or JSON column, base rows then delta rows (not in order);
+        with ``as_json`` every value is JSON text."""
+        base = self.cols.values.get(name) if self.cols else None
+        part = [None] * int(self.keep.sum()) if base is None else self.kept(base)
+        if as_json and base is not None and self.cols and name not in self.cols.json:
+            part = [_dumped(v) for v in part]
+        news = self.news(name)
+        return part + ([_dumped(v) for v in news] if as_json else news)
+
+    def merged_cold(self, name: str) -> pa.Array:
+        """The values of a cold column, as Arrow (base rows then delta rows, not in order)."""
+        base = self.cols.cold.get(name) if self.cols else None
+        if base is None:
+            part = pa.nulls(int(self.keep.sum()), pa.large_string())
+        else:
+            if pa.types.is_dictionary(base.type):
+                base = base.dictionary_decode()
+            part = base.cast(pa.large_string())
+            if not self.keep.all():
+                part = part.filter(pa.array(self.keep))
+        return pa.concat_arrays([part, pa.array(self.news(name), pa.large_string())])
+
+
+def _table(fixed: dict[str, pa.Array], plan: _Plan) -> pa.Table:
+    """One table of a save: the ``fixed`` columns, then every property, in the plan's order."""
     columns = dict(fixed)
     json_columns: list[str] = []
-    for name in names:
-        if name in skip:
-            continue
-        values = values_of(name)
-        if name == SOURCE_HASH:
-            hashes = values_of(HASH)
-            values[(values == hashes) & (hashes != None)] = None  # noqa: E711
-        as_json = cols is not None and name in cols.json
-        if as_json:
-            array: pa.Array | None = pa.array(values, pa.large_string())
+    for name in plan.names():
+        if name in COLD:
+            array: pa.Array | None = plan.merged_cold(name)
+            as_json = False
+            if array is not None and array.null_count == len(array):
+                array = None
         else:
-            array, as_json = _arrow(values, False)
+            as_json = plan.cols is not None and name in plan.cols.json
+            values = plan.merged(name, as_json)
+            if as_json:
+                array = pa.array(values, pa.large_string())
+            else:
+                array, as_json = _arrow(values, False)
         if array is None:
             continue
-        columns[name] = array
+        columns[name] = array if plan.order is None else array.take(plan.order)
         if as_json:
             json_columns.append(name)
     table = pa.table(columns)
     return table.replace_schema_metadata({JSON_META: json.dumps(json_columns).encode()})
 
 
-def node_tables(graph: CompactGraph) -> tuple[dict[str, pa.Table], dict[str, int]]:
-    """Each label's node table, sorted by node id, and the new gid of every node."""
+def _columns(plan: _Plan) -> Columns:
+    """One table of a fold: its properties as :class:`Columns` (Python values kept as they
+    are; a column becomes JSON text when a value is a list or a dict)."""
+    values: dict[str, list[Any]] = {}
+    cold: dict[str, pa.Array] = {}
+    json_names: list[str] = []
+    for name in plan.names():
+        if name in COLD:
+            cold[name] = plan.merged_cold(name)
+            continue
+        as_json = (plan.cols is not None and name in plan.cols.json) or any(
+            isinstance(d.get(name), list | dict) for d in plan.delta
+        )
+        values[name] = plan.merged(name, as_json)
+        if as_json:
+            json_names.append(name)
+    return Columns(values, cold, json_names)
+
+
+def _node_plans(
+    graph: CompactGraph, ordered: bool
+) -> tuple[list[tuple[str, Objects, _Plan]], dict[str, int]]:
+    """Each label's (label, node ids, plan), sorted by node id if ``ordered``, and the new
+    gid of every node."""
     base, changed = graph.base, graph.new_nodes
     delta: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for nid, data in changed.items():
         delta.setdefault(data.get("label") or "_", []).append((nid, data))
+    # Base rows a written node replaces: found from the delta, not by testing every base node.
+    replaced = np.fromiter((g for n in changed if (g := base.index.get(n)) is not None), np.int64)
     ranges = {label: (start, stop, cols) for label, start, stop, cols in base.ranges}
-    tables: dict[str, pa.Table] = {}
+    out: list[tuple[str, Objects, _Plan]] = []
     index: dict[str, int] = {}
     for label in LABELS:
         news = delta.get(label, [])
@@ -603,58 +683,91 @@ def node_tables(graph: CompactGraph) -> tuple[dict[str, pa.Table], dict[str, int
         if label in ranges:
             start, stop, cols = ranges[label]
             ids = base.nids[start:stop]
-        keep = np.fromiter((n not in changed for n in ids.tolist()), bool, len(ids))
+            keep = np.ones(len(ids), dtype=bool)
+            keep[replaced[(replaced >= start) & (replaced < stop)] - start] = False
+        else:
+            keep = np.zeros(0, dtype=bool)
         if not keep.any() and not news:
             continue
         all_ids = np.concatenate([ids[keep], _object_array([n for n, _ in news])])
-        order = np.argsort(all_ids, kind="stable").astype(np.int64)
-        sorted_ids = all_ids[order]
-        fixed = {ID: pa.array(sorted_ids, pa.string())}
-        tables[label] = _table(fixed, cols, keep, [d for _, d in news], order, frozenset({"label"}))
+        order = np.argsort(all_ids, kind="stable").astype(np.int64) if ordered else None
+        if order is not None:
+            all_ids = all_ids[order]
         index.update(
-            zip(sorted_ids.tolist(), range(len(index), len(index) + len(order)), strict=True)
+            zip(all_ids.tolist(), range(len(index), len(index) + len(all_ids)), strict=True)
         )
-    return tables, index
+        plan = _Plan(cols, keep, [d for _, d in news], order, frozenset({"label"}))
+        out.append((label, all_ids, plan))
+    return out, index
 
 
-def edge_tables(graph: CompactGraph, index: Mapping[str, int]) -> dict[str, pa.Table]:
-    """Each relationship type's table, its ends as the gids of :func:`node_tables`."""
+def _edge_plans(
+    graph: CompactGraph, index: Mapping[str, int]
+) -> Iterator[tuple[str, Ids, Ids, list[str], _Plan]]:
+    """Each relationship type's (type, from gids, to gids, keys, plan), its ends as the
+    gids of :func:`_node_plans`."""
     base, changed = graph.base, graph.new_edges
     nids = base.nid_list
     remap = np.fromiter((index[n] for n in nids), np.int64, len(nids))
     # Only edges out of a node with a written edge may be overridden: test just those.
-    touched = np.fromiter((n in graph._out for n in nids), bool, len(nids))
-    tables: dict[str, pa.Table] = {}
+    touched = np.zeros(len(nids), dtype=bool)
+    touched[
+        np.fromiter((g for n in graph._out if (g := base.index.get(n)) is not None), np.int64)
+    ] = True
     for rtype in graph.edge_types():
         rel = base.rels.get(rtype)
         news = [
             (u, v, k, d) for (u, v, k), d in changed.items() if d is not None and _rtype(k) == rtype
         ]
-        src: list[Ids] = []
-        dst: list[Ids] = []
-        keys: list[Objects] = []
+        src = np.array([index[u] for u, _, _, _ in news], dtype=np.int64)
+        dst = np.array([index[v] for _, v, _, _ in news], dtype=np.int64)
+        keys = [k for _, _, k, _ in news]
         keep = np.zeros(0, dtype=bool)
         if rel is not None:
             keep = np.ones(len(rel.src), dtype=bool)
             for e in np.flatnonzero(touched[rel.src]).tolist():
                 if (nids[rel.src[e]], nids[rel.dst[e]], rel.key[e]) in changed:
                     keep[e] = False
-            src.append(remap[rel.src[keep]])
-            dst.append(remap[rel.dst[keep]])
-            keys.append(np.array(rel.key, dtype=object)[keep])
-        src.append(np.array([index[u] for u, _, _, _ in news], dtype=np.int64))
-        dst.append(np.array([index[v] for _, v, _, _ in news], dtype=np.int64))
-        keys.append(_object_array([k for _, _, k, _ in news]))
+            src = np.concatenate([remap[rel.src[keep]], src])
+            dst = np.concatenate([remap[rel.dst[keep]], dst])
+            keys = list(compress(rel.key, keep.tolist())) + keys
         if not keep.any() and not news:
             continue
-        key_array, _ = _arrow(np.concatenate(keys), False)
+        cols = rel.props if rel is not None else None
+        yield (
+            rtype,
+            src,
+            dst,
+            keys,
+            _Plan(cols, keep, [d for *_, d in news], None, frozenset({"type"})),
+        )
+
+
+def tables(graph: CompactGraph) -> Iterator[tuple[str, pa.Table]]:
+    """The tables a save writes, one at a time (``nodes-<Label>`` sorted by node id, then
+    ``edges-<TYPE>``), each made from the base and the delta."""
+    node_plans, index = _node_plans(graph, ordered=True)
+    for label, ids, plan in node_plans:
+        yield f"nodes-{label}", _table({ID: pa.array(ids, pa.string())}, plan)
+    for rtype, src, dst, keys, plan in _edge_plans(graph, index):
+        key_array, _ = _arrow(keys, False)
         fixed = {
-            FROM: pa.array(np.concatenate(src)),
-            TO: pa.array(np.concatenate(dst)),
+            FROM: pa.array(src),
+            TO: pa.array(dst),
             KEY: key_array if key_array is not None else pa.array([], pa.string()),
         }
-        cols = rel.props if rel is not None else None
-        tables[rtype] = _table(
-            fixed, cols, keep, [d for _, _, _, d in news], None, frozenset({"type"})
-        )
-    return tables
+        yield f"edges-{rtype}", _table(fixed, plan)
+
+
+def fold(graph: CompactGraph) -> CompactGraph:
+    """The same graph with its delta merged into new columns in memory (nothing is written:
+    the file changes only when the store saves). Nodes keep the base's order, the delta's
+    after each label's (a save sorts them), so a fold copies pointers, not values."""
+    node_plans, index = _node_plans(graph, ordered=False)
+    nodes = [(label, ids, _columns(plan)) for label, ids, plan in node_plans]
+    rels = {
+        rtype: Rel(src, dst, keys, _columns(plan))
+        for rtype, src, dst, keys, plan in _edge_plans(graph, index)
+    }
+    graph.spend()
+    return CompactGraph(Base(nodes, rels, index))

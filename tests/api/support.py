@@ -23,7 +23,7 @@ from pydantic import SecretStr
 
 from graph_service.api.auth import ROLES, hash_key
 from graph_service.settings import Settings
-from graph_service.stores.embedded import EmbeddedStore
+from graph_service.stores import open_store
 from loaders.load import load_directory
 from tests.conftest import RING
 from tests.factories import small_registry
@@ -48,7 +48,7 @@ def write_keys(path: Path) -> Path:
 def service_settings(tmp: Path, **overrides: Any) -> Settings:
     """Settings for a test service: the tests' person-key secret, tmp keys and audit files."""
     values: dict[str, Any] = {
-        "graph_store": str(tmp / "store.graph"),
+        "graph_store": str(tmp / "store.cgraph"),
         "graph_person_key_secret": SecretStr("test-secret"),
         "graph_api_keys_file": write_keys(tmp / "keys.yaml"),
         "graph_audit_log": tmp / "audit.jsonl",
@@ -98,14 +98,15 @@ Registry = Callable[[Path], dict[str, Any]]
 
 
 def build_store(
-    directory: Path, registry: Registry = small_registry
+    directory: Path, registry: Registry = small_registry, name: str = "store.cgraph"
 ) -> tuple[Path, dict[str, Any]]:
-    """A registry (the small one unless told) loaded into an embedded store file under
-    ``directory``; each person ``pX`` of the ids gets its key as ``kX``."""
+    """A registry (the small one unless told) loaded into an embedded store file ``name``
+    under ``directory`` (the compact format unless ``name`` says otherwise); each person
+    ``pX`` of the ids gets its key as ``kX``."""
     (directory / "in").mkdir(parents=True, exist_ok=True)
     ids = registry(directory / "in")
-    path = directory / "store.graph"
-    store = EmbeddedStore(path)
+    path = directory / name
+    store = open_store(str(path))
     load_directory(directory / "in", store, RING, progress=False)
     for name in [n for n in ids if n.startswith("p")]:
         ids["k" + name[1:]] = RING.key(ids[name])

@@ -18,7 +18,7 @@ from graph_service.services.graphview import (
     wrap_label,
 )
 from graph_service.services.views import risk_of
-from graph_service.stores.embedded import EmbeddedStore
+from graph_service.stores import open_store
 from tests.api.support import Service
 
 
@@ -119,7 +119,7 @@ def test_neighbourhood_pages_a_node_with_and_n_more(service: Service) -> None:
 def _engine_badge(service: Service, subject: str, on: str) -> str:
     """What the engine answers for a subject on a day (the page must show exactly this)."""
     kind = "entity" if subject.startswith("E:") else "person"
-    return risk_of(exposure(EmbeddedStore(service.store_path), kind, subject[2:], on))
+    return risk_of(exposure(open_store(str(service.store_path)), kind, subject[2:], on))
 
 
 def test_neighbourhood_badges_are_the_engines_answers_and_are_drawn(service: Service) -> None:
@@ -255,7 +255,7 @@ def test_a_record_is_in_force_as_of_a_day_until_it_was_repaired(service: Service
 
 def test_a_records_state_comes_from_the_time_module_on_the_full_record(service: Service) -> None:
     """Every record drawn is in force exactly when timeline.record_applies says so."""
-    store = EmbeddedStore(service.store_path)
+    store = open_store(str(service.store_path))
     for day in ("2019-05-19", "2019-05-20", "2021-09-01", "2022-01-14", "2022-01-15", "2030-01-01"):
         for rid in ("R1", "R2"):
             node = service.get(f"/v1/graph/neighbourhood?id=C:{rid}&on={day}").json()["node"]

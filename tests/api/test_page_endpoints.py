@@ -8,7 +8,7 @@ import json
 
 from graph_service.engine.personal import exposure
 from graph_service.services.views import risk_of
-from graph_service.stores.embedded import EmbeddedStore
+from graph_service.stores import open_store
 from tests.api.support import Service, headers
 
 
@@ -18,7 +18,7 @@ def test_a_persons_panel_is_the_engines_answer_with_reasons_and_is_audited(
     ids = service.ids
     today = dt.date.today().isoformat()
     panel = service.get(f"/v1/graph/panel?id=P:{ids['k2']}").json()
-    engine = exposure(EmbeddedStore(service.store_path), "person", ids["k2"], today)
+    engine = exposure(open_store(str(service.store_path)), "person", ids["k2"], today)
     assert panel["judged_on"] == today and panel.get("on") is None
     assert panel["findings"] == json.loads(json.dumps(engine))
     assert panel["risk"] == risk_of(engine) == "listed"

@@ -258,7 +258,7 @@ def test_a_store_missing_at_start_is_opened_when_it_appears(
 ) -> None:
     monkeypatch.setattr(state, "RETRY_SECONDS", 0.0)
     built, _ = build_store(tmp_path / "built")
-    target = tmp_path / "later.graph"
+    target = tmp_path / "later.cgraph"
     app = create_app(store_uri=str(target), settings=service_settings(tmp_path))
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/healthz").status_code == 200  # alive, not ready

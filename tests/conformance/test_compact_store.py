@@ -1,7 +1,8 @@
 """What only the compact embedded store does (the rest is the conformance suite, which runs on
 it as a third store): its file survives a crash mid-save and refuses to be read cut short, a
-write after a reopen lands on the saved arrays, values of every kind come back as written, and
-a pickle store is migrated (or refused with the command that migrates it)."""
+write after a reopen lands on the saved arrays, values of every kind come back as written, a
+load folded into the columns many times is the load without folds, and a pickle store is
+migrated (or refused with the command that migrates it)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ from graph_service.engine.lifecycle import apply_event
 from graph_service.errors import StoreUnavailable
 from graph_service.stores import open_store
 from graph_service.stores.base import REL_TYPES, GraphStore, sid
-from graph_service.stores.compact import MIGRATE_COMMAND, CompactStore, migrate_pickle_store
+from graph_service.stores.compact import (
+    FOLD_ITEMS,
+    MIGRATE_COMMAND,
+    CompactStore,
+    migrate_pickle_store,
+)
 from graph_service.stores.embedded import EmbeddedStore
-from loaders.load import load_directory
-from tests.conformance.test_store_seam import _event, _load_world
+from loaders.load import load_directory, new_batch_meta
+from tests.conformance.test_store_seam import _event, _load_world, _world
 from tests.conftest import RING
 from tests.factories import Scenario
 
@@ -71,11 +77,12 @@ def test_a_write_after_a_reopen_updates_the_saved_arrays_in_place(tmp_path: Path
     assert len({n["record_id"] for b in again.scan_nodes("Record") for n in b}) == 2
 
 
+@pytest.mark.parametrize("fold_items", [FOLD_ITEMS, 1])
 def test_a_crash_before_the_manifest_is_replaced_leaves_the_previous_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fold_items: int
 ) -> None:
     path = tmp_path / "g.cgraph"
-    store = CompactStore(path)
+    store = CompactStore(path, fold_items=fold_items)
     world = _load_world(store, tmp_path)
     before, token = _seen(store, world), store.change_token()
     real = os.replace
@@ -97,6 +104,57 @@ def test_a_crash_before_the_manifest_is_replaced_leaves_the_previous_state(
     assert reopened.change_token().startswith(token)
     assert reopened.loads()[-1]["status"] == "interrupted"
     assert _seen(reopened, world)["counts"] == before["counts"]
+
+
+def _two_loads(tmp_path: Path) -> tuple[list[Path], dict[str, Any]]:
+    """The world of the seam tests, and a second load that renames X and adds records:
+    updates of items the first load wrote."""
+    s, world = _world()
+    more = Scenario(first=100)
+    x_row = next(r for r in s.rows["entities"] if r["uscc"] == world["x"])
+    more.rows["entities"] = [dict(x_row, name="扫描甲（更名）有限公司")]
+    more.record(world["x"], "serious_illegal_dishonest", "2023-01-10")
+    more.record(world["q"], "serious_illegal_dishonest", "2023-02-10")
+    return [s.write(tmp_path / "first"), more.write(tmp_path / "more")], world
+
+
+def test_a_load_folded_into_the_columns_many_times_is_the_load_without_folds(
+    tmp_path: Path,
+) -> None:
+    dirs, world = _two_loads(tmp_path)
+    metas = [new_batch_meta() for _ in dirs]
+    seen = []
+    for name, fold_items in (("whole", FOLD_ITEMS), ("folded", 1)):
+        # one row a write and a fold after each: every update meets a folded item
+        store = CompactStore(tmp_path / f"{name}.cgraph", fold_items=fold_items)
+        for directory, meta in zip(dirs, metas, strict=True):
+            load_directory(directory, store, RING, progress=False, batch_size=1, meta=meta)
+        seen += [_seen(store, world), _seen(CompactStore(store.path), world)]
+    assert len(seen[0]["x"]["records"]) == 2 and seen[0]["counts"]["Entity"] == 3
+    assert seen[1] == seen[0] and seen[2] == seen[0] and seen[3] == seen[0]
+
+
+def test_a_load_that_fails_after_folds_leaves_the_file_and_reads_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dirs, world = _two_loads(tmp_path)
+    path = tmp_path / "g.cgraph"
+    load_directory(dirs[0], CompactStore(path), RING, progress=False)
+    store = CompactStore(path, fold_items=1)
+    before, saved = _seen(store, world), path.read_bytes()
+
+    def fail(*_: Any) -> None:
+        raise RuntimeError("the load stops after its writes")
+
+    monkeypatch.setattr(CompactStore, "record_load", fail)
+    with pytest.raises(RuntimeError, match="stops"):
+        load_directory(dirs[1], store, RING, progress=False, batch_size=1)
+    monkeypatch.undo()
+    assert path.read_bytes() == saved
+    after = _seen(store, world)
+    assert after["loads"][-1]["status"] == "interrupted"
+    assert after | {"loads": []} == before | {"loads": []}
+    assert _seen(CompactStore(path), world) == after
 
 
 def test_a_killed_writers_temporary_file_is_removed_on_the_next_open(tmp_path: Path) -> None:
@@ -164,6 +222,21 @@ def test_a_pickle_store_migrates_to_a_compact_one_that_answers_alike(tmp_path: P
     )
     with pytest.raises(FileExistsError):
         migrate_pickle_store(tmp_path / "g.graph", tmp_path / "g.cgraph")
+
+
+def test_a_new_compact_path_beside_an_old_pickle_store_is_refused_with_the_command(
+    tmp_path: Path,
+) -> None:
+    _load_world(EmbeddedStore(tmp_path / "g.graph"), tmp_path)
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(str(tmp_path / "g.cgraph"))
+    command = (
+        f"python -m graph_service migrate-store {tmp_path / 'g.graph'} {tmp_path / 'g.cgraph'}"
+    )
+    assert command in str(caught.value.en)
+    assert not (tmp_path / "g.cgraph").exists()
+    migrate_pickle_store(tmp_path / "g.graph", tmp_path / "g.cgraph")
+    assert isinstance(open_store(str(tmp_path / "g.cgraph")), CompactStore)
 
 
 def test_a_pickle_file_opened_as_a_compact_store_is_refused_with_the_migrating_command(

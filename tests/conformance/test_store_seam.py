@@ -22,7 +22,7 @@ from tests.factories import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_world(store: GraphStore, tmp_path: Path) -> dict[str, Any]:
+def _world() -> tuple[Scenario, dict[str, Any]]:
     """Every kind of node and relationship: an organ supervising X, X registered then moved,
     two officers, holdings by a person and an entity, records (one naming a person)."""
     s = Scenario()
@@ -38,8 +38,14 @@ def _load_world(store: GraphStore, tmp_path: Path) -> dict[str, Any]:
     r1 = s.record(x, "dishonest_judgment_debtor", "2021-03-01", ground="2")
     r2 = s.record(p, "serious_illegal_dishonest", "2022-01-10")
     s.names(r1, p, "legal_rep")
+    return s, {"organ": organ, "x": x, "y": y, "p": p, "q": q, "r1": r1, "r2": r2}
+
+
+def _load_world(store: GraphStore, tmp_path: Path) -> dict[str, Any]:
+    """The world of :func:`_world` loaded into ``store``."""
+    s, world = _world()
     assert load_directory(s.write(tmp_path / "in"), store, RING, progress=False).rejected == 0
-    return {"organ": organ, "x": x, "y": y, "p": p, "r1": r1, "r2": r2}
+    return world
 
 
 def _flat(batches: Any) -> list[dict[str, Any]]:
