@@ -348,7 +348,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
         for chunk in batched(asked, MATERIALS_CHUNK):
             subjects = [{"sid": s, "reach": reach} for s, reach in chunk]
             for record in self._records("subject_material", subjects=subjects):
-                row = dict(record.items())  # by position: a record's lookup by key is slow
+                row = dict(zip(record.keys(), record.values(), strict=True))  # not data(): slow
                 material = _material(row)
                 for request in asked[(row["sid"], row["reach"])]:
                     found[request] = material
