@@ -29,6 +29,7 @@ from graph_service.engine.restrictions import RestrictionEngine
 from graph_service.ids import validate_region_code, validate_resident_id, validate_uscc
 from graph_service.stores.base import GraphStore
 from graph_service.synth import generate, generator
+from graph_service.synth.identifiers import IdentifierFactory
 from graph_service.synth.law import LAW_VARIANTS
 from loaders.load import load_directory
 from tests.conftest import RING
@@ -759,3 +760,14 @@ def test_engine_answers_every_law_case_as_the_rules_do(
     assert {c["variant"] for c in cases} == set(LAW_VARIANTS)
     assert sum(len(c["checks"]) for c in cases) > 100
     assert mismatches(engine, cases) == []
+
+
+def test_identifier_factory_issues_more_people_than_one_region_holds() -> None:
+    # Two days of birth dates hold 2,000 people per region: a registry of several regions
+    # has more people than that, all distinct and valid; one region alone runs out.
+    factory = IdentifierFactory(7, date(1990, 1, 1), date(1990, 1, 2))
+    issued = [factory.resident_id(code)[0] for code in ("110101", "310101") for _ in range(2000)]
+    assert len(set(issued)) == 4000
+    assert all(validate_resident_id(pid) for pid in issued)
+    with pytest.raises(OverflowError, match="110101"):
+        factory.resident_id("110101")

@@ -9,8 +9,10 @@ give unrelated-looking codes.
   are 8 digits; later ones are ``MA``/``MJ``/``MB`` plus 6 characters, as the registries
   issue them. The check
   characters come from :func:`graph_service.ids.uscc.make_uscc`.
-- Resident ID (GB 11643): the birth date and the 3-digit sequence are the permuted counter,
-  so two people never share both; the region part is free. Built by
+- Resident ID (GB 11643): the birth date and the 3-digit sequence are the permuted counter
+  of the region (each region counts its own people from its own seeded start), so two people
+  of one region never share both: a region holds days × 1,000 people, not the whole registry
+  (one counter for all stopped at 16 million people, ~7 million entities). Built by
   :func:`graph_service.ids.resident_id.make_resident_id`.
 """
 
@@ -103,9 +105,10 @@ class IdentifierFactory:
         self._born_from = born_from.toordinal()
         days = born_to.toordinal() - self._born_from + 1
         self._people = Permutation(days * 1000, rnd)
+        self._people_salt = rnd.getrandbits(32)
         self._n_numeric = 0
         self._n_lettered = dict.fromkeys(self._lettered, 0)
-        self._n_people = 0
+        self._n_people: dict[str, int] = {}
 
     def uscc(self, prefix: str, region_code: str, registered: int) -> str:
         """A new USCC with characters 1-2 ``prefix``, 3-8 ``region_code``."""
@@ -123,8 +126,13 @@ class IdentifierFactory:
 
     def resident_id(self, region_code: str) -> tuple[str, bool]:
         """A new ID number registered in ``region_code``, and whether its holder is male."""
-        k = self._people(self._n_people)
-        self._n_people += 1
+        n = self._n_people.get(region_code, 0)
+        self._n_people[region_code] = n + 1
+        size = self._people.size
+        if n >= size:
+            raise OverflowError(f"identifier space of {size} people in {region_code} exhausted")
+        start = (int(region_code) * 0x9E3779B1 + self._people_salt) % size
+        k = self._people((start + n) % size)
         day, sequence = divmod(k, 1000)
         born = date.fromordinal(self._born_from + day)
         return make_resident_id(region_code, born, sequence), sequence % 2 == 1
