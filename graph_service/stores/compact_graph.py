@@ -97,7 +97,8 @@ class Columns:
         for n in names:
             if n not in COLD:
                 found = _objects(table.column(n)).tolist()
-                values[n] = [pool.get(v, v) for v in found] if pool and n in POOLED else found
+                # map(pool.get, found, found): pool.get(v, v) at C speed (a third of the open)
+                values[n] = list(map(pool.get, found, found)) if pool and n in POOLED else found
         return cls(values, cold, json.loads(meta.get(JSON_META, b"[]")))
 
     def row(self, i: int, cold: bool = False) -> dict[str, Any]:
