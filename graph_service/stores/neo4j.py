@@ -7,7 +7,9 @@ reads are routed as reads. Every query is a file in ``queries/``.
 
 A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
 the relationships that need them, and the load log entry is written last, so a load that was
-interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+interrupted leaves a consistent graph (each item whole) that rerunning the load completes. A
+batch first reads which of its rows are new or changed (content hashes, no locks) and writes
+only those.
 
 Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
 transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
@@ -231,9 +233,6 @@ class Neo4jStore(Neo4jResults, GraphStore):
         if kind == "registrations":
             codes = sorted({rows[i]["region_code"] for i in todo})
             self._write("ensure_regions", regions=[_region_props(c) for c in codes])
-        # Parallel writers lock the nodes they share in one order: they wait, not deadlock.
-        order = _LOCK_ORDER[kind]
-        todo.sort(key=lambda i: tuple(idents[i][f] for f in order))
         payload = [idents[i] | {"props": dict(rows[i])} for i in todo]
         result = self._write(
             f"write_{name}", rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at
@@ -268,9 +267,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
         if not keys:
             return set()
-        sids = [sid(kind, k) for k in keys]
-        found = self._run("existing_subjects", sids=sids)
-        return {r["sid"][2:] for r in found}
+        missing = self._run("missing_subjects", sids=[sid(kind, k) for k in keys])[0]["missing"]
+        return set(keys) - {s[2:] for s in missing}
 
     def begin_load(self, summary: Mapping[str, Any]) -> None:
         self.record_load(dict(summary) | {"status": "running"})
@@ -555,19 +553,6 @@ _QUERY: dict[RowKind, str] = {
     "roles": "roles",
     "shareholdings": "holdings",
     "registrations": "registrations",
-}
-
-#: The order a batch is written in: first the node that parallel writers may share (they split
-#: a file on the other end, see loaders/load.py), so two batches lock shared nodes in the same
-#: order (a deadlock costs a retry of the whole batch).
-_LOCK_ORDER: dict[RowKind, tuple[str, ...]] = {
-    "entities": ("sid",),
-    "persons": ("sid",),
-    "records": ("subject_sid", "record_id"),
-    "record_persons": ("person_key", "record_id"),
-    "roles": ("person_key", "uscc", "role", "start_date"),
-    "shareholdings": ("holder_sid", "uscc", "start_date"),
-    "registrations": ("region_code", "uscc", "start_date"),
 }
 
 
