@@ -212,6 +212,7 @@ def run_wrk(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; prints a table and returns 0 (1 when any request failed)."""
+    global ON  # the request builders read it; --on sets it
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--store", required=True, help="embedded store file or bolt:// URI")
     p.add_argument("--url", help="drive this running service instead (loopback only)")
@@ -227,9 +228,16 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated, of {', '.join(k for k in KINDS if k != 'healthz')}",
     )
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--on",
+        default=ON,
+        help=f"the as-of date asked (default {ON}; grades and "
+        "relocations need their jobs run for it)",
+    )
     p.add_argument("--ready-timeout", type=float, default=300.0, help="seconds to wait for it")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args(argv)
+    ON = args.on
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     if unknown := [k for k in kinds if k not in KINDS]:
         p.error(f"unknown --kinds {unknown}; known: {', '.join(KINDS)}")

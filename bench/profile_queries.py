@@ -31,7 +31,7 @@ HOT: dict[str, str] = {
     "holdings_up": "a listed entity",
     "holdings_down": "a person who holds",
     "registrations_of": "a listed entity's USCC",
-    "existing_subjects": "1,000 subject ids (a load's reference check)",
+    "missing_subjects": "1,000 subject ids (a load's reference check)",
     "neighbourhood": "a listed entity, as of a date",
     "search": "the first four characters of a name",
     "records_where": "every dishonest judgment debtor (nationwide passes)",
@@ -55,7 +55,7 @@ def params(name: str, sample: dict[str, Any]) -> dict[str, Any]:
         "holdings_up": {"sids": [entity]},
         "holdings_down": {"sids": [person]},
         "registrations_of": {"usccs": [sample["uscc"]]},
-        "existing_subjects": {"sids": [entity] * 1000},
+        "missing_subjects": {"sids": [entity] * 1000},
         "neighbourhood": {
             "sid": entity,
             "code": None,

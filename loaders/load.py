@@ -267,7 +267,7 @@ class _FileLoader:
                 continue
             if outcome == "created":
                 self.report.created += 1
-                self.touched.add_row("records", row)
+                self.touched.add_rows("records", [row])
             else:
                 self.report.unchanged += 1
 
@@ -310,49 +310,52 @@ class _FileLoader:
 
     def _resolve(self, rows: list[_Row], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
+        file_kind = self.spec.kind
         wanted: dict[SubjectKind, set[str]] = {"entity": set(), "person": set()}
-        for _, _, norm in rows:
-            for _, kind, key_field in self.refs:
-                key = norm.get(key_field)
-                if key:
-                    wanted[kind or _by_kind(norm)].add(key)
-        if self.spec.kind == "entities":
+        for _, kind, key_field in self.refs:
+            if kind is not None:
+                wanted[kind].update(key for _, _, norm in rows if (key := norm.get(key_field)))
+                continue
+            for _, _, norm in rows:
+                if key := norm.get(key_field):
+                    wanted[_by_kind(norm)].add(key)
+        if file_kind == "entities":
             # Superior units listed in this very chunk count as present.
             wanted["entity"] -= {norm["uscc"] for _, _, norm in rows}
-        known = {k: self.store.existing(k, v) if v else set() for k, v in wanted.items()}
+        # The keys named that are neither in the store nor in this chunk: usually none, and
+        # then no row needs its references checked one by one.
+        missing = {k: v - self.store.existing(k, v) if v else v for k, v in wanted.items()}
+        check_refs = any(missing.values())
         stored = self._stored_records(rows)
-        in_chunk = {norm["uscc"] for _, _, norm in rows} if self.spec.kind == "entities" else set()
         ok: list[dict[str, Any]] = []
         for line, raw, norm in rows:
             problems = []
-            for column, kind, key_field in self.refs:
+            for column, kind, key_field in self.refs if check_refs else ():
                 key = norm.get(key_field)
                 k = kind or _by_kind(norm)
-                if key and key not in known[k] and key not in in_chunk:
+                if key and key in missing[k]:
                     problems.append(_ref_problem(k, column, raw.get(column, "")))
-            if self.spec.kind == "records" and norm["record_id"] in stored:
+            if file_kind == "records" and norm["record_id"] in stored:
                 moved = _moved_subject(stored[norm["record_id"]], norm, raw)
                 if moved is not None:
                     problems.append(moved)
             for column in self.record_refs:
                 if norm[column] not in stored:
                     problems.append(_record_problem(column, norm[column]))
-            if not problems and self.spec.kind == "record_events":
+            if not problems and file_kind == "record_events":
                 self.events.append((line, raw, norm))
             elif not problems:
                 ok.append(norm)
-            elif self.spec.kind == "entities" and not final:
+            elif file_kind == "entities" and not final:
                 self.deferred.append((line, raw, norm))
             else:
                 self._reject(line, raw, problems)
-        file_kind = self.spec.kind
         if file_kind == "record_events":
             return  # applied in date order once the whole file is read (_apply_events)
         if file_kind == "records":
             # A record's events stand when its source row is loaded again (changed or not).
             ok = [rebase(norm, stored.get(norm["record_id"])) for norm in ok]
-        for norm in ok:
-            self.touched.add_row(file_kind, norm)
+        self.touched.add_rows(file_kind, ok)
         if self.writer is None:
             self._count(self._write(file_kind, ok))
         else:

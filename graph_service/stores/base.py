@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Literal, TypeVar
 
 from graph_service.dates import decided_by, in_force
@@ -113,27 +114,29 @@ class Touched:
     def __bool__(self) -> bool:
         return bool(self.entities or self.persons or self.records)
 
-    def add_row(self, kind: RowKind, row: Mapping[str, Any]) -> None:
-        """Note the subjects a written row names."""
-        if kind == "records":
-            self.records.add(row["record_id"])
-            (self.entities if row["subject_type"] == "entity" else self.persons).add(
-                row["subject_key"]
-            )
-            return
-        if kind == "persons":
-            self.persons.add(row["key"])
-            return
-        if kind == "record_persons":
-            self.records.add(row["record_id"])
-            self.persons.add(row["person_key"])
-            return
-        self.entities.add(row["uscc"])
-        if kind == "roles":
-            self.persons.add(row["person_key"])
-        elif kind == "shareholdings":
-            holder = row["holder_key"]
-            (self.entities if row["holder_type"] == "entity" else self.persons).add(holder)
+    def add_rows(self, kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Note the subjects written rows name."""
+        match kind:
+            case "records":
+                self.records.update(r["record_id"] for r in rows)
+                self._add_subjects(rows, "subject_type", "subject_key")
+            case "persons":
+                self.persons.update(r["key"] for r in rows)
+            case "record_persons":
+                self.records.update(r["record_id"] for r in rows)
+                self.persons.update(r["person_key"] for r in rows)
+            case _:
+                self.entities.update(r["uscc"] for r in rows)
+                if kind == "roles":
+                    self.persons.update(r["person_key"] for r in rows)
+                elif kind == "shareholdings":
+                    self._add_subjects(rows, "holder_type", "holder_key")
+
+    def _add_subjects(
+        self, rows: Sequence[Mapping[str, Any]], kind_field: str, key_field: str
+    ) -> None:
+        self.entities.update(r[key_field] for r in rows if r[kind_field] == "entity")
+        self.persons.update(r[key_field] for r in rows if r[kind_field] != "entity")
 
 
 @dataclass(slots=True)
@@ -550,13 +553,23 @@ def split_sid(value: str) -> tuple[SubjectKind, str]:
     return ("entity" if value.startswith("E:") else "person"), value[2:]
 
 
-_ROW_IDENTITY = {kind: graph_schema().row_identity_fields(kind) for kind in ROW_KINDS}
+def _fields_getter(fields: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """A function taking ``fields`` of a row as a tuple (itemgetter: a load calls it per row)."""
+    if len(fields) == 1:
+        [only] = fields
+        return lambda row: (row[only],)
+    return itemgetter(*fields)
+
+
+_ROW_IDENTITY = {
+    kind: _fields_getter(graph_schema().row_identity_fields(kind)) for kind in ROW_KINDS
+}
 
 
 def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
     """The fields that identify a row (``graph.yaml``): a later row with the same identity
     updates it."""
-    return tuple(row[k] for k in _ROW_IDENTITY[kind])
+    return _ROW_IDENTITY[kind](row)
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

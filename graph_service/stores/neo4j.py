@@ -7,7 +7,9 @@ reads are routed as reads. Every query is a file in ``queries/``.
 
 A load commits batch by batch. Every batch is an idempotent upsert, nodes are written before
 the relationships that need them, and the load log entry is written last, so a load that was
-interrupted leaves a consistent graph (each item whole) that rerunning the load completes.
+interrupted leaves a consistent graph (each item whole) that rerunning the load completes. A
+batch first reads which of its rows are new or changed (content hashes, no locks) and writes
+only those.
 
 Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
 transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
@@ -225,14 +227,24 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def write(
         self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
     ) -> WriteCounts:
+        """Read what is stored of ``rows`` first (one read, no locks) and write only the rows
+        that are new or changed: a row equal to what is stored counts as unchanged without a
+        write transaction, so an unchanged reload writes nothing but its load log entry."""
         if not rows:
             return WriteCounts()
-        name, payload = _payload(kind, rows)
+        name = _QUERY[kind]
+        idents = _identities(kind, rows)
+        todo = self._new_or_changed(name, idents, rows)
+        counts = WriteCounts(unchanged=len(rows) - len(todo))
+        if not todo:
+            return counts
         if kind == "registrations":
-            codes = sorted({r["region_code"] for r in rows})
+            codes = sorted({rows[i]["region_code"] for i in todo})
             self._write("ensure_regions", regions=[_region_props(c) for c in codes])
-        result = self._write(name, rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at)
-        counts = WriteCounts()
+        payload = [idents[i] | {"props": dict(rows[i])} for i in todo]
+        result = self._write(
+            f"write_{name}", rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at
+        )
         for r in result:
             setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
         written = counts.created + counts.updated + counts.unchanged
@@ -241,6 +253,17 @@ class Neo4jStore(Neo4jResults, GraphStore):
                 f"{kind}: {len(rows)} rows sent, {written} written — a referenced node is missing"
             )
         return counts
+
+    def _new_or_changed(
+        self, name: str, idents: list[dict[str, Any]], rows: Sequence[Mapping[str, Any]]
+    ) -> list[int]:
+        """The indexes of ``rows`` that the MERGE of ``write_<name>`` would create or update
+        (one read). A row left out is one the MERGE would leave alone; the others go to the
+        MERGE, which decides again in its own transaction (a concurrent writer may have
+        written the item since)."""
+        keys = [ident | {"h": row["_h"]} for ident, row in zip(idents, rows, strict=True)]
+        todo: list[int] = self._run(f"changed_{name}", rows=keys)[0]["todo"]
+        return todo
 
     def is_empty(self) -> bool:
         """Whether the database holds no node (a test suite's marker node aside)."""
@@ -252,9 +275,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def existing(self, kind: SubjectKind, keys: Collection[str]) -> set[str]:
         if not keys:
             return set()
-        sids = [sid(kind, k) for k in keys]
-        found = self._run("existing_subjects", sids=sids)
-        return {r["sid"][2:] for r in found}
+        missing = self._run("missing_subjects", sids=[sid(kind, k) for k in keys])[0]["missing"]
+        return set(keys) - {s[2:] for s in missing}
 
     def begin_load(self, summary: Mapping[str, Any]) -> None:
         self.record_load(dict(summary) | {"status": "running"})
@@ -548,64 +570,67 @@ def _material(row: Mapping[str, Any]) -> SubjectMaterial:
     )
 
 
-def _payload(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """The query for ``kind`` and its ``$rows``: identity fields beside the properties."""
+#: The queries (``write_<name>``, ``stored_<name>``) of each kind of row.
+_QUERY: dict[RowKind, str] = {
+    "entities": "entities",
+    "persons": "persons",
+    "records": "records",
+    "record_persons": "record_persons",
+    "roles": "roles",
+    "shareholdings": "holdings",
+    "registrations": "registrations",
+}
+
+
+def _identities(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the queries of ``kind`` match each row by (the ``props`` are added for a write)."""
     match kind:
         case "entities":
-            return "write_entities", [
-                {"sid": sid("entity", r["uscc"]), "props": dict(r)} for r in rows
-            ]
+            return [{"sid": sid("entity", r["uscc"])} for r in rows]
         case "persons":
-            return "write_persons", [
-                {"sid": sid("person", r["key"]), "props": dict(r)} for r in rows
-            ]
+            return [{"sid": sid("person", r["key"])} for r in rows]
         case "records":
-            return "write_records", [
+            return [
                 {
                     "record_id": r["record_id"],
                     "subject_sid": sid(r["subject_type"], r["subject_key"]),
-                    "props": dict(r),
                 }
                 for r in rows
             ]
         case "record_persons":
-            return "write_record_persons", [
+            return [
                 {
                     "record_id": r["record_id"],
                     "person_key": r["person_key"],
                     "capacity": r["capacity"],
-                    "props": dict(r),
                 }
                 for r in rows
             ]
         case "roles":
-            return "write_roles", [
+            return [
                 {
                     "person_key": r["person_key"],
                     "uscc": r["uscc"],
                     "role": r["role"],
                     "start_date": r["start_date"],
-                    "props": dict(r),
                 }
                 for r in rows
             ]
         case "shareholdings":
-            return "write_holdings", [
+            return [
                 {
                     "holder_sid": sid(r["holder_type"], r["holder_key"]),
                     "uscc": r["uscc"],
                     "start_date": r["start_date"],
-                    "props": dict(r),
                 }
                 for r in rows
             ]
         case "registrations":
-            return "write_registrations", [
+            return [
                 {
                     "uscc": r["uscc"],
                     "region_code": r["region_code"],
                     "start_date": r["start_date"],
-                    "props": dict(r),
                 }
                 for r in rows
             ]

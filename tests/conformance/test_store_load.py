@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from graph_service.stores.base import GraphStore, sid
 from loaders.load import load_directory
 from tests.conftest import RING
-from tests.factories import small_registry, write_csv
+from tests.factories import small_registry, uscc, write_csv
 
 PROVENANCE = ("batch_id", "loaded_at", "first_batch_id")
 
@@ -62,6 +63,25 @@ def test_store_later_file_ends_a_holding(store: GraphStore, tmp_path: Path) -> N
     assert holding["end_date"] == "2023-03-31"
     assert holding["first_batch_id"] == first.batch_id
     assert holding["batch_id"] == second.batch_id
+
+
+def test_store_reload_writes_only_new_and_changed_rows(store: GraphStore, tmp_path: Path) -> None:
+    ids = small_registry(tmp_path / "in")
+    first = load_directory(tmp_path / "in", store, RING, progress=False)
+    with (tmp_path / "in" / "entities.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["name"] = "灵寿县恒达新材料有限公司"  # a changed row beside unchanged ones
+    rows.append(rows[1] | {"uscc": uscc(5), "name": "灵寿县新设有限公司"})
+    write_csv(tmp_path / "again" / "entities.csv", rows)
+    second = load_directory(tmp_path / "again", store, RING, progress=False)
+    [entities] = second.files
+    assert (entities.created, entities.updated, entities.unchanged) == (1, 1, 3)
+    assert second.touched.entities == {r["uscc"] for r in rows}
+    changed, kept, new = (store.entity(u) or {} for u in (ids["a"], ids["b"], uscc(5)))
+    assert (changed["name"], changed["batch_id"]) == ("灵寿县恒达新材料有限公司", second.batch_id)
+    assert changed["first_batch_id"] == first.batch_id
+    assert (kept["batch_id"], kept["loaded_at"]) == (first.batch_id, first.started_at)
+    assert (new["batch_id"], new["first_batch_id"]) == (second.batch_id, second.batch_id)
 
 
 def test_store_reads_agree_on_shape_and_content(store: GraphStore, tmp_path: Path) -> None:

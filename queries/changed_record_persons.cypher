@@ -1,0 +1,12 @@
+// The rows of $rows that write_record_persons would create or update: their item is not stored (or
+// is stored twice: MERGE sets both), or their content hash equals neither the stored _h nor
+// its _src (write_record_persons's test). A read: no lock and no write transaction, so a load sends
+// write_record_persons only these rows, and an unchanged reload writes nothing.
+// $rows: [{..identity as for write_record_persons.., h: the row's _h}]; returns their indexes.
+UNWIND range(0, size($rows) - 1) AS i
+WITH i, $rows[i] AS row
+OPTIONAL MATCH (:Record {record_id: row.record_id})-[r:NAMES {capacity: row.capacity}]->(:Person {key: row.person_key})
+WITH i, row, collect(r) AS found
+WHERE size(found) <> 1 OR found[0]._h IS NULL
+   OR NOT (found[0]._h = row.h OR coalesce(found[0]._src = row.h, false))
+RETURN collect(i) AS todo
