@@ -196,7 +196,7 @@ def add_query_verbs(sub: Any) -> None:
         f"actions:\n{_actions_help()}",
         [
             "check 913703022707761163 bid_tender --on 2024-06-01 --store data/demo.cgraph",
-            "check 370302195104145227 consumption:air --on 2024-06-01 --json",
+            "check 370302197908213781 consumption:air --on 2024-06-01 --json",
         ],
     )
     p.add_argument("subject", help="USCC, resident ID number, or person key")

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from graph_service.services.jobs import result_key, run_job
-from graph_service.stores.embedded import EmbeddedStore
+from graph_service.settings import get_settings
+from graph_service.stores import open_store
 from tests.api.support import KEYS, build_store, live_service, served
 from tests.browser.chromium import ARGS, CHROMIUM, playwright_or_skip
 from tests.factories import Scenario
@@ -81,7 +82,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     stored for each day the page lists them (the service pages stored results)."""
     tmp = tmp_path_factory.mktemp("day")
     with live_service(tmp, investigators_day) as (url, path, ids):
-        with EmbeddedStore(path) as store:
+        with open_store(str(path), get_settings()) as store:  # the service's own format
             for on in (dt.date.today().isoformat(), "2018-06-01", "2021-01-01"):
                 run_job(store, result_key("relocations", on))
         yield {"url": url, "ids": ids, "tmp": tmp}
