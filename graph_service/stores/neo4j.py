@@ -570,7 +570,7 @@ def _material(row: Mapping[str, Any]) -> SubjectMaterial:
     )
 
 
-#: The queries (``write_<name>``, ``stored_<name>``) of each kind of row.
+#: The queries (``write_<name>``, ``changed_<name>``) of each kind of row.
 _QUERY: dict[RowKind, str] = {
     "entities": "entities",
     "persons": "persons",
