@@ -19,6 +19,7 @@ import csv
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -281,6 +282,15 @@ def bulk_load(
             f"the database at {uri} is not empty: a bulk import is for a first load only; "
             "load without --bulk to add to it"
         )
+    clock = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[phase] = round(now - clock, 1)
+        clock = now
+
     meta = new_batch_meta()
     work_dir = work_dir or directory / "import" / meta.batch_id
     files = ImportFiles(work_dir, meta)
@@ -295,9 +305,15 @@ def bulk_load(
         meta=meta,
         batch_size=50_000,
     )
+    lap("validate")
     run_import(import_command, files.finish())
     shutil.rmtree(work_dir)
-    with open_neo4j(uri) as store:  # creates the constraints and indexes
+    lap("import")
+    neo = open_neo4j(uri)  # creates the constraints and indexes
+    with neo as store:
+        neo.await_indexes()
+        lap("schema")
+        report.phases = phases  # the events' time is in the report, not in the load log
         store.record_load(report.to_dict())
         sources, _ = discover(directory)
         if any(s.kind == "record_events" for s in sources):
@@ -305,4 +321,5 @@ def bulk_load(
                 directory, store, keyring, progress=progress, kinds=["record_events"]
             )
             report.files += events.files
+        lap("events")
     return report

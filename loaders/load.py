@@ -23,9 +23,8 @@ from typing import Any, Protocol, cast
 
 from tqdm import tqdm
 
-from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, rebase, write_event
+from graph_service.engine.lifecycle import RecordEvent, rebase, write_events
 from graph_service.engine.timeline import event_key
-from graph_service.errors import NotFound
 from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.settings import get_settings
 from graph_service.stores.base import (
@@ -109,6 +108,9 @@ class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     rejects_file: str | None = None
+    #: Seconds per phase where a load has phases apart from reading the files (a bulk load:
+    #: validate, import, schema, events); empty for an incremental load.
+    phases: dict[str, float] = field(default_factory=dict)
     #: The subjects the load wrote (for incremental flag updates; not in the summary).
     touched: Touched = field(default_factory=Touched, repr=False)
 
@@ -247,8 +249,9 @@ class _FileLoader:
     def _apply_events(self) -> None:
         """Apply the file's events in date order (then file order) through the life cycle,
         as the API does; one that does not fit its record is rejected with the reason."""
-        for line, raw, norm in sorted(self.events, key=lambda e: (e[2]["on"], e[0])):
-            event = RecordEvent(
+        ordered = sorted(self.events, key=lambda e: (e[2]["on"], e[0]))
+        events = [
+            RecordEvent(
                 record_id=norm["record_id"],
                 event=norm["event"],
                 on=norm["on"],
@@ -259,15 +262,16 @@ class _FileLoader:
                 effective_to=norm.get("effective_to"),
                 outcome=norm.get("outcome"),
             )
-            try:
-                # Events need a real store (a bulk load applies them once imported).
-                outcome, row = write_event(cast(GraphStore, self.store), event, self.meta)
-            except (InvalidTransition, NotFound) as exc:
-                self._reject(line, raw, [Problem("event", norm["event"], str(exc))])
-                continue
-            if outcome == "created":
+            for _, _, norm in ordered
+        ]
+        # Events need a real store (a bulk load applies them once imported).
+        results = write_events(cast(GraphStore, self.store), events, self.meta)
+        for (line, raw, norm), result in zip(ordered, results, strict=True):
+            if isinstance(result, Exception):
+                self._reject(line, raw, [Problem("event", norm["event"], str(result))])
+            elif result[0] == "created":
                 self.report.created += 1
-                self.touched.add_rows("records", [row])
+                self.touched.add_rows("records", [result[1]])
             else:
                 self.report.unchanged += 1
 

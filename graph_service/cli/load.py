@@ -128,6 +128,9 @@ def _print_load(args: argparse.Namespace, report: Any) -> int:
         )
     out = console()
     out.print(table)
+    if report.phases:
+        steps = " · ".join(f"{k} {v:.1f} s" for k, v in report.phases.items())
+        out.print(f"用时 / phases: {steps}")
     for f in report.files:
         if f.error:
             out.print(f"[red]{f.error}[/]")

@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from graph_service.engine.lifecycle import InvalidTransition, RecordEvent, apply_event
+from graph_service.engine.lifecycle import (
+    InvalidTransition,
+    RecordEvent,
+    apply_event,
+    event_meta,
+    write_event,
+    write_events,
+)
 from graph_service.engine.restrictions import RestrictionEngine
+from graph_service.errors import NotFound
 from graph_service.stores.base import GraphStore, sid
 from loaders.load import load_directory
 from tests.conftest import RING
@@ -209,3 +217,56 @@ def test_an_event_on_an_unknown_record_is_rejected_with_its_line(
     assert report.rejected == 1
     text = Path(report.rejects_file or "").read_text(encoding="utf-8")
     assert "NO-SUCH-RECORD" in text and "record_events.csv" in text
+
+
+def test_events_written_together_give_the_versions_one_by_one_gives(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    s = Scenario()
+    twins = []  # two copies of the same records: one gets its events one by one
+    for copy in ("甲", "乙"):
+        x, y = s.entity(f"{copy}化工有限公司"), s.entity(f"{copy}建材有限公司")
+        p = s.person(f"{copy}经理")
+        s.role(p, x, "legal_rep", "2015-01-01")
+        twins.append(
+            (
+                s.record(x, "dishonest_judgment_debtor", "2021-03-01", ground="2"),
+                s.record(y, "dishonest_judgment_debtor", "2021-04-01", ground="2"),
+            )
+        )
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False)
+    meta = event_meta(LATER)
+
+    def feed(a: str, b: str) -> list[RecordEvent]:
+        return [
+            event(a, "object", "2021-05-01"),
+            event(b, "resolve", "2021-05-02", outcome="upheld"),  # not disputed: refused
+            event(a, "resolve", "2021-06-01", outcome="upheld"),
+            event(b, "repair", "2021-07-01"),
+            event(a, "object", "2021-05-01"),  # held already: unchanged
+            event("NO-SUCH-RECORD", "object", "2021-05-01"),
+            event(a, "repair", "2021-08-01"),
+        ]
+
+    one_by_one: list[object] = []
+    with store.transaction():
+        for e in feed(*twins[0]):
+            try:
+                one_by_one.append(write_event(store, e, meta)[0])
+            except (InvalidTransition, NotFound) as exc:
+                one_by_one.append(type(exc))
+        written = write_events(store, feed(*twins[1]), meta)
+    together = [r[0] if isinstance(r, tuple) else type(r) for r in written]
+    assert (
+        together
+        == one_by_one
+        == ["created", InvalidTransition, "created", "created", "unchanged", NotFound, "created"]
+    )
+
+    def versions(rid: str) -> list[dict[str, object]]:
+        drop = ("record_id", "subject_key", "subject_name", "_h", "_src", "base", "events")
+        return [{k: v for k, v in h.items() if k not in drop} for h in store.record_history(rid)]
+
+    for first, second in zip(twins[0], twins[1], strict=True):
+        assert versions(first) == versions(second)
+        assert len(versions(first)) > 1
