@@ -204,17 +204,10 @@ class Neo4jStore(Neo4jResults, GraphStore):
             return session.execute_write(work)
 
     def ensure_schema(self) -> None:
-        """Create constraints and indexes, and the version node, if missing (idempotent).
-
-        All in one transaction: indexes created together are populated by one scan of the
-        store (after a bulk import, one pass over millions of nodes instead of one each)."""
-
-        def create(tx: neo4j.ManagedTransaction) -> None:
-            for stmt in [*statements("schema"), *statements("result_schema")]:
-                tx.run(stmt).consume()
-
+        """Create constraints and indexes, and the version node, if missing (idempotent)."""
         with self._translated(), self.driver.session(database=self.database) as session:
-            session.execute_write(create)
+            for stmt in [*statements("schema"), *statements("result_schema")]:
+                session.run(stmt).consume()
             session.run(_q("ensure_version")).consume()
 
     def await_indexes(self, seconds: int = 3600) -> None:
