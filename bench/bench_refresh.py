@@ -129,7 +129,7 @@ def main() -> None:
             for kind in KINDS:
                 key = result_key(kind, args.on)
                 full, seconds = timed(lambda k=key: compute_rows(store, k))
-                same = list(store.result_rows(key, ResultFilter())) == [r.data for r in full]
+                same = list(store.result_rows(key, ResultFilter())) == full.records()
                 row(f"{kind} full pass after the load", seconds, f"refreshed equal: {same}")
 
     print(f"\nMachine: {machine()}\n")

@@ -1,4 +1,5 @@
 // A result being saved (GraphStore.save_result): its header, not yet complete, so no reader
-// takes it until result_commit.cypher marks it.
+// takes it until result_commit.cypher marks it. $chunk: rows per chunk (result_write_chunks).
 CREATE (:Result {id: $run, key: $key, kind: $kind, on: $on, level: $level, token: $token,
-                 computed_at: $computed_at, rows: 0, job_id: $job_id, complete: false})
+                 computed_at: $computed_at, rows: 0, chunk: $chunk, job_id: $job_id,
+                 complete: false})

@@ -1,3 +1,4 @@
-// Delete the header of a result whose rows are gone.
+// Delete the header and the filter columns of a result whose chunks are gone.
 MATCH (r:Result {id: $run})
-DELETE r
+OPTIONAL MATCH (f:ResultFilters {run: $run})
+DELETE r, f

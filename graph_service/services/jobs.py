@@ -20,12 +20,11 @@ import datetime as dt
 import fcntl
 import json
 import logging
-import math
 import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +32,6 @@ from typing import Any, Literal
 import pandas as pd
 
 from graph_service.engine.evaluation import (
-    TABLE_COLUMNS,
     Evaluator,
     GradeLedger,
     evaluation_config,
@@ -54,6 +52,8 @@ from graph_service.stores.results import (
     ResultKey,
     ResultKind,
     ResultRow,
+    ResultTable,
+    filter_frame,
 )
 
 log = logging.getLogger("graph_service.jobs")
@@ -95,36 +95,31 @@ def how_to_run(key: ResultKey) -> tuple[str, str]:
 # -- the passes ------------------------------------------------------------------------------
 
 
-def grade_rows(table: pd.DataFrame) -> list[ResultRow]:
+def grade_rows(table: pd.DataFrame) -> ResultTable:
     """The rows of a grade table (:meth:`Evaluator.evaluate_all`), worst score first (the
-    order of ``/v1/evaluation/grades``)."""
-    return [
-        ResultRow(
-            data={str(k): None if _missing(v) else v for k, v in row.items()},
-            region=_text(row["region_code"]),
-            industry=_text(row["industry"]),
-            grade=str(row["grade"]),
-            watch=bool(row["watch_candidate"]),
-            score=float(row["score"]),
-            active=bool(row["active"]),
-        )
-        for row in table.sort_values(["score", "uscc"]).to_dict(orient="records")
-    ]
+    order of ``/v1/evaluation/grades``), built column-wise: every row's JSON in one call of
+    pandas' writer (a missing cell is null; scores, rounded to cents, print as they are) and
+    the filter fields as columns — no dict per row."""
+    ordered = table.sort_values(["score", "uscc"], ignore_index=True)
+    text = ordered.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    filters = filter_frame(
+        {
+            "region": ordered["region_code"],
+            "industry": ordered["industry"],
+            "grade": ordered["grade"],
+            "watch": ordered["watch_candidate"],
+            "pattern": "",
+            "score": ordered["score"],
+            "active": ordered["active"],
+        }
+    )
+    # one row per line: JSON text escapes every newline inside a value
+    return ResultTable(filters, text.rstrip("\n").split("\n") if len(ordered) else [])
 
 
-def _missing(value: Any) -> bool:
-    """A missing cell of a table (None, or pandas' NaN in an object column)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _text(value: Any) -> str:
-    """A table cell as filter text (empty when missing)."""
-    return "" if _missing(value) else str(value)
-
-
-def relocation_rows(flags: Iterable[Flag]) -> list[ResultRow]:
+def relocation_rows(flags: Iterable[Flag]) -> ResultTable:
     """The rows of relocation flags, highest score first (the order of ``/v1/relocations``)."""
-    return [
+    return ResultTable.of(
         ResultRow(
             data=f.model_dump(mode="json"),
             region=f.region_to or "",
@@ -132,25 +127,37 @@ def relocation_rows(flags: Iterable[Flag]) -> list[ResultRow]:
             score=float(f.score),
         )
         for f in sorted(flags, key=lambda f: (-f.score, f.flag_id))
-    ]
+    )
 
 
-def notice_rows(store: GraphStore, found: list[dict[str, Any]]) -> list[ResultRow]:
+def notice_rows(store: GraphStore, found: list[dict[str, Any]]) -> ResultTable:
     """The rows of notices (all regions), in record order; each carries its record's region
     (a page's region filter is the one :func:`~graph_service.engine.notices.notices`
     applies)."""
     ids = {n["record_id"] for n in found}
     regions = {r["record_id"]: str(r.get("region_code") or "") for r in store.records_by_id(ids)}
-    return [ResultRow(data=n, region=regions.get(n["record_id"], "")) for n in found]
+    return ResultTable.of(ResultRow(data=n, region=regions.get(n["record_id"], "")) for n in found)
 
 
-def compute_rows(store: GraphStore, key: ResultKey) -> list[ResultRow]:
-    """The rows of the result ``key``, computed now (a nationwide pass)."""
+def compute_rows(store: GraphStore, key: ResultKey) -> ResultTable:
+    """The rows of the result ``key``, computed now (a nationwide pass, scanning for
+    relocations when grading: the reference a stored result is tested against)."""
     if key.kind == "grades":
         return grade_rows(Evaluator(store).evaluate_all(key.on))
     if key.kind == "relocations":
         return relocation_rows(detect_relocations(store, key.on, key.level))  # type: ignore[arg-type]
     return notice_rows(store, notices(store, key.on, ""))
+
+
+def current_flags(store: GraphStore, on: str, token: str) -> list[Flag] | None:
+    """The relocation flags at the evaluation's level on ``on`` that a stored result current
+    at change token ``token`` keeps (what a grading pass weighs, instead of scanning for them
+    again); None when there is no such result."""
+    key = result_key("relocations", on, evaluation_config().relocation.level)
+    info = store.result_info(key)
+    if info is None or info.token != token:
+        return None
+    return [Flag.model_validate(row) for row in store.result_rows(key, ResultFilter())]
 
 
 def _now() -> str:
@@ -172,10 +179,13 @@ def run_job(
     report = progress or (lambda _share, _phase: None)
     token = store.change_token()
     report(0.0, f"computing {key.kind}")
-    rows = compute_rows(store, key)
-    if ledger is not None and key.kind == "grades":
-        table = pd.DataFrame([r.data for r in rows], columns=list(TABLE_COLUMNS))
-        ledger.record(table, key.on, evaluation_config().version)
+    if key.kind == "grades":
+        table = Evaluator(store).evaluate_all(key.on, current_flags(store, key.on, token))
+        if ledger is not None:
+            ledger.record(table, key.on, evaluation_config().version)
+        rows = grade_rows(table)
+    else:
+        rows = compute_rows(store, key)
     return keep_result(store, key, token, rows, job_id=job_id, progress=report)
 
 
@@ -183,7 +193,7 @@ def keep_result(
     store: GraphStore,
     key: ResultKey,
     token: str,
-    rows: list[ResultRow],
+    rows: ResultTable,
     *,
     job_id: str | None = None,
     progress: Progress | None = None,
@@ -193,15 +203,8 @@ def keep_result(
     computed anyway)."""
     report = progress or (lambda _share, _phase: None)
     report(_PASS_SHARE, f"storing {len(rows)} rows")
-
-    def counted(items: list[ResultRow]) -> Iterator[ResultRow]:
-        for n, row in enumerate(items, start=1):
-            if n % 1000 == 0:
-                report(_PASS_SHARE + (1 - _PASS_SHARE) * n / len(items), f"stored {n} rows")
-            yield row
-
     info = ResultInfo(key=key, token=token, computed_at=_now(), job_id=job_id)
-    stored = store.save_result(info, counted(rows))
+    stored = store.save_result(info, rows)
     report(1.0, "done")
     return stored
 
@@ -225,20 +228,16 @@ def refresh_after_load(store: GraphStore, touched: Touched, before: str) -> list
     token = store.change_token()
     current = [i for i in store.results() if i.token == before]
     order: dict[ResultKind, int] = {"relocations": 0, "notices": 1, "grades": 2}
-    flags: dict[tuple[str, str], list[Flag]] = {}
     out = []
     for info in sorted(current, key=lambda i: order[i.key.kind]):
         key = info.key
         if key.kind == "relocations":
-            found = _refreshed_flags(store, key, touched)
-            flags[(key.on, key.level)] = found
-            rows = relocation_rows(found)
+            rows = relocation_rows(_refreshed_flags(store, key, touched))
         elif key.kind == "notices":
             rows = notice_rows(store, _refreshed_notices(store, key, touched))
-        else:
-            level = evaluation_config().relocation.level
-            table = Evaluator(store).evaluate_all(key.on, flags.get((key.on, level)))
-            rows = grade_rows(table)
+        else:  # the flags refreshed just before (now current), when there are
+            flags = current_flags(store, key.on, token)
+            rows = grade_rows(Evaluator(store).evaluate_all(key.on, flags))
         out.append(keep_result(store, key, token, rows))
     return out
 

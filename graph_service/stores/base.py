@@ -34,7 +34,7 @@ from graph_service.stores.results import (
     ResultFilter,
     ResultInfo,
     ResultKey,
-    ResultRow,
+    ResultTable,
     Tally,
     TallyBy,
 )
@@ -449,7 +449,7 @@ class GraphStore(ABC):
     # -- stored results of nationwide passes (see :mod:`.results`) ----------------------------
 
     @abstractmethod
-    def save_result(self, info: ResultInfo, rows: Iterable[ResultRow]) -> ResultInfo:
+    def save_result(self, info: ResultInfo, rows: ResultTable) -> ResultInfo:
         """Keep ``rows`` (in order) as the result ``info.key``, replacing any earlier result
         under that key: readers see the old result or the new one, never a part. Returns
         ``info`` with its ``rows`` counted. Changes no change token (a result is not data)."""

@@ -1,62 +1,54 @@
-"""Stored results for the Neo4j store: a ``:Result`` node per saved result and a
-``:ResultRow`` node per row (``run`` = the result's id, ``ordinal``, ``row`` = the JSON, and
-the filter fields), indexed on ``(run, ordinal)`` so a page is an index-ordered range.
+"""Stored results for the Neo4j store: a ``:Result`` node per saved result (its header), a
+``:ResultFilters`` node with its filter columns (the bytes of a Parquet file), and its rows'
+JSON in ``:ResultChunk`` nodes of :data:`CHUNK` rows (``run`` = the result's id, ``n`` = the
+chunk's number, ``rows`` = the rows one per line, zlib-compressed), indexed on ``(run, n)``.
 
-A save writes the header (not yet ``complete``) and the rows in batches, then in one
-transaction marks it complete and every other result under its key not; the rows of those
-are then deleted in batches. Readers take the complete result, so they see the old result or
-the new one; a save cut short leaves rows no reader takes, deleted by the next save of that
-key. Result writes go through plain write queries: they do not change the change token.
+Readers keep the filter columns of a run in memory and compute every page's rows, total and
+tally there (:class:`~graph_service.stores.results.StoredRows`, shared with the embedded
+store); a page then reads the one or two chunks it shows (kept too). A million rows are
+about 4,000 chunks and one filter node, written in a few dozen transactions, where a node
+per row took most of a grading job.
+
+A save writes the header (not yet ``complete``), the filters and the chunks in batches, then
+in one transaction marks it complete and every other result under its key not; the chunks of
+those are then deleted in batches. Readers take the complete result, so they see the old
+result or the new one; a save cut short leaves chunks no reader takes, deleted by the next
+save of that key. Result writes go through plain write queries: they do not change the
+change token.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from graph_service.stores.base import Page
 from graph_service.stores.results import (
+    Lru,
+    ReadChunks,
     ResultFilter,
     ResultInfo,
     ResultKey,
-    ResultRow,
+    ResultTable,
+    StoredRows,
     Tally,
     TallyBy,
+    parquet_bytes,
+    read_filters,
 )
 
-#: Rows written (or deleted, or read by a scan) per transaction.
-BATCH = 5_000
-T = TypeVar("T")
-
-
-class _Seen:
-    """Counts and tallies of saved runs, by run id and filter. A run's rows never change
-    once saved (a new save is a new run), so what was counted stays true; a few filters
-    are asked again and again (each page of a list asks its total)."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._found: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._found:
-                self._found.move_to_end(key)
-                return cast(T, self._found[key])
-        value = compute()
-        with self._lock:
-            self._found[key] = value
-            while len(self._found) > self._size:
-                self._found.popitem(last=False)
-        return value
-
-
-_SEEN = _Seen()
+#: Rows per chunk: what a page of 100 reads at most twice over.
+CHUNK = 256
+#: Chunks written (or deleted) per transaction (~1–2 MB compressed).
+WRITE_CHUNKS = 64
+#: Chunks kept per run in readers' memory (about 50,000 rows).
+KEPT_CHUNKS = 200
+#: zlib level of the chunks: fast (a save compresses every row; a page inflates two chunks).
+_LEVEL = 1
+#: What readers keep of the runs last read, by run id (unique: a uuid per save).
+_RUNS: Lru[str, StoredRows] = Lru(8)
 
 
 def _info(node: dict[str, Any]) -> ResultInfo:
@@ -69,6 +61,15 @@ def _info(node: dict[str, Any]) -> ResultInfo:
     )
 
 
+def _chunk(rows: Sequence[str]) -> bytes:
+    """Rows' JSON as a chunk: one per line (JSON text has no raw newline), compressed."""
+    return zlib.compress("\n".join(rows).encode("utf-8"), _LEVEL)
+
+
+def _unchunk(data: bytes) -> list[str]:
+    return zlib.decompress(data).decode("utf-8").split("\n")
+
+
 class Neo4jResults:
     """The result methods of :class:`~graph_service.stores.neo4j.Neo4jStore`."""
 
@@ -76,9 +77,10 @@ class Neo4jResults:
 
         def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]: ...
 
-    def save_result(self, info: ResultInfo, rows: Iterable[ResultRow]) -> ResultInfo:
+    def save_result(self, info: ResultInfo, rows: ResultTable) -> ResultInfo:
         run = uuid.uuid4().hex
         key = info.key
+        info.rows = len(rows)
         self._run(
             "result_begin",
             write=True,
@@ -89,34 +91,55 @@ class Neo4jResults:
             level=key.level,
             token=info.token,
             computed_at=info.computed_at,
+            chunk=CHUNK,
             job_id=info.job_id,
         )
-        count = 0
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append({"ordinal": count, "row": row.json(), **row.filters()})
-            count += 1
-            if len(batch) == BATCH:
-                self._run("result_write_rows", write=True, run=run, rows=batch)
-                batch = []
-        if batch:
-            self._run("result_write_rows", write=True, run=run, rows=batch)
-        info.rows = count
+        self._run(
+            "result_write_filters", write=True, run=run, data=parquet_bytes(rows.arrow_filters())
+        )
+        step = CHUNK * WRITE_CHUNKS
+        for at in range(0, len(rows), step):
+            chunks = [
+                {"n": (at + i) // CHUNK, "rows": _chunk(rows.rows[at + i : at + i + CHUNK])}
+                for i in range(0, min(step, len(rows) - at), CHUNK)
+            ]
+            self._run("result_write_chunks", write=True, run=run, chunks=chunks)
         done = self._run(
-            "result_commit", write=True, run=run, rows=count, computed_at=info.computed_at
+            "result_commit", write=True, run=run, rows=info.rows, computed_at=info.computed_at
         )
         for old in done[0]["old"] if done else []:
-            while self._run("result_delete_rows", write=True, run=old, batch=BATCH)[0]["n"]:
+            while self._run("result_delete_chunks", write=True, run=old, batch=WRITE_CHUNKS)[0][
+                "n"
+            ]:
                 pass
             self._run("result_delete", write=True, run=old)
         return info
 
-    def _current(self, key: ResultKey) -> tuple[str, ResultInfo] | None:
+    def _current(self, key: ResultKey) -> tuple[str, ResultInfo, int] | None:
+        """The run readers take under ``key``: its id, header and rows per chunk."""
         found = self._run("result_current", key=key.id)
         if not found:
             return None
         node = found[0]["result"]
-        return node["id"], _info(node)
+        return node["id"], _info(node), node["chunk"]
+
+    def _stored(self, key: ResultKey) -> tuple[StoredRows, ReadChunks] | None:
+        """What readers keep of the run under ``key``, and how to read its chunks."""
+        current = self._current(key)
+        if current is None:
+            return None
+        run, info, chunk = current
+
+        def read() -> StoredRows:
+            data = self._run("result_read_filters", run=run)[0]["data"]
+            starts = [*range(0, info.rows, chunk), info.rows]
+            return StoredRows(read_filters(bytes(data)), starts, KEPT_CHUNKS)
+
+        def chunks(numbers: Sequence[int]) -> Mapping[int, Sequence[str]]:
+            found = self._run("result_read_chunks", run=run, numbers=list(numbers))
+            return {r["n"]: _unchunk(bytes(r["rows"])) for r in found}
+
+        return _RUNS.get(run, read), chunks
 
     def result_info(self, key: ResultKey) -> ResultInfo | None:
         current = self._current(key)
@@ -128,63 +151,15 @@ class Neo4jResults:
     def result_page(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
     ) -> Page:
-        current = self._current(key)
-        if current is None:
-            return Page(items=[], total=0, offset=offset, limit=limit)
-        run, info = current
-        total = info.rows if where == ResultFilter() else self._count(run, where)
-        found = self._run(
-            "result_page", run=run, after=-1, offset=offset, limit=limit, **where.params()
-        )
-        return Page(items=[_row(r) for r in found], total=total, offset=offset, limit=limit)
-
-    def _count(self, run: str, where: ResultFilter) -> int:
-        """How many rows of the run ``where`` takes (kept: a run's rows never change)."""
-        return _SEEN.get(
-            ("count", run, where),
-            lambda: int(self._run("result_count", run=run, **where.params())[0]["total"]),
-        )
+        stored = self._stored(key)
+        items, total = stored[0].page(where, offset, limit, stored[1]) if stored else ([], 0)
+        return Page(items=items, total=total, offset=offset, limit=limit)
 
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
-        current = self._current(key)
-        if current is None:
-            return
-        after = -1
-        while True:  # by ordinal ranges: each batch is one short index-ordered read
-            found = self._run(
-                "result_page",
-                run=current[0],
-                after=after,
-                offset=0,
-                limit=BATCH,
-                **where.params(),
-            )
-            for r in found:
-                yield _row(r)
-            if len(found) < BATCH:
-                return
-            after = found[-1]["ordinal"]
+        stored = self._stored(key)
+        if stored is not None:
+            yield from stored[0].rows(where, stored[1])
 
     def result_tally(self, key: ResultKey, where: ResultFilter, by: TallyBy = "") -> list[Tally]:
-        current = self._current(key)
-        if current is None:
-            return []
-        found = _SEEN.get(
-            ("tally", current[0], where, by),
-            lambda: self._run("result_tally", run=current[0], by=by, **where.params()),
-        )
-        return [
-            Tally(
-                group=r["group"] or "",
-                grade=r["grade"] or "",
-                rows=r["rows"],
-                score_sum=float(r["score_sum"]),
-                watch=r["watch"],
-            )
-            for r in found
-        ]
-
-
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(record["row"])
-    return data
+        stored = self._stored(key)
+        return stored[0].tally(where, by) if stored else []

@@ -9,14 +9,32 @@ reader compares it with the token now to say whether the result is stale.
 
 Each row is the answer's JSON (``data``) with the few fields paging filters on, kept apart
 so that a store can filter and count without reading the JSON. Rows are stored in the order
-the API lists them (``ordinal``), so a page is a slice of the filtered rows.
+the API lists them, so a page is a slice of the filtered rows.
+
+A pass hands its rows to a store column-wise (:class:`ResultTable`: the filter fields as a
+frame, each row's JSON text). Both stores keep a result as its filter columns and its JSON
+rows in *chunks* of consecutive rows (Parquet row groups beside the embedded store,
+``:ResultChunk`` nodes in Neo4j); :class:`StoredRows` is what readers make of one saved run,
+on either store: the filter columns in memory, each filter's rows, counts and tallies
+computed there and kept, and the chunks a page shows read on demand and kept. A saved run
+never changes (a new save is a new run), so none of this is ever invalidated: a new run has
+a new identity.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 ResultKind = Literal["grades", "relocations", "notices"]
 RESULT_KINDS: tuple[ResultKind, ...] = ("grades", "relocations", "notices")
@@ -125,10 +143,6 @@ class ResultFilter:
     watch: bool = False
     active: bool = False
 
-    def params(self) -> dict[str, Any]:
-        """The filter as Cypher parameters (``result_page.cypher`` and friends)."""
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
-
 
 @dataclass(slots=True)
 class Tally:
@@ -140,3 +154,248 @@ class Tally:
     rows: int
     score_sum: float
     watch: int = 0
+
+
+#: The filter fields kept as text (categorical in memory: a filter tests each distinct value
+#: once, not each row).
+TEXT_FIELDS = ("region", "industry", "grade", "pattern")
+#: The filter columns as stored (Parquet beside the embedded store and in Neo4j).
+FILTER_SCHEMA = pa.schema(
+    [
+        ("region", pa.string()),
+        ("industry", pa.string()),
+        ("grade", pa.string()),
+        ("watch", pa.bool_()),
+        ("pattern", pa.string()),
+        ("score", pa.float64()),
+        ("active", pa.bool_()),
+    ]
+)
+
+
+@dataclass(slots=True)
+class ResultTable:
+    """A result's rows column-wise, in stored order: the filter fields (:data:`FILTER_FIELDS`)
+    as a frame, and each row's JSON text (compact; what a reader decodes)."""
+
+    filters: pd.DataFrame
+    rows: list[str]
+
+    def __post_init__(self) -> None:
+        if len(self.filters) != len(self.rows):
+            raise ValueError(f"{len(self.filters)} filter rows for {len(self.rows)} rows")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def of(cls, rows: Iterable[ResultRow]) -> ResultTable:
+        """The table of rows made one by one (relocation flags, notices)."""
+        listed = list(rows)
+        columns = {name: [getattr(r, name) for r in listed] for name in FILTER_FIELDS}
+        return cls(filter_frame(columns), [r.json() for r in listed])
+
+    def records(self) -> list[dict[str, Any]]:
+        """Each row's data, as a reader gets it back."""
+        return [json.loads(r) for r in self.rows]
+
+    def arrow_filters(self) -> pa.Table:
+        """The filter columns as an Arrow table (:data:`FILTER_SCHEMA`)."""
+        return pa.Table.from_pandas(
+            self.filters.astype({f: str for f in TEXT_FIELDS}),
+            schema=FILTER_SCHEMA,
+            preserve_index=False,
+        )
+
+
+def filter_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """The filter columns (:data:`FILTER_FIELDS`, each a sequence or a scalar for every row)
+    as readers keep them: text as categories (a missing value is empty), flags as bools."""
+    frame = pd.DataFrame(dict(columns), columns=list(FILTER_FIELDS))
+    for name in TEXT_FIELDS:
+        frame[name] = frame[name].fillna("").astype(str).astype("category")
+    return frame.astype({"watch": bool, "active": bool, "score": float})
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """``table`` as the bytes of a Parquet file (Neo4j keeps a result's filters so)."""
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def read_filters(source: Any) -> pd.DataFrame:
+    """The filter columns of a Parquet file (a path, or the bytes :func:`parquet_bytes`
+    made) as :func:`filter_frame` keeps them."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    table = pq.read_table(source, columns=list(FILTER_FIELDS), read_dictionary=TEXT_FIELDS)
+    return filter_frame({name: table.column(name).to_pandas() for name in FILTER_FIELDS})
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """Values computed once and kept, the least recently used dropped past ``size``; safe
+    across threads (two threads may both compute a value: the last one is kept)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[K, V] = OrderedDict()
+
+    def find(self, key: K) -> V | None:
+        """The value kept under ``key``, or None."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        return None
+
+    def put(self, key: K, value: V) -> V:
+        """Keep ``value`` under ``key``; returns it."""
+        with self._lock:
+            self._kept[key] = value
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        """The value under ``key``, computed now if not kept."""
+        found = self.find(key)
+        return self.put(key, compute()) if found is None else found
+
+
+#: Reads chunks of a saved run by number: each chunk's rows' JSON, in order.
+ReadChunks = Callable[[Sequence[int]], Mapping[int, Sequence[str]]]
+#: Chunks read at once while every row is read (:meth:`StoredRows.rows`).
+ROWS_READ_AT_ONCE = 64
+
+
+class StoredRows:
+    """What readers keep of one saved run, on every store: its filter columns, the rows each
+    filter takes (and the tallies asked), and the chunks last read. ``starts`` is the first
+    row of each chunk, then the number of rows; ``chunks`` chunks are kept."""
+
+    def __init__(
+        self, filters: pd.DataFrame, starts: np.ndarray[Any, Any] | Sequence[int], chunks: int
+    ) -> None:
+        self.filters = filters
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self._selected: Lru[ResultFilter, np.ndarray[Any, Any]] = Lru(64)
+        self._tallies: Lru[tuple[ResultFilter, str], list[Tally]] = Lru(64)
+        self._chunks: Lru[int, Sequence[str]] = Lru(chunks)
+
+    def selected(self, where: ResultFilter) -> np.ndarray[Any, Any]:
+        """Positions of the rows ``where`` takes, ascending."""
+        return self._selected.get(where, lambda: np.flatnonzero(_mask(self.filters, where)))
+
+    def page(
+        self, where: ResultFilter, offset: int, limit: int, read: ReadChunks
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The rows of a page and the total ``where`` takes; ``read`` reads the chunks the
+        page shows that are not kept."""
+        chosen = self.selected(where)
+        shown = chosen[offset : offset + max(0, limit)]
+        return list(self._rows_at(shown, read)), len(chosen)
+
+    def rows(self, where: ResultFilter, read: ReadChunks) -> Iterator[dict[str, Any]]:
+        """Every row ``where`` takes, in stored order (chunks read a batch at a time and not
+        kept: a pass over a result would push out the pages asked for)."""
+        chosen = self.selected(where)
+        groups = self._chunk_of(chosen)  # ascending, as the positions are
+        numbers = np.unique(groups)
+        for at in range(0, len(numbers), ROWS_READ_AT_ONCE):
+            batch = numbers[at : at + ROWS_READ_AT_ONCE]
+            found = read([int(n) for n in batch])
+            lo = int(np.searchsorted(groups, batch[0], side="left"))
+            hi = int(np.searchsorted(groups, batch[-1], side="right"))
+            for pos, n in zip(chosen[lo:hi], groups[lo:hi], strict=True):
+                yield json.loads(found[int(n)][int(pos - self.starts[n])])
+
+    def tally(self, where: ResultFilter, by: TallyBy) -> list[Tally]:
+        """The rows ``where`` takes counted per group (``by``) and grade (kept)."""
+        return self._tallies.get((where, by), lambda: _tally(self.filters, where, by))
+
+    def _chunk_of(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return np.searchsorted(self.starts, positions, side="right") - 1
+
+    def _rows_at(
+        self, positions: np.ndarray[Any, Any], read: ReadChunks
+    ) -> Iterator[dict[str, Any]]:
+        """The rows at ``positions`` (ascending), from the chunks kept or read now (kept)."""
+        groups = self._chunk_of(positions)
+        wanted = [int(n) for n in np.unique(groups)]
+        have = {n: c for n in wanted if (c := self._chunks.find(n)) is not None}
+        missing = [n for n in wanted if n not in have]
+        if missing:
+            for n, chunk in read(missing).items():
+                have[n] = self._chunks.put(n, chunk)
+        for pos, n in zip(positions, groups, strict=True):
+            yield json.loads(have[int(n)][int(pos - self.starts[n])])
+
+
+def _matching(column: pd.Series, test: Callable[[str], bool]) -> np.ndarray[Any, Any]:
+    """Which rows of a categorical ``column`` pass ``test`` (each category tested once)."""
+    hits = np.array([test(str(c)) for c in column.cat.categories] + [False], dtype=bool)
+    return hits[column.cat.codes.to_numpy()]  # code -1 (none) takes the False at the end
+
+
+def _mask(frame: pd.DataFrame, where: ResultFilter) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which rows of a filter frame ``where`` takes."""
+    keep = np.ones(len(frame), dtype=bool)
+    if where.region:
+        keep &= _matching(frame["region"], lambda c: c.startswith(where.region))
+    for name in ("industry", "grade", "pattern"):
+        value = getattr(where, name)
+        if value:
+            keep &= _matching(frame[name], value.__eq__)
+    for name in ("watch", "active"):
+        if getattr(where, name):
+            keep &= frame[name].to_numpy(dtype=bool)
+    return keep
+
+
+def _tally(frame: pd.DataFrame, where: ResultFilter, by: TallyBy) -> list[Tally]:
+    """Rows of ``frame`` that ``where`` takes, counted per group and grade, ordered by group
+    then grade."""
+    taken = frame[_mask(frame, where)]
+    if by == "industry":
+        labels = [str(c) for c in taken["industry"].cat.categories]
+        codes = taken["industry"].cat.codes.to_numpy()
+    elif by:
+        cut = [str(c)[: TALLY_DIGITS[by]] for c in taken["region"].cat.categories]
+        labels = sorted(set(cut))
+        index = {label: i for i, label in enumerate(labels)}
+        codes = np.array([index[c] for c in cut] + [-1], dtype=np.int64)[
+            taken["region"].cat.codes.to_numpy()
+        ]
+    else:
+        labels, codes = [""], np.zeros(len(taken), dtype=np.int64)
+    grades = [str(c) for c in taken["grade"].cat.categories]
+    counted = (
+        pd.DataFrame(
+            {
+                "group": codes,
+                "grade": taken["grade"].cat.codes.to_numpy(),
+                "score": taken["score"].to_numpy(),
+                "watch": taken["watch"].to_numpy(dtype=np.int64),
+            }
+        )
+        .groupby(["group", "grade"])
+        .agg(rows=("score", "size"), score_sum=("score", "sum"), watch=("watch", "sum"))
+    )
+    found = [
+        Tally(group=labels[g], grade=grades[r], rows=int(n), score_sum=float(total), watch=int(w))
+        for (g, r), n, total, w in zip(
+            counted.index,
+            counted["rows"].to_numpy(),
+            counted["score_sum"].to_numpy(),
+            counted["watch"].to_numpy(),
+            strict=True,
+        )
+    ]
+    return sorted(found, key=lambda t: (t.group, t.grade))

@@ -30,7 +30,7 @@ def _stored(store: GraphStore, level: str = "county") -> list[dict[str, object]]
 
 
 def _full(store: GraphStore, level: str = "county") -> list[dict[str, object]]:
-    return [r.data for r in relocation_rows(detect_relocations(store, ON, level))]  # type: ignore[arg-type]
+    return relocation_rows(detect_relocations(store, ON, level)).records()  # type: ignore[arg-type]
 
 
 def test_a_load_refreshes_stored_flags_as_a_full_run_would(
@@ -158,9 +158,7 @@ def test_a_load_refreshes_stored_grades_and_notices_as_a_full_run_would(
     assert all(i.token == store.change_token() for i in store.results())
     for kind in ("grades", "notices", "relocations"):
         key = result_key(kind, DAY)  # type: ignore[arg-type]
-        assert list(store.result_rows(key, ResultFilter())) == [
-            r.data for r in compute_rows(store, key)
-        ]
+        assert list(store.result_rows(key, ResultFilter())) == compute_rows(store, key).records()
 
 
 def test_a_load_reexamines_only_the_listings_it_can_change(

@@ -5,7 +5,13 @@ whole, and never a change of the store's change token."""
 from __future__ import annotations
 
 from graph_service.stores.base import GraphStore
-from graph_service.stores.results import ResultFilter, ResultInfo, ResultKey, ResultRow
+from graph_service.stores.results import (
+    ResultFilter,
+    ResultInfo,
+    ResultKey,
+    ResultRow,
+    ResultTable,
+)
 
 KEY = ResultKey("grades", "2024-06-01")
 
@@ -31,7 +37,7 @@ def _rows(n: int) -> list[ResultRow]:
 
 def _save(store: GraphStore, n: int, key: ResultKey = KEY, token: str = "t1") -> ResultInfo:
     info = ResultInfo(key=key, token=token, computed_at="2024-06-02T00:00:00+00:00", job_id="j1")
-    return store.save_result(info, iter(_rows(n)))
+    return store.save_result(info, ResultTable.of(_rows(n)))
 
 
 def test_no_result_is_kept_until_one_is_saved(store: GraphStore) -> None:
