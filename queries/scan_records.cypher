@@ -1,6 +1,9 @@
-// Every Record node in record_id order, streamed (GraphStore.scan_nodes; ordered by the
-// record_id constraint's index). $fields: as in scan_subjects.cypher.
+// A page of Record nodes in record_id order (GraphStore.scan_nodes): the next $limit after
+// $after (ordered by the record_id constraint's index). $below, $fields and the answer as
+// in scan_subjects.cypher.
 MATCH (n:Record)
-WHERE n.record_id IS NOT NULL
-RETURN CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END AS data
-ORDER BY n.record_id
+WHERE n.record_id > $after AND n.record_id < $below
+WITH n ORDER BY n.record_id LIMIT $limit
+RETURN collect(CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END)
+         AS rows,
+       max(n.record_id) AS last, count(n) AS n

@@ -1,6 +1,9 @@
-// Every Region node in code order, streamed (GraphStore.scan_nodes; ordered by the
-// region_code constraint's index). $fields: as in scan_subjects.cypher.
+// A page of Region nodes in code order (GraphStore.scan_nodes): the next $limit after
+// $after (ordered by the region_code constraint's index). $below, $fields and the answer as
+// in scan_subjects.cypher.
 MATCH (n:Region)
-WHERE n.code IS NOT NULL
-RETURN CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END AS data
-ORDER BY n.code
+WHERE n.code > $after AND n.code < $below
+WITH n ORDER BY n.code LIMIT $limit
+RETURN collect(CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END)
+         AS rows,
+       max(n.code) AS last, count(n) AS n

@@ -30,6 +30,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 from graph_service.errors import NotFound, RequestTimeout, StoreUnavailable
 from graph_service.ids.regions import region
 from graph_service.queries import cypher, statements, with_type
+from graph_service.schema import graph_schema
 from graph_service.stores.base import (
     LABEL_RANK,
     MATERIALS_CHUNK,
@@ -65,13 +66,27 @@ from graph_service.stores.neo4j_results import Neo4jResults
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
-#: The query that scans each label, and its parameters (see scan_nodes).
-_NODE_SCANS: dict[NodeLabel, tuple[str, dict[str, Any]]] = {
-    "Entity": ("scan_subjects", {"prefix": "E:"}),
-    "Person": ("scan_subjects", {"prefix": "P:"}),
-    "Record": ("scan_records", {}),
-    "Region": ("scan_regions", {}),
+#: Keys above every key of a scan (record ids and region codes are plain text).
+_ANY = ("", "\U0010ffff")
+#: The range of keys of the nodes of each label (scans page by it; a relationship scan by its
+#: start label in graph.yaml): subjects by their sid's prefix (``E;`` sorts right after every
+#: ``E:…``).
+_KEYS: dict[str, tuple[str, str]] = {
+    "Entity": ("E:", "E;"),
+    "Person": ("P:", "P;"),
+    "Subject": ("E:", "P;"),
+    "Record": _ANY,
+    "Region": _ANY,
 }
+#: The query that scans each label (see scan_nodes), and its keys.
+_NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
+    "Entity": ("scan_subjects", _KEYS["Entity"]),
+    "Person": ("scan_subjects", _KEYS["Person"]),
+    "Record": ("scan_records", _ANY),
+    "Region": ("scan_regions", _ANY),
+}
+#: The start label of each relationship type (graph.yaml).
+_STARTS = {t: k.start.label for t, k in graph_schema().relationships.items() if k.start}
 #: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
 PATH_CAP = 256
 
@@ -421,26 +436,34 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     # -- scans -------------------------------------------------------------------------------
 
-    def _stream(
-        self, query: LiteralString, params: Mapping[str, Any], batch: int
-    ) -> Iterator[list[neo4j.Record]]:
-        """The rows of one read query, ``batch`` at a time, fetched as they are consumed."""
-        with (
-            self._translated(),
-            self.driver.session(
-                database=self.database,
-                default_access_mode=neo4j.READ_ACCESS,
-                fetch_size=SCAN_BATCH,
-            ) as session,
-        ):
-            yield from batched(session.run(query, dict(params)), batch)
+    def _pages(
+        self, query: LiteralString, params: Mapping[str, Any], keys: tuple[str, str], size: int
+    ) -> Iterator[list[Any]]:
+        """The rows of a keyset-paged scan (``scan_*.cypher``): each page the next ``size``
+        nodes after the last one's key, between ``keys`` (lower and upper, exclusive), one
+        short read transaction and one record each. Returns pages that are not empty."""
+        after, below = keys
+        while True:
+            with self._translated():
+                records, _, _ = self.driver.execute_query(
+                    query,
+                    dict(params) | {"after": after, "below": below, "limit": size},
+                    database_=self.database,
+                    routing_=RoutingControl.READ,
+                )
+            page = records[0]
+            if page["rows"]:
+                yield page["rows"]
+            if page["n"] < size:
+                return
+            after = page["last"]
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
     ) -> Iterator[list[dict[str, Any]]]:
-        name, params = _NODE_SCANS[label]
+        name, keys = _NODE_SCANS[label]
         wanted = None if fields is None else visible(fields)
-        for rows in self._stream(_q(name), params | {"fields": wanted}, batch):
+        for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
             yield [_scanned(r, wanted) for r in rows]
 
     def scan_relationships(
@@ -451,16 +474,19 @@ class Neo4jStore(Neo4jResults, GraphStore):
         batch: int = SCAN_BATCH,
         fields: Sequence[str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
+        start = _STARTS[rtype]
+        name = "scan_record_relationships" if start == "Record" else "scan_relationships"
         # A file of the repository with a type of the model (RelType, checked by with_type).
-        query: LiteralString = with_type("scan_relationships", rtype)
+        query: LiteralString = with_type(name, rtype)
         wanted = None if fields is None else visible(fields)
-        for rows in self._stream(query, {"on": on, "fields": wanted}, batch):
+        params = {"on": on, "fields": wanted}
+        for rows in self._pages(query, params, _KEYS[start], batch):
             out = []
-            for r in rows:
-                row = _scanned(r, wanted)
-                row["type"], row["from"], row["to"] = rtype, r["a_id"], r["b_id"]
+            for a, b, data in rows:
+                row = _scanned(data, wanted)
+                row["type"], row["from"], row["to"] = rtype, a, b
                 out.append(row)
-            yield out
+            yield from batched(out, batch)
 
     # -- graph exploration -----------------------------------------------------------------
 
@@ -542,12 +568,12 @@ def _label(labels: Sequence[str]) -> str:
     return next(x for x in labels if x in LABEL_RANK)
 
 
-def _scanned(record: neo4j.Record, fields: list[str] | None) -> dict[str, Any]:
+def _scanned(data: Any, fields: list[str] | None) -> dict[str, Any]:
     """A scanned node or relationship's public properties, or the visible ``fields`` asked
     (which the query returned as a list, in that order: one value less to decode per row)."""
     if fields is None:
-        return public(record["data"])
-    return {f: v for f, v in zip(fields, record["data"], strict=True) if v is not None}
+        return public(data)
+    return {f: v for f, v in zip(fields, data, strict=True) if v is not None}
 
 
 def _region_props(code: str) -> dict[str, Any]:
