@@ -77,6 +77,8 @@ class Neo4jResults:
 
         def _run(self, name: str, write: bool = False, **params: Any) -> list[dict[str, Any]]: ...
 
+        def _records(self, name: str, write: bool = False, **params: Any) -> list[Any]: ...
+
     def save_result(self, info: ResultInfo, rows: ResultTable) -> ResultInfo:
         run = uuid.uuid4().hex
         key = info.key
@@ -131,12 +133,13 @@ class Neo4jResults:
         run, info, chunk = current
 
         def read() -> StoredRows:
-            data = self._run("result_read_filters", run=run)[0]["data"]
+            # _records: Record.data() would walk the bytes one by one
+            data = self._records("result_read_filters", run=run)[0]["data"]
             starts = [*range(0, info.rows, chunk), info.rows]
             return StoredRows(read_filters(bytes(data)), starts, KEPT_CHUNKS)
 
         def chunks(numbers: Sequence[int]) -> Mapping[int, Sequence[str]]:
-            found = self._run("result_read_chunks", run=run, numbers=list(numbers))
+            found = self._records("result_read_chunks", run=run, numbers=list(numbers))
             return {r["n"]: _unchunk(bytes(r["rows"])) for r in found}
 
         return _RUNS.get(run, read), chunks
