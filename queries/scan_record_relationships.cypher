@@ -8,8 +8,7 @@ MATCH (a:Record)
 WHERE a.record_id > $after AND a.record_id < $below
 WITH a ORDER BY a.record_id LIMIT $limit
 WITH collect(a) AS page
-CALL {
-  WITH page
+CALL (page) {
   UNWIND page AS a
   MATCH (a)-[r:REL_TYPE]->(b)
   WHERE $on IS NULL OR type(r) = 'NAMES' OR (type(r) = 'CONCERNS' AND a.decided_on <= $on)

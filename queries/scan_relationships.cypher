@@ -12,8 +12,7 @@ MATCH (a:Subject)
 WHERE a.sid > $after AND a.sid < $below
 WITH a ORDER BY a.sid LIMIT $limit
 WITH collect(a) AS page
-CALL {
-  WITH page
+CALL (page) {
   UNWIND page AS a
   MATCH (a)-[r:REL_TYPE]->(b)
   WHERE $on IS NULL

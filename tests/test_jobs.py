@@ -5,6 +5,7 @@ a job whose process died reads ``interrupted``, a failed job keeps its reason, a
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -12,10 +13,19 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from graph_service.cli import main
-from graph_service.services.jobs import Job, JobBoard, result_key
+from graph_service.engine.evaluation import TABLE_COLUMNS, evaluation_config, nationwide
+from graph_service.services.jobs import (
+    Job,
+    JobBoard,
+    compute_rows,
+    grade_rows,
+    result_key,
+    run_job,
+)
 from graph_service.stores.base import GraphStore
 from graph_service.stores.embedded import EmbeddedStore
 from graph_service.stores.results import ResultFilter
@@ -117,3 +127,48 @@ def test_cli_jobs_list_says_which_results_are_stale(
     capsys.readouterr()
     assert main(["jobs", "list", "--json", "--store", store]) == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["stale"] is True
+
+
+def test_grade_rows_built_column_wise_are_the_rows_made_one_by_one() -> None:
+    table = pd.DataFrame(
+        {
+            "uscc": ["U2", "U1", "U3"],
+            "name": ["甲/乙\n公司", None, "丙\u2028公司"],
+            "region_code": ["130126", None, "440305"],
+            "industry": ["C", "F", None],
+            "org_type": ["enterprise", None, "state_organ"],
+            "active": [True, False, True],
+            "records": [12.5, 0.0, 93.07],
+            "network": [0.01, float("nan"), 1.1],
+            "relocation": [0.0, 0.0, 5.0],
+            "score": [87.49, 100.0, 0.83],
+            "score_grade": ["B", "A", "D"],
+            "grade": ["B", "A", "D"],
+            "capped_by": ["", "", "JPL-1 PD-2"],
+            "watch_candidate": [False, False, True],
+        },
+        columns=list(TABLE_COLUMNS),
+    )
+    rows = grade_rows(table)
+    by_hand = [
+        {k: None if v is None or (isinstance(v, float) and math.isnan(v)) else v for k, v in r}
+        for r in (row.items() for row in table.to_dict(orient="records"))
+    ]
+    assert rows.records() == sorted(by_hand, key=lambda r: (r["score"], r["uscc"]))
+    assert rows.filters["region"].tolist() == ["440305", "130126", ""]
+    assert rows.filters["industry"].tolist() == ["", "C", "F"]
+    assert rows.filters["watch"].tolist() == [True, False, False]
+
+
+def test_a_grading_job_weighs_the_stored_current_flags(
+    loaded: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = compute_rows(loaded, result_key("grades", ON)).records()
+    run_job(loaded, result_key("relocations", ON, evaluation_config().relocation.level))
+
+    def no_scan(*_args: object) -> None:
+        raise AssertionError("the stored flags are current: no relocation scan")
+
+    monkeypatch.setattr(nationwide, "detect_relocations", no_scan)
+    run_job(loaded, result_key("grades", ON))
+    assert list(loaded.result_rows(result_key("grades", ON), ResultFilter())) == full
