@@ -174,7 +174,8 @@ def run_job(
 ) -> ResultInfo:
     """Run the pass ``key`` names on ``store`` and keep its rows there; returns the stored
     result's header. The change token is read before the pass: a load during it leaves the
-    result marked stale, never passed off as current. A grading run is also recorded in
+    result marked stale, never passed off as current. A grading run weighs the stored
+    relocation flags when they are current (:func:`current_flags`) and is also recorded in
     ``ledger`` when one is given (the grade history, as the ``grade`` verb records it)."""
     report = progress or (lambda _share, _phase: None)
     token = store.change_token()
