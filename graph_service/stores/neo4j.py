@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
 
 import neo4j
-from neo4j import GraphDatabase, RoutingControl
+from neo4j import GraphDatabase, NotificationDisabledClassification, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 
 from graph_service.errors import NotFound, RequestTimeout, StoreUnavailable
@@ -163,6 +163,11 @@ class Neo4jStore(Neo4jResults, GraphStore):
             self.driver = driver or GraphDatabase.driver(
                 uri,
                 auth=(user, password) if password else None,
+                # "property key does not exist" on a fresh database (a result not yet made,
+                # a store loaded before a property existed) is expected, not a user's warning
+                notifications_disabled_classifications=[
+                    NotificationDisabledClassification.UNRECOGNIZED
+                ],
                 **{k: v for k, v in limits.items() if v is not None},
             )
         except (ValueError, DriverError) as exc:
