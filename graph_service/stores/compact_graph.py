@@ -93,12 +93,16 @@ class Columns:
         self._cold = cold
         #: Cold values of the rows appended since the cold arrays were last made (by name).
         self._cold_tail: dict[str, list[Any]] = {}
+        #: Columns read from the ends instead (see :meth:`derive`).
+        self.derived: dict[str, tuple[Ids, list[str]]] = {}
         self._cold_rows = rows
         self.rows = rows
         self._columns_changed()
 
     def _columns_changed(self) -> None:
-        self.names = list(dict.fromkeys([*self.values, *self._cold, *self._cold_tail]))
+        self.names = list(
+            dict.fromkeys([*self.values, *self.derived, *self._cold, *self._cold_tail])
+        )
         self._plain = [(n, v) for n, v in self.values.items() if n not in self.json]
         self._json = [(n, v) for n, v in self.values.items() if n in self.json]
 
@@ -134,11 +138,28 @@ class Columns:
                 values[n] = list(map(pool.get, found, found)) if pool and n in POOLED else found
         return cls(values, cold, json.loads(meta.get(JSON_META, b"[]")), table.num_rows)
 
+    def derive(self, columns: Mapping[str, tuple[Ids, list[str]]]) -> None:
+        """Columns whose value on row ``i`` is ``nids[ends[i]][2:]`` (an edge's end node's
+        key, which the edge table repeats): read from the ends when asked, never held."""
+        self.derived.update(columns)
+        self._columns_changed()
+
+    def column(self, name: str) -> list[Any] | None:
+        """All the values of a plain or JSON column (None: no such column)."""
+        if name in self.derived:
+            ends, nids = self.derived[name]
+            return [nids[g][2:] for g in ends.tolist()]
+        return self.values.get(name)
+
     def append(
         self, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any], skip: Iterable[str]
     ) -> None:
         """Append ``rows`` (property dicts) with the ``constants`` every one of them has; the
         names in ``skip`` are not properties (a node's label, an edge's type)."""
+        if self.derived:  # the appended rows' ends are not in the arrays they read
+            self.values |= {name: self.column(name) or [] for name in self.derived}
+            self.derived = {}
+            self._columns_changed()
         count = len(rows)
         given = dict.fromkeys(k for row in rows for k in row)
         for name in [*skip, *constants]:
@@ -180,7 +201,7 @@ class Columns:
 
     def value(self, i: int, name: str) -> Any:
         """One property of row ``i`` (None when it has none)."""
-        if name in self.json or name in COLD:
+        if name in self.json or name in COLD or name in self.derived:
             return self.row(i, cold=True).get(name)
         values = self.values.get(name)
         return None if values is None else values[i]
@@ -191,6 +212,8 @@ class Columns:
         for name, values in self._json:
             if values[i] is not None:
                 out[name] = json.loads(values[i])
+        for name, (ends, nids) in self.derived.items():
+            out[name] = nids[ends[i]][2:]
         if cold:
             for name, array in self.cold.items():
                 value = array[i].as_py()
@@ -207,12 +230,12 @@ class Columns:
         if len(parts) == 1:
             return parts[0]
         json_names = {n for part in parts for n in part.json}
-        names = dict.fromkeys(n for part in parts for n in part.values)
+        names = dict.fromkeys(n for part in parts for n in (*part.values, *part.derived))
         values: dict[str, list[Any]] = {}
         for name in names:
             column: list[Any] = []
             for part in parts:
-                found = part.values.get(name)
+                found = part.column(name)
                 if found is None:
                     column += [None] * part.rows
                 elif name in json_names and name not in part.json:
@@ -230,6 +253,35 @@ class Columns:
             ]
             cold[name] = pa.concat_arrays(chunks)
         return cls(values, cold, json_names, sum(part.rows for part in parts))
+
+
+def _derived(table: pa.Table, ids: pa.Array, src: Ids, dst: Ids) -> dict[str, Ids]:
+    """The :data:`POOLED` columns of an edge table that are, on every row, an end node's id
+    without its prefix (``uscc`` of ``E:<uscc>``, ...), with the ends (gids) they are read
+    from: such a column is not made into Python values on open (:meth:`Columns.derive`)."""
+    out: dict[str, Ids] = {}
+    for name in POOLED & set(table.column_names):
+        column = table.column(name)
+        if column.null_count:
+            continue
+        column = _large_strings(column)
+        for ends in (src, dst):
+            keys = pc.utf8_slice_codeunits(ids.take(pa.array(ends)), 2)
+            if pc.all(pc.equal(keys, column)).as_py() is not False:
+                out[name] = ends
+                break
+    return out
+
+
+def _key_pool(parts: Sequence[tuple[str, list[str], Columns]]) -> dict[str, str]:
+    """The entities' and persons' key strings (each its own value): an edge column repeating
+    them is made of these very objects, so each key is held once."""
+    pool: dict[str, str] = {}
+    for label, _, cols in parts:
+        for name in ("uscc", "key"):
+            if label in ("Entity", "Person") and name in cols.values:
+                pool.update((v, v) for v in cols.values[name] if v is not None)
+    return pool
 
 
 def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
@@ -346,31 +398,34 @@ class Base:
         """The graph of a file's tables (node tables by label, edge tables and their order
         tables by type)."""
         parts: list[tuple[str, list[str], Columns]] = []
-        pool: dict[str, str] = {}
+        id_columns: list[pa.Array] = []
         for label in LABELS:
-            if label not in nodes:
-                continue
-            table = nodes[label]
-            cols = Columns.read(table, (ID,))
-            parts.append((label, _objects(table.column(ID)).tolist(), cols))
-            for name in ("uscc", "key"):
-                if label in ("Entity", "Person") and name in cols.values:
-                    pool.update((v, v) for v in cols.values[name] if v is not None)
-        edges = {
-            rtype: Rel(
-                src=table.column(FROM).to_numpy().astype(np.int64),
-                dst=table.column(TO).to_numpy().astype(np.int64),
-                key=_objects(table.column(KEY)).tolist(),
-                props=Columns.read(table, (FROM, TO, KEY), pool),
-                in_order=(
-                    orders[rtype].column(IN).to_numpy().astype(np.int64)
-                    if rtype in orders
-                    else None  # a file saved before edges were kept in order: made on open
-                ),
+            if label in nodes:
+                ids = nodes[label].column(ID)
+                id_columns.append(_large_strings(ids))
+                parts.append((label, _objects(ids).tolist(), Columns.read(nodes[label], (ID,))))
+        all_ids = pa.concat_arrays(id_columns) if id_columns else pa.array([], pa.large_string())
+        pool: dict[str, str] | None = None
+        edges: dict[str, Rel] = {}
+        derives: dict[str, dict[str, Ids]] = {}
+        for rtype, table in rels.items():
+            src = table.column(FROM).to_numpy().astype(np.int64)
+            dst = table.column(TO).to_numpy().astype(np.int64)
+            derived = derives[rtype] = _derived(table, all_ids, src, dst)
+            if pool is None and any(n in POOLED and n not in derived for n in table.column_names):
+                pool = _key_pool(parts)
+            props = Columns.read(table, (FROM, TO, KEY, *derived), pool)
+            in_order = (
+                orders[rtype].column(IN).to_numpy().astype(np.int64)
+                if rtype in orders
+                else None  # a file saved before edges were kept in order: made on open
             )
-            for rtype, table in rels.items()
-        }
-        return cls(parts, edges)
+            key = _objects(table.column(KEY)).tolist()
+            edges[rtype] = Rel(src=src, dst=dst, key=key, props=props, in_order=in_order)
+        base = cls(parts, edges)
+        for rtype, derived in derives.items():
+            base.rels[rtype].props.derive({n: (e, base.nid_list) for n, e in derived.items()})
+        return base
 
     def append_nodes(
         self,
@@ -882,7 +937,7 @@ class _Plan:
     def merged(self, name: str, as_json: bool) -> list[Any]:
         """The values of a plain or JSON column, base rows then delta rows (not in order);
         with ``as_json`` every value is JSON text."""
-        base = self.cols.values.get(name) if self.cols else None
+        base = self.cols.column(name) if self.cols else None
         part = [None] * int(self.keep.sum()) if base is None else self.kept(base)
         if as_json and base is not None and self.cols and name not in self.cols.json:
             part = [_dumped(v) for v in part]
