@@ -122,6 +122,9 @@ class CompactStore(EmbeddedStore):
             # process's resident set (the cold columns' pages come back from the page cache
             # when a write reads them).
             mapped.madvise(mmap.MADV_DONTNEED)
+        # Arrow's allocator keeps what the open's temporary arrays freed (the node ids taken
+        # along each edge's ends, see compact_graph._derived): give it back.
+        pa.default_memory_pool().release_unused()
         self._loads = list(header["loads"])
         self._generation = str(header["generation"])
         self._signature = sig

@@ -409,14 +409,15 @@ class Base:
         edges: dict[str, Rel] = {}
         derives: dict[str, dict[str, Ids]] = {}
         for rtype, table in rels.items():
-            src = table.column(FROM).to_numpy().astype(np.int64)
-            dst = table.column(TO).to_numpy().astype(np.int64)
+            # (views of the file's pages, not copies: the file is replaced, never changed)
+            src = table.column(FROM).to_numpy().astype(np.int64, copy=False)
+            dst = table.column(TO).to_numpy().astype(np.int64, copy=False)
             derived = derives[rtype] = _derived(table, all_ids, src, dst)
             if pool is None and any(n in POOLED and n not in derived for n in table.column_names):
                 pool = _key_pool(parts)
             props = Columns.read(table, (FROM, TO, KEY, *derived), pool)
             in_order = (
-                orders[rtype].column(IN).to_numpy().astype(np.int64)
+                orders[rtype].column(IN).to_numpy().astype(np.int64, copy=False)
                 if rtype in orders
                 else None  # a file saved before edges were kept in order: made on open
             )
