@@ -39,6 +39,10 @@ ID, FROM, TO, KEY = "~id", "~from", "~to", "~key"
 IN = "~in"
 #: Schema metadata: the columns whose values are JSON text (lists, dicts, mixed types).
 JSON_META = b"json_columns"
+#: Schema metadata of an edge table: its :data:`POOLED` columns that equal, on every row, an
+#: end node's id without its prefix, and which end ("from" or "to"): an open reads them
+#: from the ends (:meth:`Columns.derive`) instead of making each value a Python string.
+DERIVED_META = b"derived_columns"
 #: An item's source-row hash (``_src``) is saved only where it differs from its content hash
 #: (``_h``): every item with a ``_h`` was written with a ``_src`` (loads and events set both;
 #: later events change only ``_h``), so a missing ``_src`` beside a ``_h`` reads as ``_h``.
@@ -129,7 +133,8 @@ class Columns:
         :data:`POOLED` columns are made)."""
         meta = table.schema.metadata or {}
         names = [n for n in table.column_names if n not in skip]
-        cold = {n: table.column(n).combine_chunks() for n in names if n in COLD}
+        # one chunk (as saved): that chunk itself, on the file's pages (combining would copy)
+        cold = {n: _one_chunk(table.column(n)) for n in names if n in COLD}
         values: dict[str, list[Any]] = {}
         for n in names:
             if n not in COLD:
@@ -255,20 +260,20 @@ class Columns:
         return cls(values, cold, json_names, sum(part.rows for part in parts))
 
 
-def _derived(table: pa.Table, ids: pa.Array, src: Ids, dst: Ids) -> dict[str, Ids]:
+def _derived(table: pa.Table, ids: pa.Array, ends: Mapping[str, Ids]) -> dict[str, str]:
     """The :data:`POOLED` columns of an edge table that are, on every row, an end node's id
-    without its prefix (``uscc`` of ``E:<uscc>``, ...), with the ends (gids) they are read
-    from: such a column is not made into Python values on open (:meth:`Columns.derive`)."""
-    out: dict[str, Ids] = {}
-    for name in POOLED & set(table.column_names):
+    (``ids`` by gid) without its prefix (``uscc`` of ``E:<uscc>``, ...), with that end's name
+    in ``ends`` (checked in Arrow when a save writes the table, see :data:`DERIVED_META`)."""
+    out: dict[str, str] = {}
+    for name in sorted(POOLED & set(table.column_names)):
         column = table.column(name)
         if column.null_count:
             continue
         column = _large_strings(column)
-        for ends in (src, dst):
-            keys = pc.utf8_slice_codeunits(ids.take(pa.array(ends)), 2)
+        for end, gids in ends.items():
+            keys = pc.utf8_slice_codeunits(ids.take(pa.array(gids)), 2)
             if pc.all(pc.equal(keys, column)).as_py() is not False:
-                out[name] = ends
+                out[name] = end
                 break
     return out
 
@@ -282,6 +287,11 @@ def _key_pool(parts: Sequence[tuple[str, list[str], Columns]]) -> dict[str, str]
             if label in ("Entity", "Person") and name in cols.values:
                 pool.update((v, v) for v in cols.values[name] if v is not None)
     return pool
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array, without a copy when it is one chunk already."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
@@ -299,11 +309,12 @@ def _large_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     return array.cast(pa.large_string())
 
 
-def _offsets(ends: Ids, order: Ids | None, nodes: int) -> Ids:
-    """CSR offsets: the edges of node g are ``order[ptr[g]:ptr[g + 1]]`` (``order`` None:
-    the edges are in that order already)."""
-    ordered = ends if order is None else ends[order]
-    return np.searchsorted(ordered, np.arange(nodes + 1)).astype(np.int64)
+def _offsets(ends: Ids, nodes: int) -> Ids:
+    """CSR offsets: the edges of node g are ``order[ptr[g]:ptr[g + 1]]`` where ``order``
+    sorts ``ends`` (counted, not searched: linear, and the order is not needed)."""
+    ptr = np.zeros(nodes + 1, np.int64)
+    np.cumsum(np.bincount(ends, minlength=nodes), out=ptr[1:])
+    return ptr
 
 
 @dataclass
@@ -329,10 +340,10 @@ class Rel:
         """Build the out- and in-adjacency over ``nodes`` node ids."""
         by_source = len(self.src) < 2 or bool((self.src[1:] >= self.src[:-1]).all())
         self.out_order = None if by_source else np.argsort(self.src, kind="stable")
-        self.out_ptr = _offsets(self.src, self.out_order, nodes)
+        self.out_ptr = _offsets(self.src, nodes)
         if self.in_order is None:
             self.in_order = np.argsort(self.dst, kind="stable").astype(np.int64)
-        self.in_ptr = _offsets(self.dst, self.in_order, nodes)
+        self.in_ptr = _offsets(self.dst, nodes)
         self.nodes = nodes
 
     def append(self, ends: Iterable[tuple[int, int]], keys: list[str]) -> None:
@@ -397,14 +408,11 @@ class Base:
     ) -> Base:
         """The graph of a file's tables (node tables by label, edge tables and their order
         tables by type)."""
-        parts: list[tuple[str, list[str], Columns]] = []
-        id_columns: list[pa.Array] = []
-        for label in LABELS:
-            if label in nodes:
-                ids = nodes[label].column(ID)
-                id_columns.append(_large_strings(ids))
-                parts.append((label, _objects(ids).tolist(), Columns.read(nodes[label], (ID,))))
-        all_ids = pa.concat_arrays(id_columns) if id_columns else pa.array([], pa.large_string())
+        parts = [
+            (label, _objects(nodes[label].column(ID)).tolist(), Columns.read(nodes[label], (ID,)))
+            for label in LABELS
+            if label in nodes
+        ]
         pool: dict[str, str] | None = None
         edges: dict[str, Rel] = {}
         derives: dict[str, dict[str, Ids]] = {}
@@ -412,7 +420,10 @@ class Base:
             # (views of the file's pages, not copies: the file is replaced, never changed)
             src = table.column(FROM).to_numpy().astype(np.int64, copy=False)
             dst = table.column(TO).to_numpy().astype(np.int64, copy=False)
-            derived = derives[rtype] = _derived(table, all_ids, src, dst)
+            meta = table.schema.metadata or {}
+            ends = {"from": src, "to": dst}
+            derived = {n: ends[e] for n, e in json.loads(meta.get(DERIVED_META, b"{}")).items()}
+            derives[rtype] = derived
             if pool is None and any(n in POOLED and n not in derived for n in table.column_names):
                 pool = _key_pool(parts)
             props = Columns.read(table, (FROM, TO, KEY, *derived), pool)
@@ -1094,8 +1105,12 @@ def tables(graph: CompactGraph) -> Iterator[tuple[str, pa.Table]]:
     ``edges-<TYPE>`` sorted by source and its ``order-<TYPE>``), each made from the base and
     the delta."""
     node_plans, index = _node_plans(graph, ordered=True)
+    id_columns = []
     for label, ids, plan in node_plans:
-        yield f"nodes-{label}", _table({ID: pa.array(ids, pa.string())}, plan)
+        id_columns.append(pa.array(ids, pa.large_string()))
+        yield f"nodes-{label}", _table({ID: id_columns[-1]}, plan)
+    all_ids = pa.concat_arrays(id_columns) if id_columns else pa.array([], pa.large_string())
+    del id_columns
     for rtype, src, dst, keys, plan in _edge_plans(graph, index):
         # Saved in source order, with the order by target beside: an open sorts nothing.
         plan.order = np.argsort(src, kind="stable").astype(np.int64)
@@ -1107,7 +1122,11 @@ def tables(graph: CompactGraph) -> Iterator[tuple[str, pa.Table]]:
                 plan.order
             ),
         }
-        yield f"edges-{rtype}", _table(fixed, plan)
+        table = _table(fixed, plan)
+        derived = _derived(table, all_ids, {"from": src[plan.order], "to": dst[plan.order]})
+        meta = (table.schema.metadata or {}) | {DERIVED_META: json.dumps(derived).encode()}
+        yield f"edges-{rtype}", table.replace_schema_metadata(meta)
+        del table
         by_target = np.argsort(dst[plan.order], kind="stable").astype(np.int64)
         yield f"order-{rtype}", pa.table({IN: pa.array(by_target)})
 

@@ -197,12 +197,19 @@ def test_a_row_written_twice_in_one_transaction_creates_one_item(tmp_path: Path)
 def test_a_file_saved_without_the_order_tables_reads_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A file of the format before the order tables and the derived key columns."""
     world = _load_world(CompactStore(tmp_path / "new.cgraph"), tmp_path)
     (tmp_path / "old.cgraph").write_bytes((tmp_path / "new.cgraph").read_bytes())
     every = compact_graph.tables
-    monkeypatch.setattr(
-        compact, "tables", lambda g: ((n, t) for n, t in every(g) if not n.startswith("order-"))
-    )
+
+    def old_tables(graph: Any) -> Any:
+        for name, table in every(graph):
+            meta = dict(table.schema.metadata or {})
+            meta.pop(compact_graph.DERIVED_META, None)
+            if not name.startswith("order-"):
+                yield name, table.replace_schema_metadata(meta)
+
+    monkeypatch.setattr(compact, "tables", old_tables)
     resaved = CompactStore(tmp_path / "old.cgraph")
     with resaved.transaction():  # the same graph saved again, as before the order tables
         resaved._dirty = True
