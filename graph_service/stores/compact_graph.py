@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress
+from itertools import chain, compress
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,8 @@ ID, FROM, TO, KEY = "~id", "~from", "~to", "~key"
 IN = "~in"
 #: Schema metadata: the columns whose values are JSON text (lists, dicts, mixed types).
 JSON_META = b"json_columns"
+#: Value types a column keeps as JSON text.
+_NESTED = frozenset({list, dict})
 #: Schema metadata of an edge table: its :data:`POOLED` columns that equal, on every row, an
 #: end node's id without its prefix, and which end ("from" or "to"): an open reads them
 #: from the ends (:meth:`Columns.derive`) instead of making each value a Python string.
@@ -166,10 +169,10 @@ class Columns:
             self.derived = {}
             self._columns_changed()
         count = len(rows)
-        given = dict.fromkeys(k for row in rows for k in row)
+        given = dict.fromkeys(chain.from_iterable(rows))  # (map and chain: loops in C)
         for name in [*skip, *constants]:
             given.pop(name, None)
-        columns = {name: [row.get(name) for row in rows] for name in given}
+        columns = {name: list(map(methodcaller("get", name), rows)) for name in given}
         columns |= {name: [value] * count for name, value in constants.items()}
         if SOURCE_HASH in columns:  # saved only where it differs from _h (see SOURCE_HASH)
             hashes = columns.get(HASH, [None] * count)
@@ -189,7 +192,7 @@ class Columns:
             if values is None:
                 values = self.values[name] = [None] * self.rows
                 added = True
-            if name not in self.json and any(isinstance(v, list | dict) for v in column):
+            if name not in self.json and not _NESTED.isdisjoint(map(type, column)):
                 values[:] = [_dumped(v) for v in values]  # the column becomes JSON text
                 self.json.add(name)
                 added = True
