@@ -3,7 +3,7 @@ Arrow IPC files that open fast.
 
 One file, ``PATH`` (by convention ``*.cgraph``, see :func:`open_store`)::
 
-    MAGIC | nodes-<Label> | … | edges-<TYPE> | … | header JSON | its length (8 bytes) | MAGIC
+    MAGIC | nodes-<Label> | … | edges-<TYPE> | order-<TYPE> | … | header JSON | its length | MAGIC
 
 each table an Arrow IPC file (64-byte aligned) that is memory-mapped and read without a copy;
 the header, written last, holds the format, the generation (a random id per save), the load
@@ -42,9 +42,16 @@ from graph_service.stores.base import (
     public,
     search_hit,
     search_order,
+    sid,
 )
 from graph_service.stores.compact_graph import Base, CompactGraph, tables
-from graph_service.stores.embedded import EmbeddedStore, _fsync_dir, search_matches
+from graph_service.stores.embedded import (
+    RELATIONSHIP_ROWS,
+    EmbeddedStore,
+    _fsync_dir,
+    relationship_item,
+    search_matches,
+)
 
 FORMAT = "credit-graph-compact"
 VERSION = 1
@@ -61,6 +68,12 @@ _ALIGN = 64
 #: each fold copies the columns' pointers (about a second per million items), so a bound
 #: much smaller makes a large load pay for many copies.
 FOLD_ITEMS = 200_000
+#: The node label, id prefix and key field of each kind of node row (see ``_write_one``).
+_NODE_ROWS: dict[str, tuple[str, str, str]] = {
+    "entities": ("Entity", "E:", "uscc"),
+    "persons": ("Person", "P:", "key"),
+    "records": ("Record", "C:", "record_id"),
+}
 
 
 class CompactStore(EmbeddedStore):
@@ -102,12 +115,16 @@ class CompactStore(EmbeddedStore):
             ) from exc
         nodes = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("nodes-")}
         rels = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("edges-")}
-        self._graph = CompactGraph(Base.read(nodes, rels))
+        orders = {k.split("-", 1)[1]: t for k, t in tables.items() if k.startswith("order-")}
+        self._graph = CompactGraph(Base.read(nodes, rels, orders))
         if mapped is not None:
             # The columns read into Python no longer need their pages: let them go from this
             # process's resident set (the cold columns' pages come back from the page cache
             # when a write reads them).
             mapped.madvise(mmap.MADV_DONTNEED)
+        # Arrow's allocator keeps what the open's temporary arrays freed (the node ids taken
+        # along each edge's ends, see compact_graph._derived): give it back.
+        pa.default_memory_pool().release_unused()
         self._loads = list(header["loads"])
         self._generation = str(header["generation"])
         self._signature = sig
@@ -180,11 +197,58 @@ class CompactStore(EmbeddedStore):
     def write(
         self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
     ) -> WriteCounts:
+        appended = 0
+        if self._in_tx and not self._small:  # a journalled write replays row by row
+            appended, rows = self._append(kind, rows, meta)
         counts = super().write(kind, rows, meta)
+        counts.created += appended
+        self._dirty = self._dirty or appended > 0
         # Between writes (no item is half written): a load's delta never holds more than
         # FOLD_ITEMS items; the file is still the one the transaction began with.
         self._graph = self._graph.bounded(self._fold_items)
         return counts
+
+    def _append(
+        self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
+    ) -> tuple[int, list[Mapping[str, Any]]]:
+        """Add the rows that create new items straight to the columns (a first load's rows,
+        all of them): what the item path would write, without a dict an item. Returns how
+        many it added and the other rows, left to the item path (rows of items that exist,
+        a second row of one item, a relationship to a node that does not exist)."""
+        g = self._graph
+        stamp = {
+            "batch_id": meta.batch_id,
+            "loaded_at": meta.loaded_at,
+            "first_batch_id": meta.batch_id,
+        }
+        if kind in RELATIONSHIP_ROWS:
+            if kind == "registrations":
+                for code in {row["region_code"] for row in rows}:
+                    self._ensure_region(code)
+            items = [relationship_item(kind, row) for row in rows]
+            rtype = RELATIONSHIP_ROWS[kind]
+            left = g.append_edges(rtype, [(u, v, k) for u, v, k, _ in items], rows, stamp)
+            return len(rows) - len(left), [rows[i] for i in left]
+        label, prefix, key = _NODE_ROWS[kind]
+        new: dict[str, Mapping[str, Any]] = {}
+        rest: list[Mapping[str, Any]] = []
+        for row in rows:
+            nid = prefix + row[key]
+            if nid in new or nid in g:
+                rest.append(row)
+            elif kind == "records" and sid(row["subject_type"], row["subject_key"]) not in g:
+                rest.append(row)  # the item path makes the missing subject, as networkx does
+            else:
+                new[nid] = row
+        ids, added = list(new), list(new.values())
+        g.append_nodes(label, ids, added, stamp)
+        if kind == "entities":
+            self._unlinked += ids
+        elif kind == "records":  # a new record's one CONCERNS edge (see _write_one)
+            subjects = [sid(r["subject_type"], r["subject_key"]) for r in added]
+            ends = [(n, s, "CONCERNS") for n, s in zip(ids, subjects, strict=True)]
+            g.append_edges("CONCERNS", ends, [{}] * len(ends), {}, new=True)
+        return len(ids), rest
 
     def _write_one(self, kind: RowKind, row: Mapping[str, Any], meta: BatchMeta) -> str:
         with self._graph.writing():
@@ -223,9 +287,8 @@ class CompactStore(EmbeddedStore):
         found: str | None = self._graph.prop("P:" + key, "id_sealed")
         return found
 
-    def _name(self, nid: str) -> str | None:
-        name: str | None = self._graph.prop(nid, "name")
-        return name
+    def _prop(self, nid: str, name: str) -> Any:
+        return self._graph.prop(nid, name)  # that column alone, not the node's dict
 
     def search(self, text: str, limit: int = 20, offset: int = 0) -> Page:
         self._refresh()

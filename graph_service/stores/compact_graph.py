@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress
+from itertools import chain, compress
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,19 @@ import pyarrow.compute as pc
 LABELS: tuple[str, ...] = ("Entity", "Person", "Region", "Record", "_")
 #: Column names the format itself uses (property names never start with "~").
 ID, FROM, TO, KEY = "~id", "~from", "~to", "~key"
+#: The column of an edge table's order table (``order-<TYPE>``, beside ``edges-<TYPE>``):
+#: the permutation that orders its rows by target (the rows themselves are saved in source
+#: order), so an open need not sort. A table of its own, so code that predates it reads
+#: the file as before (it ignores the table and sorts).
+IN = "~in"
 #: Schema metadata: the columns whose values are JSON text (lists, dicts, mixed types).
 JSON_META = b"json_columns"
+#: Value types a column keeps as JSON text.
+_NESTED = frozenset({list, dict})
+#: Schema metadata of an edge table: its :data:`POOLED` columns that equal, on every row, an
+#: end node's id without its prefix, and which end ("from" or "to"): an open reads them
+#: from the ends (:meth:`Columns.derive`) instead of making each value a Python string.
+DERIVED_META = b"derived_columns"
 #: An item's source-row hash (``_src``) is saved only where it differs from its content hash
 #: (``_h``): every item with a ``_h`` was written with a ``_src`` (loads and events set both;
 #: later events change only ``_h``), so a missing ``_src`` beside a ``_h`` reads as ``_h``.
@@ -47,6 +59,7 @@ COLD = frozenset({HASH, SOURCE_HASH, "id_sealed"})
 #: tables' key columns (``uscc``, ``key``) as they are read, so each key is held once.
 POOLED = frozenset({"uscc", "person_key", "holder_key", "subject_key"})
 Ids = np.ndarray[Any, np.dtype[np.int64]]
+_NONE: Ids = np.zeros(0, np.int64)
 Objects = np.ndarray[Any, np.dtype[np.object_]]
 EdgeId = tuple[str, str, str]
 
@@ -70,19 +83,50 @@ def _objects(column: pa.ChunkedArray | pa.Array) -> Objects:
 
 
 class Columns:
-    """The properties of one table's rows, column by column: plain values as Python lists,
-    JSON columns as their text, cold columns (:data:`COLD`) as Arrow arrays."""
+    """The properties of one table's ``rows`` rows, column by column: plain values as Python
+    lists, JSON columns as their text, cold columns (:data:`COLD`) as Arrow arrays. Rows can
+    be appended (:meth:`append`); the cold values appended wait in Python lists until read."""
 
     def __init__(
-        self, values: dict[str, list[Any]], cold: dict[str, pa.Array], json_names: Iterable[str]
+        self,
+        values: dict[str, list[Any]],
+        cold: dict[str, pa.Array | pa.ChunkedArray],
+        json_names: Iterable[str],
+        rows: int,
     ) -> None:
-        self.json = frozenset(json_names)
+        self.json = set(json_names)
         # Lists, not numpy arrays: indexing one is several times faster, for the same memory.
         self.values = values
-        self.cold = cold
-        self.names = [*values, *cold]
-        self._plain = [(n, v) for n, v in values.items() if n not in self.json]
-        self._json = [(n, v) for n, v in values.items() if n in self.json]
+        self._cold = cold
+        #: Cold values of the rows appended since the cold arrays were last made (by name).
+        self._cold_tail: dict[str, list[Any]] = {}
+        #: Columns read from the ends instead (see :meth:`derive`).
+        self.derived: dict[str, tuple[Ids, list[str]]] = {}
+        self._cold_rows = rows
+        self.rows = rows
+        self._columns_changed()
+
+    def _columns_changed(self) -> None:
+        self.names = list(
+            dict.fromkeys([*self.values, *self.derived, *self._cold, *self._cold_tail])
+        )
+        self._plain = [(n, v) for n, v in self.values.items() if n not in self.json]
+        self._json = [(n, v) for n, v in self.values.items() if n in self.json]
+
+    @property
+    def cold(self) -> dict[str, pa.Array | pa.ChunkedArray]:
+        """The cold columns as Arrow (the appended rows' values made into one more chunk)."""
+        if self._cold_rows < self.rows:
+            for name in {*self._cold, *self._cold_tail}:
+                old = self._cold.get(name)
+                chunks = [] if old is None else _chunks(old)
+                if old is None and self._cold_rows:
+                    chunks = [pa.nulls(self._cold_rows, pa.large_string())]
+                tail = self._cold_tail.get(name) or [None] * (self.rows - self._cold_rows)
+                chunks.append(pa.array(tail, pa.large_string()))
+                self._cold[name] = pa.chunked_array(chunks, pa.large_string())
+            self._cold_tail, self._cold_rows = {}, self.rows
+        return self._cold
 
     @classmethod
     def read(
@@ -92,14 +136,83 @@ class Columns:
         :data:`POOLED` columns are made)."""
         meta = table.schema.metadata or {}
         names = [n for n in table.column_names if n not in skip]
-        cold = {n: table.column(n).combine_chunks() for n in names if n in COLD}
+        # one chunk (as saved): that chunk itself, on the file's pages (combining would copy)
+        cold = {n: _one_chunk(table.column(n)) for n in names if n in COLD}
         values: dict[str, list[Any]] = {}
         for n in names:
             if n not in COLD:
                 found = _objects(table.column(n)).tolist()
                 # map(pool.get, found, found): pool.get(v, v) at C speed (a third of the open)
                 values[n] = list(map(pool.get, found, found)) if pool and n in POOLED else found
-        return cls(values, cold, json.loads(meta.get(JSON_META, b"[]")))
+        return cls(values, cold, json.loads(meta.get(JSON_META, b"[]")), table.num_rows)
+
+    def derive(self, columns: Mapping[str, tuple[Ids, list[str]]]) -> None:
+        """Columns whose value on row ``i`` is ``nids[ends[i]][2:]`` (an edge's end node's
+        key, which the edge table repeats): read from the ends when asked, never held."""
+        self.derived.update(columns)
+        self._columns_changed()
+
+    def column(self, name: str) -> list[Any] | None:
+        """All the values of a plain or JSON column (None: no such column)."""
+        if name in self.derived:
+            ends, nids = self.derived[name]
+            return [nids[g][2:] for g in ends.tolist()]
+        return self.values.get(name)
+
+    def append(
+        self, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any], skip: Iterable[str]
+    ) -> None:
+        """Append ``rows`` (property dicts) with the ``constants`` every one of them has; the
+        names in ``skip`` are not properties (a node's label, an edge's type)."""
+        if self.derived:  # the appended rows' ends are not in the arrays they read
+            self.values |= {name: self.column(name) or [] for name in self.derived}
+            self.derived = {}
+            self._columns_changed()
+        count = len(rows)
+        given = dict.fromkeys(chain.from_iterable(rows))  # (map and chain: loops in C)
+        for name in [*skip, *constants]:
+            given.pop(name, None)
+        columns = {name: list(map(methodcaller("get", name), rows)) for name in given}
+        columns |= {name: [value] * count for name, value in constants.items()}
+        if SOURCE_HASH in columns:  # saved only where it differs from _h (see SOURCE_HASH)
+            hashes = columns.get(HASH, [None] * count)
+            columns[SOURCE_HASH] = [
+                None if s == h else s for s, h in zip(columns[SOURCE_HASH], hashes, strict=True)
+            ]
+        added = False
+        for name, column in columns.items():
+            if name in COLD:
+                tail = self._cold_tail.get(name)
+                if tail is None:
+                    tail = self._cold_tail[name] = [None] * (self.rows - self._cold_rows)
+                    added = added or name not in self._cold
+                tail += column
+                continue
+            values = self.values.get(name)
+            if values is None:
+                values = self.values[name] = [None] * self.rows
+                added = True
+            if name not in self.json and not _NESTED.isdisjoint(map(type, column)):
+                values[:] = [_dumped(v) for v in values]  # the column becomes JSON text
+                self.json.add(name)
+                added = True
+            values += [_dumped(v) for v in column] if name in self.json else column
+        for name, values in self.values.items():
+            if name not in columns:
+                values += [None] * count
+        for name, tail in self._cold_tail.items():
+            if name not in columns:
+                tail += [None] * count
+        self.rows += count
+        if added:
+            self._columns_changed()
+
+    def value(self, i: int, name: str) -> Any:
+        """One property of row ``i`` (None when it has none)."""
+        if name in self.json or name in COLD or name in self.derived:
+            return self.row(i, cold=True).get(name)
+        values = self.values.get(name)
+        return None if values is None else values[i]
 
     def row(self, i: int, cold: bool = False) -> dict[str, Any]:
         """Row ``i`` as a fresh dict (nulls left out), with the cold columns if ``cold``."""
@@ -107,6 +220,8 @@ class Columns:
         for name, values in self._json:
             if values[i] is not None:
                 out[name] = json.loads(values[i])
+        for name, (ends, nids) in self.derived.items():
+            out[name] = nids[ends[i]][2:]
         if cold:
             for name, array in self.cold.items():
                 value = array[i].as_py()
@@ -116,55 +231,168 @@ class Columns:
                 out[SOURCE_HASH] = out[HASH]
         return out
 
+    @classmethod
+    def concat(cls, parts: Sequence[Columns]) -> Columns:
+        """The rows of ``parts`` one after the other, as one table (values copied as
+        pointers; a column missing from a part is null there)."""
+        if len(parts) == 1:
+            return parts[0]
+        json_names = {n for part in parts for n in part.json}
+        names = dict.fromkeys(n for part in parts for n in (*part.values, *part.derived))
+        values: dict[str, list[Any]] = {}
+        for name in names:
+            column: list[Any] = []
+            for part in parts:
+                found = part.column(name)
+                if found is None:
+                    column += [None] * part.rows
+                elif name in json_names and name not in part.json:
+                    column += [_dumped(v) for v in found]
+                else:
+                    column += found
+            values[name] = column
+        cold: dict[str, pa.Array] = {}
+        for name in dict.fromkeys(n for part in parts for n in part.cold):
+            chunks = [
+                _large_strings(part.cold[name])
+                if name in part.cold
+                else pa.nulls(part.rows, pa.large_string())
+                for part in parts
+            ]
+            cold[name] = pa.concat_arrays(chunks)
+        return cls(values, cold, json_names, sum(part.rows for part in parts))
 
-def _offsets(ends: Ids, order: Ids, nodes: int) -> Ids:
-    """CSR offsets: the edges of node g are ``order[ptr[g]:ptr[g + 1]]``."""
-    return np.searchsorted(ends[order], np.arange(nodes + 1)).astype(np.int64)
+
+def _derived(table: pa.Table, ids: pa.Array, ends: Mapping[str, Ids]) -> dict[str, str]:
+    """The :data:`POOLED` columns of an edge table that are, on every row, an end node's id
+    (``ids`` by gid) without its prefix (``uscc`` of ``E:<uscc>``, ...), with that end's name
+    in ``ends`` (checked in Arrow when a save writes the table, see :data:`DERIVED_META`)."""
+    out: dict[str, str] = {}
+    for name in sorted(POOLED & set(table.column_names)):
+        column = table.column(name)
+        if column.null_count:
+            continue
+        column = _large_strings(column)
+        for end, gids in ends.items():
+            keys = pc.utf8_slice_codeunits(ids.take(pa.array(gids)), 2)
+            if pc.all(pc.equal(keys, column)).as_py() is not False:
+                out[name] = end
+                break
+    return out
+
+
+def _key_pool(parts: Sequence[tuple[str, list[str], Columns]]) -> dict[str, str]:
+    """The entities' and persons' key strings (each its own value): an edge column repeating
+    them is made of these very objects, so each key is held once."""
+    pool: dict[str, str] = {}
+    for label, _, cols in parts:
+        for name in ("uscc", "key"):
+            if label in ("Entity", "Person") and name in cols.values:
+                pool.update((v, v) for v in cols.values[name] if v is not None)
+    return pool
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array, without a copy when it is one chunk already."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """An Arrow column's chunks as large strings."""
+    found = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return [_large_strings(chunk) for chunk in found]
+
+
+def _large_strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A string column (plain, dictionary-encoded or chunked) as one large-string array."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.large_string())
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array.cast(pa.large_string())
+
+
+def _offsets(ends: Ids, nodes: int) -> Ids:
+    """CSR offsets: the edges of node g are ``order[ptr[g]:ptr[g + 1]]`` where ``order``
+    sorts ``ends`` (counted, not searched: linear, and the order is not needed)."""
+    ptr = np.zeros(nodes + 1, np.int64)
+    np.cumsum(np.bincount(ends, minlength=nodes), out=ptr[1:])
+    return ptr
 
 
 @dataclass
 class Rel:
-    """One relationship type's edges: endpoints, keys, properties and both adjacencies."""
+    """One relationship type's edges: endpoints, keys, properties and both adjacencies.
+    ``in_order`` as saved (None: made when indexed); edges sorted by ``src`` need no
+    ``out_order`` (None). Appended edges wait in ``tail`` until the next :meth:`settle`."""
 
     src: Ids
     dst: Ids
     key: list[str]
     props: Columns
-    out_order: Ids = field(init=False)
+    in_order: Ids | None = None
+    out_order: Ids | None = field(init=False, default=None)
     out_ptr: Ids = field(init=False)
-    in_order: Ids = field(init=False)
     in_ptr: Ids = field(init=False)
+    #: (from gid, to gid) of the edges appended since the arrays were made.
+    tail: list[tuple[int, int]] = field(init=False, default_factory=list)
+    #: Node ids the adjacency covers (-1: not indexed).
+    nodes: int = field(init=False, default=-1)
 
     def index(self, nodes: int) -> None:
         """Build the out- and in-adjacency over ``nodes`` node ids."""
-        self.out_order = np.argsort(self.src, kind="stable").astype(np.int64)
-        self.out_ptr = _offsets(self.src, self.out_order, nodes)
-        self.in_order = np.argsort(self.dst, kind="stable").astype(np.int64)
-        self.in_ptr = _offsets(self.dst, self.in_order, nodes)
+        by_source = len(self.src) < 2 or bool((self.src[1:] >= self.src[:-1]).all())
+        self.out_order = None if by_source else np.argsort(self.src, kind="stable")
+        self.out_ptr = _offsets(self.src, nodes)
+        if self.in_order is None:
+            self.in_order = np.argsort(self.dst, kind="stable").astype(np.int64)
+        self.in_ptr = _offsets(self.dst, nodes)
+        self.nodes = nodes
+
+    def append(self, ends: Iterable[tuple[int, int]], keys: list[str]) -> None:
+        """Append edges (their properties go to :attr:`props` by the caller)."""
+        self.tail += ends
+        self.key += keys
+
+    def flush(self) -> None:
+        """Move the appended edges into the arrays (their adjacency is made again)."""
+        if self.tail:
+            src, dst = zip(*self.tail, strict=True)
+            self.src = np.concatenate([self.src, np.array(src, np.int64)])
+            self.dst = np.concatenate([self.dst, np.array(dst, np.int64)])
+            self.tail, self.in_order, self.nodes = [], None, -1
+
+    def settle(self, nodes: int) -> None:
+        """Ready for reads over ``nodes`` node ids: the appended edges moved into the arrays
+        and the adjacency made again if they changed (a node appended since has no edge
+        but in the tail: the adjacency need not cover it until then)."""
+        self.flush()
+        if self.nodes < 0:
+            self.index(nodes)
 
 
 class Base:
     """The graph's columns: node ids, per-label node columns, per-type edge arrays (as last
-    saved, or as a fold left them)."""
+    saved, or as a fold left them), and the items appended since (a first load's new rows
+    go straight here, see :meth:`CompactGraph.append_nodes`)."""
 
     def __init__(
         self,
-        nodes: Sequence[tuple[str, Objects, Columns]] = (),
+        nodes: Sequence[tuple[str, list[str], Columns]] = (),
         rels: Mapping[str, Rel] | None = None,
         index: dict[str, int] | None = None,
     ) -> None:
         """``nodes``: (label, node ids, columns) in gid order; ``index``: node id → gid when
         the caller has it."""
+        #: (label, first gid, gid past the last, columns): a label's nodes are one range,
+        #: or more when nodes were appended after another label's.
         self.ranges: list[tuple[str, int, int, Columns]] = []
-        start = 0
+        #: Node ids by gid.
+        self.nid_list: list[str] = []
         for label, ids, cols in nodes:
-            self.ranges.append((label, start, start + len(ids), cols))
-            start += len(ids)
-        self.nids: Objects = (
-            np.concatenate([ids for _, ids, _ in nodes]) if nodes else np.array([], dtype=object)
-        )
-        #: The same ids as a list, for fast lookups one at a time.
-        self.nid_list: list[str] = self.nids.tolist()
+            start = len(self.nid_list)
+            self.nid_list += ids
+            self.ranges.append((label, start, len(self.nid_list), cols))
         self.index: dict[str, int] = (
             index
             if index is not None
@@ -175,29 +403,79 @@ class Base:
             rel.index(len(self.nid_list))
 
     @classmethod
-    def read(cls, nodes: Mapping[str, pa.Table], rels: Mapping[str, pa.Table]) -> Base:
-        """The graph of a file's tables (node tables by label, edge tables by type)."""
-        parts: list[tuple[str, Objects, Columns]] = []
-        pool: dict[str, str] = {}
-        for label in LABELS:
-            if label not in nodes:
-                continue
-            table = nodes[label]
-            cols = Columns.read(table, (ID,))
-            parts.append((label, _objects(table.column(ID)), cols))
-            for name in ("uscc", "key"):
-                if label in ("Entity", "Person") and name in cols.values:
-                    pool.update((v, v) for v in cols.values[name] if v is not None)
-        edges = {
-            rtype: Rel(
-                src=table.column(FROM).to_numpy().astype(np.int64),
-                dst=table.column(TO).to_numpy().astype(np.int64),
-                key=_objects(table.column(KEY)).tolist(),
-                props=Columns.read(table, (FROM, TO, KEY), pool),
+    def read(
+        cls,
+        nodes: Mapping[str, pa.Table],
+        rels: Mapping[str, pa.Table],
+        orders: Mapping[str, pa.Table],
+    ) -> Base:
+        """The graph of a file's tables (node tables by label, edge tables and their order
+        tables by type)."""
+        parts = [
+            (label, _objects(nodes[label].column(ID)).tolist(), Columns.read(nodes[label], (ID,)))
+            for label in LABELS
+            if label in nodes
+        ]
+        pool: dict[str, str] | None = None
+        edges: dict[str, Rel] = {}
+        derives: dict[str, dict[str, Ids]] = {}
+        for rtype, table in rels.items():
+            # (views of the file's pages, not copies: the file is replaced, never changed)
+            src = table.column(FROM).to_numpy().astype(np.int64, copy=False)
+            dst = table.column(TO).to_numpy().astype(np.int64, copy=False)
+            meta = table.schema.metadata or {}
+            ends = {"from": src, "to": dst}
+            derived = {n: ends[e] for n, e in json.loads(meta.get(DERIVED_META, b"{}")).items()}
+            derives[rtype] = derived
+            if pool is None and any(n in POOLED and n not in derived for n in table.column_names):
+                pool = _key_pool(parts)
+            props = Columns.read(table, (FROM, TO, KEY, *derived), pool)
+            in_order = (
+                orders[rtype].column(IN).to_numpy().astype(np.int64, copy=False)
+                if rtype in orders
+                else None  # a file saved before edges were kept in order: made on open
             )
-            for rtype, table in rels.items()
-        }
-        return cls(parts, edges)
+            key = _objects(table.column(KEY)).tolist()
+            edges[rtype] = Rel(src=src, dst=dst, key=key, props=props, in_order=in_order)
+        base = cls(parts, edges)
+        for rtype, derived in derives.items():
+            base.rels[rtype].props.derive({n: (e, base.nid_list) for n, e in derived.items()})
+        return base
+
+    def append_nodes(
+        self,
+        label: str,
+        ids: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any],
+    ) -> None:
+        """Append new nodes of ``label`` (ids not in the graph, each once)."""
+        start = len(self.nid_list)
+        if self.ranges and self.ranges[-1][0] == label:
+            _, first, _, cols = self.ranges[-1]
+            self.ranges[-1] = (label, first, start + len(ids), cols)
+        else:
+            cols = Columns({}, {}, (), 0)
+            self.ranges.append((label, start, start + len(ids), cols))
+        cols.append(rows, constants, ("label",))
+        self.nid_list += ids
+        self.index.update(zip(ids, range(start, start + len(ids)), strict=True))
+
+    def append_edges(
+        self,
+        rtype: str,
+        ends: Sequence[tuple[str, str, str]],
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any],
+    ) -> None:
+        """Append new edges of ``rtype`` ((from, to, key) not in the graph, ends in it)."""
+        rel = self.rels.get(rtype)
+        if rel is None:
+            empty = np.zeros(0, np.int64)
+            rel = self.rels[rtype] = Rel(empty, empty, [], Columns({}, {}, (), 0))
+        index = self.index
+        rel.append(((index[u], index[v]) for u, v, _ in ends), [k for _, _, k in ends])
+        rel.props.append(rows, constants, ("type",))
 
     def label_of(self, gid: int) -> tuple[str, int, Columns]:
         """The label of node ``gid``, its row in that label's table and the table."""
@@ -222,14 +500,18 @@ class Base:
         else:
             rels = [(rtype, self.rels[rtype])] if rtype in self.rels else []
         for name, rel in rels:
+            rel.settle(len(self.nid_list))
             order, ptr, ends = (
                 (rel.out_order, rel.out_ptr, rel.dst)
                 if outgoing
                 else (rel.in_order, rel.in_ptr, rel.src)
             )
-            rows = order[ptr[gid] : ptr[gid + 1]]
-            if not len(rows):
+            if gid >= rel.nodes:
                 continue
+            first, last = int(ptr[gid]), int(ptr[gid + 1])
+            if first == last:
+                continue
+            rows = np.arange(first, last) if order is None else order[first:last]
             keys = rel.key
             for e, other in zip(rows.tolist(), ends[rows].tolist(), strict=True):
                 yield other, keys[e], name, e
@@ -256,6 +538,10 @@ class CompactGraph:
         self._in: dict[str, set[tuple[str, str]]] = {}
         #: While set, an item read for writing is copied into the delta (see :meth:`writing`).
         self._writing = False
+        #: Relationship types that had no edge when this transaction first appended to them
+        #: (:meth:`append_edges`), with the sorted hashes of every edge written to them since:
+        #: an edge whose hash is not there is new without a look at the adjacency.
+        self.fresh: dict[str, Ids] = {}
         self.nodes = _Nodes(self)
         self.edges = _Edges(self)
         self.succ = self._succ = _Adjacency(self, outgoing=True)
@@ -302,12 +588,81 @@ class CompactGraph:
         return self.base.node(gid)
 
     def add_node(self, nid: str, **attrs: Any) -> None:
-        self.new_nodes[nid] = attrs
+        if nid in self:
+            self.new_nodes[nid] = attrs
+        else:
+            self.append_nodes(attrs.get("label") or "_", [nid], [attrs])
+
+    def append_nodes(
+        self,
+        label: str,
+        ids: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Add new nodes (ids not in the graph, each once) straight to the columns, not to
+        the delta: a first load's nodes cost a few pointers each, not a dict."""
+        self.base.append_nodes(label, ids, rows, constants or {})
+
+    def append_edges(
+        self,
+        rtype: str,
+        ends: Sequence[EdgeId],
+        rows: Sequence[Mapping[str, Any]],
+        constants: Mapping[str, Any],
+        new: bool = False,
+    ) -> list[int]:
+        """Add edges of ``rtype`` straight to the columns where that is known to create
+        them: (from, to, key) not in the graph, both ends in it. ``new``: the caller knows
+        every edge is new (its start node is); otherwise an edge is new when ``rtype`` is
+        fresh (it had no edge when this graph first appended to it, see :attr:`fresh`) and
+        its hash is not among those written since. Returns the positions of the rows it
+        did not add (the caller writes them one at a time)."""
+        index = self.base.index
+        left = [i for i, (u, v, _) in enumerate(ends) if u not in index or v not in index]
+        if not new:
+            seen = self._fresh_hashes(rtype)
+            if seen is None:
+                return list(range(len(ends)))
+            hashes = np.fromiter(map(hash, ends), np.int64, len(ends))
+            known = np.zeros(len(ends), dtype=bool)
+            if len(seen):
+                at = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
+                known = seen[at] == hashes
+            _, first = np.unique(hashes, return_index=True)
+            repeated = np.ones(len(ends), dtype=bool)
+            repeated[first] = False  # a second row of one edge: written after the first
+            left = sorted({*left, *np.flatnonzero(known | repeated).tolist()})
+        if left:
+            skip = set(left)
+            taken = [i for i in range(len(ends)) if i not in skip]
+            ends, rows = [ends[i] for i in taken], [rows[i] for i in taken]
+        if rtype in self.fresh:
+            self._remember(rtype, np.fromiter(map(hash, ends), np.int64, len(ends)))
+        self.base.append_edges(rtype, ends, rows, constants)
+        return left
+
+    def _fresh_hashes(self, rtype: str) -> Ids | None:
+        """The hashes of the edges written to ``rtype`` if it is fresh, or becomes so now
+        (no edge of it in the columns or the delta); None if not."""
+        found = self.fresh.get(rtype)
+        if found is None:
+            rel = self.base.rels.get(rtype)
+            if (rel is not None and rel.key) or any(_rtype(k) == rtype for *_, k in self.new_edges):
+                return None
+            found = self.fresh[rtype] = np.zeros(0, np.int64)
+        return found
+
+    def _remember(self, rtype: str, hashes: Ids) -> None:
+        """Add edge hashes to a fresh type's sorted hashes (a copy of them a batch: linear)."""
+        seen = self.fresh[rtype]
+        hashes = np.sort(hashes)
+        self.fresh[rtype] = np.insert(seen, np.searchsorted(seen, hashes), hashes)
 
     def iter_nodes(self) -> Iterator[tuple[str, str | None]]:
         """(node id, label) of every node, without reading properties."""
         for label, start, stop, _ in self.base.ranges:
-            for nid in self.base.nids[start:stop].tolist():
+            for nid in self.base.nid_list[start:stop]:
                 if nid not in self.new_nodes:
                     yield nid, (None if label == "_" else label)
         for nid, data in self.new_nodes.items():
@@ -322,10 +677,7 @@ class CompactGraph:
         if gid is None:
             return None
         _, row, cols = self.base.label_of(gid)
-        if name in cols.json or name in COLD:
-            return cols.row(row, cold=True).get(name)
-        values = cols.values.get(name)
-        return None if values is None else values[row]
+        return cols.value(row, name)
 
     def label_columns(
         self, label: str, names: Sequence[str]
@@ -346,6 +698,8 @@ class CompactGraph:
     # -- edges ---------------------------------------------------------------------------
 
     def _note(self, u: str, v: str, key: str, data: dict[str, Any] | None) -> None:
+        if _rtype(key) in self.fresh:  # an append of this edge must now find it
+            self._remember(_rtype(key), np.array([hash((u, v, key))], np.int64))
         self.new_edges[(u, v, key)] = data
         self._out.setdefault(u, set()).add((v, key))
         self._in.setdefault(v, set()).add((u, key))
@@ -413,6 +767,7 @@ class CompactGraph:
         saved edges come with an empty dict: nothing is read but their ends)."""
         rel = self.base.rels.get(rtype)
         if rel is not None:
+            rel.flush()
             nids, keys = self.base.nid_list, rel.key
             ends = zip(rel.src.tolist(), rel.dst.tolist(), strict=True)
             for e, (a, b) in enumerate(ends):
@@ -597,7 +952,7 @@ class _Plan:
     def merged(self, name: str, as_json: bool) -> list[Any]:
         """The values of a plain or JSON column, base rows then delta rows (not in order);
         with ``as_json`` every value is JSON text."""
-        base = self.cols.values.get(name) if self.cols else None
+        base = self.cols.column(name) if self.cols else None
         part = [None] * int(self.keep.sum()) if base is None else self.kept(base)
         if as_json and base is not None and self.cols and name not in self.cols.json:
             part = [_dumped(v) for v in part]
@@ -610,9 +965,7 @@ class _Plan:
         if base is None:
             part = pa.nulls(int(self.keep.sum()), pa.large_string())
         else:
-            if pa.types.is_dictionary(base.type):
-                base = base.dictionary_decode()
-            part = base.cast(pa.large_string())
+            part = _large_strings(base)
             if not self.keep.all():
                 part = part.filter(pa.array(self.keep))
         return pa.concat_arrays([part, pa.array(self.news(name), pa.large_string())])
@@ -650,17 +1003,17 @@ def _columns(plan: _Plan) -> Columns:
     values: dict[str, list[Any]] = {}
     cold: dict[str, pa.Array] = {}
     json_names: list[str] = []
+    # One pass over the delta's values (not one per column: a third of a fold's time).
+    nested = {k for d in plan.delta for k, v in d.items() if isinstance(v, list | dict)}
     for name in plan.names():
         if name in COLD:
             cold[name] = plan.merged_cold(name)
             continue
-        as_json = (plan.cols is not None and name in plan.cols.json) or any(
-            isinstance(d.get(name), list | dict) for d in plan.delta
-        )
+        as_json = (plan.cols is not None and name in plan.cols.json) or name in nested
         values[name] = plan.merged(name, as_json)
         if as_json:
             json_names.append(name)
-    return Columns(values, cold, json_names)
+    return Columns(values, cold, json_names, int(plan.keep.sum()) + len(plan.delta))
 
 
 def _node_plans(
@@ -674,24 +1027,21 @@ def _node_plans(
         delta.setdefault(data.get("label") or "_", []).append((nid, data))
     # Base rows a written node replaces: found from the delta, not by testing every base node.
     replaced = np.fromiter((g for n in changed if (g := base.index.get(n)) is not None), np.int64)
-    ranges = {label: (start, stop, cols) for label, start, stop, cols in base.ranges}
     out: list[tuple[str, Objects, _Plan]] = []
     index: dict[str, int] = {}
     for label in LABELS:
         news = delta.get(label, [])
-        cols: Columns | None = None
-        ids: Objects = np.array([], dtype=object)
-        if label in ranges:
-            start, stop, cols = ranges[label]
-            ids = base.nids[start:stop]
-            keep = np.ones(len(ids), dtype=bool)
-            keep[replaced[(replaced >= start) & (replaced < stop)] - start] = False
-        else:
-            keep = np.zeros(0, dtype=bool)
+        ranges = [(start, stop, c) for found, start, stop, c in base.ranges if found == label]
+        # A label appended to after another one's has more than one range: one table here.
+        cols = Columns.concat([c for *_, c in ranges]) if ranges else None
+        gids = np.concatenate([np.arange(start, stop) for start, stop, _ in ranges] or [_NONE])
+        # (node ids are strings: np.array makes them one object array at C speed)
+        ids = np.array([n for start, stop, _ in ranges for n in base.nid_list[start:stop]], object)
+        keep = ~np.isin(gids, replaced) if len(replaced) else np.ones(len(ids), dtype=bool)
         if not keep.any() and not news:
             continue
-        all_ids = np.concatenate([ids[keep], _object_array([n for n, _ in news])])
-        order = np.argsort(all_ids, kind="stable").astype(np.int64) if ordered else None
+        all_ids = np.concatenate([ids[keep], np.array([n for n, _ in news], object)])
+        order = _sorting(all_ids) if ordered else None
         if order is not None:
             all_ids = all_ids[order]
         index.update(
@@ -702,6 +1052,13 @@ def _node_plans(
     return out, index
 
 
+def _sorting(ids: Objects) -> Ids:
+    """The permutation that sorts node ids (Arrow's sort of UTF-8 bytes: the order of code
+    points, as Python's, without a Python comparison per pair)."""
+    order: Ids = pc.sort_indices(pa.array(ids, pa.string())).to_numpy().astype(np.int64)
+    return order
+
+
 def _edge_plans(
     graph: CompactGraph, index: Mapping[str, int]
 ) -> Iterator[tuple[str, Ids, Ids, list[str], _Plan]]:
@@ -710,6 +1067,8 @@ def _edge_plans(
     base, changed = graph.base, graph.new_edges
     nids = base.nid_list
     remap = np.fromiter((index[n] for n in nids), np.int64, len(nids))
+    for settled in base.rels.values():
+        settled.flush()
     # Only edges out of a node with a written edge may be overridden: test just those.
     touched = np.zeros(len(nids), dtype=bool)
     touched[
@@ -746,18 +1105,33 @@ def _edge_plans(
 
 def tables(graph: CompactGraph) -> Iterator[tuple[str, pa.Table]]:
     """The tables a save writes, one at a time (``nodes-<Label>`` sorted by node id, then
-    ``edges-<TYPE>``), each made from the base and the delta."""
+    ``edges-<TYPE>`` sorted by source and its ``order-<TYPE>``), each made from the base and
+    the delta."""
     node_plans, index = _node_plans(graph, ordered=True)
+    id_columns = []
     for label, ids, plan in node_plans:
-        yield f"nodes-{label}", _table({ID: pa.array(ids, pa.string())}, plan)
+        id_columns.append(pa.array(ids, pa.large_string()))
+        yield f"nodes-{label}", _table({ID: id_columns[-1]}, plan)
+    all_ids = pa.concat_arrays(id_columns) if id_columns else pa.array([], pa.large_string())
+    del id_columns
     for rtype, src, dst, keys, plan in _edge_plans(graph, index):
+        # Saved in source order, with the order by target beside: an open sorts nothing.
+        plan.order = np.argsort(src, kind="stable").astype(np.int64)
         key_array, _ = _arrow(keys, False)
         fixed = {
-            FROM: pa.array(src),
-            TO: pa.array(dst),
-            KEY: key_array if key_array is not None else pa.array([], pa.string()),
+            FROM: pa.array(src[plan.order]),
+            TO: pa.array(dst[plan.order]),
+            KEY: (key_array if key_array is not None else pa.array([], pa.string())).take(
+                plan.order
+            ),
         }
-        yield f"edges-{rtype}", _table(fixed, plan)
+        table = _table(fixed, plan)
+        derived = _derived(table, all_ids, {"from": src[plan.order], "to": dst[plan.order]})
+        meta = (table.schema.metadata or {}) | {DERIVED_META: json.dumps(derived).encode()}
+        yield f"edges-{rtype}", table.replace_schema_metadata(meta)
+        del table
+        by_target = np.argsort(dst[plan.order], kind="stable").astype(np.int64)
+        yield f"order-{rtype}", pa.table({IN: pa.array(by_target)})
 
 
 def fold(graph: CompactGraph) -> CompactGraph:
@@ -765,10 +1139,12 @@ def fold(graph: CompactGraph) -> CompactGraph:
     the file changes only when the store saves). Nodes keep the base's order, the delta's
     after each label's (a save sorts them), so a fold copies pointers, not values."""
     node_plans, index = _node_plans(graph, ordered=False)
-    nodes = [(label, ids, _columns(plan)) for label, ids, plan in node_plans]
+    nodes = [(label, ids.tolist(), _columns(plan)) for label, ids, plan in node_plans]
     rels = {
         rtype: Rel(src, dst, keys, _columns(plan))
         for rtype, src, dst, keys, plan in _edge_plans(graph, index)
     }
     graph.spend()
-    return CompactGraph(Base(nodes, rels, index))
+    folded = CompactGraph(Base(nodes, rels, index))
+    folded.fresh = graph.fresh  # edges keep their (string) identities across a fold
+    return folded

@@ -96,6 +96,37 @@ def search_matches(label: str | None, props: Mapping[str, Any], needle: str) -> 
     return label == "Person" and needle in str(props.get("name", ""))
 
 
+#: The relationship each kind of relationship row writes.
+RELATIONSHIP_ROWS: dict[str, RelType] = {
+    "registrations": "REGISTERED_IN",
+    "roles": "ROLE",
+    "shareholdings": "HOLDS",
+    "record_persons": "NAMES",
+}
+
+
+def relationship_item(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, str, str, RelType]:
+    """The relationship a row of a relationship kind writes: (from, to, key, type), its ends
+    the node ids of the subjects, regions or records it names and its key the type and the
+    row's identity properties (a later row with the same item updates it)."""
+    match kind:
+        case "registrations":
+            start, end = "E:" + row["uscc"], "R:" + row["region_code"]
+            key = f"REGISTERED_IN|{row['start_date']}"
+        case "roles":
+            start, end = "P:" + row["person_key"], "E:" + row["uscc"]
+            key = f"ROLE|{row['role']}|{row['start_date']}"
+        case "shareholdings":
+            start, end = sid(row["holder_type"], row["holder_key"]), "E:" + row["uscc"]
+            key = f"HOLDS|{row['start_date']}"
+        case "record_persons":
+            start, end = "C:" + row["record_id"], "P:" + row["person_key"]
+            key = f"NAMES|{row['capacity']}"
+        case _:
+            raise ValueError(kind)
+    return start, end, key, RELATIONSHIP_ROWS[kind]
+
+
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` runs (on this machine)."""
     if pid <= 0:
@@ -417,19 +448,6 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
                 return outcome
             case "persons":
                 return self._upsert_node("P:" + row["key"], "Person", row, meta)
-            case "registrations":
-                reg = self._ensure_region(row["region_code"])
-                key = f"REGISTERED_IN|{row['start_date']}"
-                return self._upsert_edge("E:" + row["uscc"], reg, key, "REGISTERED_IN", row, meta)
-            case "roles":
-                key = f"ROLE|{row['role']}|{row['start_date']}"
-                return self._upsert_edge(
-                    "P:" + row["person_key"], "E:" + row["uscc"], key, "ROLE", row, meta
-                )
-            case "shareholdings":
-                holder = sid(row["holder_type"], row["holder_key"])
-                key = f"HOLDS|{row['start_date']}"
-                return self._upsert_edge(holder, "E:" + row["uscc"], key, "HOLDS", row, meta)
             case "records":
                 nid = "C:" + row["record_id"]
                 outcome = self._upsert_node(nid, "Record", row, meta)
@@ -437,12 +455,10 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
                     subject = sid(row["subject_type"], row["subject_key"])
                     self._replace_single_edge(nid, "CONCERNS", subject, True)
                 return outcome
-            case "record_persons":
-                key = f"NAMES|{row['capacity']}"
-                return self._upsert_edge(
-                    "C:" + row["record_id"], "P:" + row["person_key"], key, "NAMES", row, meta
-                )
-        raise ValueError(kind)
+            case "registrations":
+                self._ensure_region(row["region_code"])
+        u, v, key, rtype = relationship_item(kind, row)
+        return self._upsert_edge(u, v, key, rtype, row, meta)
 
     def _apply_op(self, op: Mapping[str, Any]) -> None:
         """Replay one journalled operation."""
@@ -465,7 +481,7 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         g = self._graph
         for uscc in usccs:
             nid = "E:" + uscc
-            sup = g.nodes[nid].get("superior_uscc")
+            sup = self._prop(nid, "superior_uscc")
             target = "E:" + sup if sup and "E:" + sup in g else None
             self._replace_single_edge(nid, "SUPERVISED_BY", target, True)
 
@@ -632,8 +648,12 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
             key=lambda r: r["record_id"],
         )
 
+    def _prop(self, nid: str, name: str) -> Any:
+        """One property of node ``nid`` (None when it has none)."""
+        return self._graph.nodes[nid].get(name)
+
     def _name(self, nid: str) -> str | None:
-        name: str | None = self._graph.nodes[nid].get("name")
+        name: str | None = self._prop(nid, "name")
         return name
 
     def relations(self, kind: SubjectKind, key: str) -> dict[str, list[dict[str, Any]]]:

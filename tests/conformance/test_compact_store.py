@@ -14,8 +14,8 @@ import pytest
 
 from graph_service.engine.lifecycle import apply_event
 from graph_service.errors import StoreUnavailable
-from graph_service.stores import open_store
-from graph_service.stores.base import REL_TYPES, GraphStore, sid
+from graph_service.stores import compact, compact_graph, open_store
+from graph_service.stores.base import REL_TYPES, GraphStore, content_hash, sid
 from graph_service.stores.compact import (
     FOLD_ITEMS,
     MIGRATE_COMMAND,
@@ -155,6 +155,70 @@ def test_a_load_that_fails_after_folds_leaves_the_file_and_reads_it_again(
     assert after["loads"][-1]["status"] == "interrupted"
     assert after | {"loads": []} == before | {"loads": []}
     assert _seen(CompactStore(path), world) == after
+
+
+def test_a_first_load_appended_to_the_columns_reads_as_the_pickle_stores(
+    tmp_path: Path,
+) -> None:
+    dirs, world = _two_loads(tmp_path)
+    metas = [new_batch_meta() for _ in dirs]
+    stores: list[GraphStore] = [
+        EmbeddedStore(tmp_path / "g.graph"),
+        CompactStore(tmp_path / "g.cgraph"),
+    ]
+    for store in stores:
+        for directory, meta in zip(dirs, metas, strict=True):
+            load_directory(directory, store, RING, progress=False, meta=meta)
+    pickle, compact = stores
+    assert _seen(compact, world) == _seen(pickle, world)
+    assert _seen(CompactStore(tmp_path / "g.cgraph"), world) == _seen(pickle, world)
+
+
+def test_a_row_written_twice_in_one_transaction_creates_one_item(tmp_path: Path) -> None:
+    s, world = _world()
+    store = CompactStore(tmp_path / "g.cgraph")
+    kinds = {"entities", "persons"}  # no relationship yet: roles are appended to the columns
+    load_directory(s.write(tmp_path / "in"), store, RING, progress=False, kinds=kinds)
+    row = {"person_key": world["q"], "uscc": world["y"], "role": "supervisor"}
+    row |= {"start_date": "2020-01-01"}
+    row["_h"] = row["_src"] = content_hash(row)
+    meta = new_batch_meta()
+    with store.transaction():
+        first = store.write("roles", [row], meta)
+        again = store.write("roles", [row, dict(row)], meta)
+    assert (first.created, again.created, again.unchanged) == (1, 0, 2)
+    for reader in (store, CompactStore(store.path)):
+        found = [r for b in reader.scan_relationships("ROLE") for r in b]
+        assert [(r["from"], r["to"], r["role"]) for r in found] == [
+            (sid("person", world["q"]), sid("entity", world["y"]), "supervisor")
+        ]
+
+
+def test_a_file_saved_without_the_order_tables_reads_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of the format before the order tables and the derived key columns."""
+    world = _load_world(CompactStore(tmp_path / "new.cgraph"), tmp_path)
+    (tmp_path / "old.cgraph").write_bytes((tmp_path / "new.cgraph").read_bytes())
+    every = compact_graph.tables
+
+    def old_tables(graph: Any) -> Any:
+        for name, table in every(graph):
+            meta = dict(table.schema.metadata or {})
+            meta.pop(compact_graph.DERIVED_META, None)
+            if not name.startswith("order-"):
+                yield name, table.replace_schema_metadata(meta)
+
+    monkeypatch.setattr(compact, "tables", old_tables)
+    resaved = CompactStore(tmp_path / "old.cgraph")
+    with resaved.transaction():  # the same graph saved again, as before the order tables
+        resaved._dirty = True
+    monkeypatch.undo()
+    old, new = CompactStore(tmp_path / "old.cgraph"), CompactStore(tmp_path / "new.cgraph")
+    assert b"order-ROLE" not in (tmp_path / "old.cgraph").read_bytes()
+    assert _seen(old, world) == _seen(new, world)
+    for kind, key in (("entity", world["x"]), ("person", world["p"])):
+        assert old.material(kind, key) == new.material(kind, key)
 
 
 def test_a_killed_writers_temporary_file_is_removed_on_the_next_open(tmp_path: Path) -> None:
