@@ -96,7 +96,13 @@ def _load_twice(store: Neo4jStore, registry: tuple[Path, Path], tmp: Path) -> li
     part, whole = registry
     for n, directory in enumerate((part, whole), start=1):
         load_directory(
-            directory, store, RING, progress=False, meta=_meta(n), rejects_path=tmp / f"{n}.csv"
+            directory,
+            store,
+            RING,
+            progress=False,
+            batch_size=200,  # several batches: the parallel writers each take a part of a file
+            meta=_meta(n),
+            rejects_path=tmp / f"{n}.csv",
         )
     return _graph(store)
 
