@@ -436,8 +436,10 @@ PARTITION_KEY = {
     "record_persons": "record_id",
 }
 #: The fields of the end a relationship row shares with rows of other parts (a person in two
-#: entities, a region): each part is written in their order, so two writers never wait for
-#: each other's locks in a cycle (a deadlock the server breaks by failing one transaction).
+#: entities, a region): each part is written in their order, so two writers take those locks
+#: in one order and never wait for each other in a cycle over them (a deadlock, which the
+#: server breaks by failing one transaction). A holder that another part writes as a target
+#: still can: its lock comes in that part's order.
 SHARED_END = {
     "registrations": ("region_code",),
     "roles": ("person_key",),
