@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -389,6 +390,10 @@ class _FileLoader:
         key = PARTITION_KEY[kind]
         for row in rows:
             parts[hash(row[key]) % ways].append(row)
+        if kind in SHARED_END:
+            # The other end may be in several parts: each writer locks it in the same order.
+            for part in parts:
+                part.sort(key=itemgetter(*SHARED_END[kind]))
         counts = WriteCounts()
         for done in [self.writers.submit(self._write_batches, kind, p, size) for p in parts]:
             counts.add(done.result())
@@ -429,6 +434,17 @@ PARTITION_KEY = {
     "shareholdings": "uscc",
     "records": "subject_key",
     "record_persons": "record_id",
+}
+#: The fields of the end a relationship row shares with rows of other parts (a person in two
+#: entities, a region): each part is written in their order, so two writers take those locks
+#: in one order and never wait for each other in a cycle over them (a deadlock, which the
+#: server breaks by failing one transaction). A holder that another part writes as a target
+#: still can: its lock comes in that part's order.
+SHARED_END = {
+    "registrations": ("region_code",),
+    "roles": ("person_key",),
+    "shareholdings": ("holder_type", "holder_key"),
+    "record_persons": ("person_key",),
 }
 
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)

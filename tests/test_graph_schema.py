@@ -12,6 +12,7 @@ from graph_service.exports.cypher import _STATEMENTS
 from graph_service.exports.snapshot import COLUMNS, TABLES
 from graph_service.queries import QUERIES_DIR
 from graph_service.schema import graph_schema, identifier, schema_cypher, schema_statements
+from graph_service.schema.creates import create_properties, create_queries, named_fields
 from graph_service.stores.base import ROW_KINDS, edge_view, node_view
 from loaders.contract import contract
 
@@ -22,6 +23,29 @@ _STORED_AS = {"date": "date", "percent": "float", "amount": "float", "bool": "bo
 def test_schema_cypher_is_the_generation_from_the_yaml() -> None:
     """Regenerate with ``python -m graph_service.schema`` after editing ``graph.yaml``."""
     assert (QUERIES_DIR / "schema.cypher").read_text(encoding="utf-8") == schema_cypher()
+
+
+def test_the_create_queries_are_the_generation_from_the_yaml() -> None:
+    """Regenerate with ``python -m graph_service.schema`` after editing ``graph.yaml``: one
+    ``create_<table>`` per kind a load writes, and no other file of that name."""
+    generated = create_queries()
+    on_disk = {p.name.removesuffix(".cypher") for p in QUERIES_DIR.glob("create_*.cypher")}
+    assert on_disk == set(generated)
+    for name, text in generated.items():
+        assert (QUERIES_DIR / f"{name}.cypher").read_text(encoding="utf-8") == text, name
+
+
+def test_a_create_query_sets_every_field_of_a_row_the_schema_names() -> None:
+    """What a loaded row carries, by the identity and properties ``graph.yaml`` gives it, is
+    set by name (the rest goes in the node's ``extra`` map)."""
+    schema = graph_schema()
+    for kind in schema.kinds():
+        if kind.rows:
+            text = create_queries()[f"create_{kind.table}"]
+            named = named_fields(kind)
+            assert named >= set(kind.identity_fields()) | {p.name for p in kind.properties}
+            for field in create_properties(kind):
+                assert f".{field} = row.props.{field}" in text, (kind.name, field)
 
 
 def test_every_key_and_index_the_schema_names_has_a_statement() -> None:
@@ -84,7 +108,11 @@ def test_every_merge_writes_an_item_by_the_identity_the_schema_gives() -> None:
     """The Cypher the writers and the Cypher export run (parameter-free text, so not derived)
     MERGEs each relationship on the identity ``graph.yaml`` names, each node on its key."""
     schema = graph_schema()
-    texts = [p.read_text(encoding="utf-8") for p in sorted(QUERIES_DIR.glob("write_*.cypher"))]
+    texts = [
+        p.read_text(encoding="utf-8")
+        for pattern in ("write_*.cypher", "create_*.cypher")
+        for p in sorted(QUERIES_DIR.glob(pattern))
+    ]
     texts += list(_STATEMENTS.values())
     merged = [m for text in texts for m in _merged(text)]
     assert {name for name, _ in merged} >= {"ROLE", "HOLDS", "REGISTERED_IN", "NAMES", "Record"}

@@ -30,11 +30,13 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 from graph_service.errors import NotFound, RequestTimeout, StoreUnavailable
 from graph_service.ids.regions import region
 from graph_service.queries import cypher, statements, with_type
-from graph_service.schema import graph_schema
+from graph_service.schema import Kind, graph_schema
+from graph_service.schema.creates import named_fields, takes_extra
 from graph_service.stores.base import (
     LABEL_RANK,
     MATERIALS_CHUNK,
     MAX_PATH_HOPS,
+    ROW_KINDS,
     SCAN_BATCH,
     BatchMeta,
     Direction,
@@ -154,6 +156,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
         self.uri = uri
         self.database = database
         self.query_timeout = query_timeout
+        # The kinds each running load (by batch id) found with no item (see begin_load).
+        self._fresh: dict[str, set[RowKind]] = {}
         limits: dict[str, Any] = {
             "connection_timeout": connect_timeout,
             "connection_acquisition_timeout": acquire_timeout,
@@ -251,23 +255,42 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def write(
         self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
     ) -> WriteCounts:
-        """Read what is stored of ``rows`` first (one read, no locks) and write only the rows
-        that are new or changed: a row equal to what is stored counts as unchanged without a
-        write transaction, so an unchanged reload writes nothing but its load log entry."""
+        """Read what is stored of ``rows`` first (one read, no locks), create the items that
+        are missing (``create_<table>``, see :meth:`_create`) and upsert the rows that differ
+        (``write_<table>``): a row equal to what is stored counts as unchanged without a write
+        transaction, so an unchanged reload writes nothing but its load log entry. In a load
+        that began with no item of the kind (a first load), every row is taken as missing
+        without the read."""
         if not rows:
             return WriteCounts()
-        name = _QUERY[kind]
+        name = _TABLE[kind]
         idents = _identities(kind, rows)
-        todo = self._new_or_changed(name, idents, rows)
-        counts = WriteCounts(unchanged=len(rows) - len(todo))
+        fresh = self._fresh.get(meta.batch_id, set())
+        new, todo = list(range(len(rows))), list[int]()
+        if kind not in fresh:
+            new, todo = self._new_or_changed(name, idents, rows)
+        counts = WriteCounts(unchanged=len(rows) - len(new) - len(todo))
+        if kind == "registrations" and (new or todo):
+            codes = sorted({rows[i]["region_code"] for i in new + todo})
+            self._write("ensure_regions", regions=[_region_props(c) for c in codes])
+        named = _NAMED[kind]
+        payload = {i: idents[i] | _props(rows[i], named) for i in new}
+        # A create query without an extra map names every property: a row with more is upserted.
+        if not _EXTRA[kind]:
+            todo += [i for i in new if payload[i]["extra"]]
+            new = [i for i in new if not payload[i]["extra"]]
+        if new and self._create(name, kind, [payload[i] for i in new], meta):
+            counts.created += len(new)
+        elif new:
+            todo += new
+            fresh.discard(kind)  # items of the kind exist now: read before writing
         if not todo:
             return counts
-        if kind == "registrations":
-            codes = sorted({rows[i]["region_code"] for i in todo})
-            self._write("ensure_regions", regions=[_region_props(c) for c in codes])
-        payload = [idents[i] | {"props": dict(rows[i])} for i in todo]
         result = self._write(
-            f"write_{name}", rows=payload, batch_id=meta.batch_id, loaded_at=meta.loaded_at
+            f"write_{name}",
+            rows=[idents[i] | {"props": dict(rows[i])} for i in sorted(todo)],
+            batch_id=meta.batch_id,
+            loaded_at=meta.loaded_at,
         )
         for r in result:
             setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
@@ -280,14 +303,39 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     def _new_or_changed(
         self, name: str, idents: list[dict[str, Any]], rows: Sequence[Mapping[str, Any]]
-    ) -> list[int]:
-        """The indexes of ``rows`` that the MERGE of ``write_<name>`` would create or update
-        (one read). A row left out is one the MERGE would leave alone; the others go to the
-        MERGE, which decides again in its own transaction (a concurrent writer may have
-        written the item since)."""
+    ) -> tuple[list[int], list[int]]:
+        """The indexes of ``rows`` whose item is missing, and of those the upsert
+        ``write_<name>`` would update (one read). A row left out is one the upsert would leave
+        alone; the others are written in a transaction that decides again (a concurrent
+        writer may have written the item since)."""
         keys = [ident | {"h": row["_h"]} for ident, row in zip(idents, rows, strict=True)]
-        todo: list[int] = self._run(f"changed_{name}", rows=keys)[0]["todo"]
-        return todo
+        found = self._run(f"changed_{name}", rows=keys)[0]
+        return list(found["new"]), list(found["changed"])
+
+    def _create(
+        self, name: str, kind: RowKind, rows: list[dict[str, Any]], meta: BatchMeta
+    ) -> bool:
+        """Make the items of ``rows`` with ``create_<name>``, counted on the version node in
+        the same transaction: True when it created one item per row; False when some existed
+        already (a concurrent writer, or a row the load sends twice), and then nothing is
+        written (rolled back) and the caller sends the rows to the upsert."""
+        relationship = _KINDS[kind].is_relationship
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            done = tx.run(
+                _q(f"create_{name}"), rows=rows, batch_id=meta.batch_id, loaded_at=meta.loaded_at
+            ).consume()
+            made = done.counters
+            if (made.relationships_created if relationship else made.nodes_created) != len(rows):
+                raise _Existed
+            tx.run(_q("bump_version")).consume()
+
+        try:
+            with self._translated(), self.driver.session(database=self.database) as session:
+                session.execute_write(work)
+        except _Existed:
+            return False
+        return True
 
     def is_empty(self) -> bool:
         """Whether the database holds no node (a test suite's marker node aside)."""
@@ -303,10 +351,15 @@ class Neo4jStore(Neo4jResults, GraphStore):
         return set(keys) - {s[2:] for s in missing}
 
     def begin_load(self, summary: Mapping[str, Any]) -> None:
+        """Note the load, and the kinds of which the database holds no item yet: the load
+        creates their rows without reading first (see :meth:`write`)."""
         self.record_load(dict(summary) | {"status": "running"})
+        stored = self.counts()
+        self._fresh[summary["batch_id"]] = {k for k, s in _KINDS.items() if not stored.get(s.name)}
 
     def record_load(self, summary: Mapping[str, Any]) -> None:
         summary = {"status": "done"} | dict(summary)
+        self._fresh.pop(summary["batch_id"], None)
         self._write(
             "record_load",
             batch_id=summary["batch_id"],
@@ -581,6 +634,14 @@ def _scanned(data: Any, fields: list[str] | None) -> dict[str, Any]:
     return {f: v for f, v in zip(fields, data, strict=True) if v is not None}
 
 
+def _props(row: Mapping[str, Any], named: frozenset[str]) -> dict[str, Any]:
+    """A row as a create query takes it: its fields, and apart those it does not name."""
+    return {
+        "props": dict(row),
+        "extra": {k: v for k, v in row.items() if k not in named and v is not None},
+    }
+
+
 def _region_props(code: str) -> dict[str, Any]:
     r = region(code)
     return {"code": code, "name": r.name, "level": r.level, "retired": r.retired}
@@ -605,16 +666,17 @@ def _material(row: Mapping[str, Any]) -> SubjectMaterial:
     )
 
 
-#: The queries (``write_<name>``, ``changed_<name>``) of each kind of row.
-_QUERY: dict[RowKind, str] = {
-    "entities": "entities",
-    "persons": "persons",
-    "records": "records",
-    "record_persons": "record_persons",
-    "roles": "roles",
-    "shareholdings": "holdings",
-    "registrations": "registrations",
-}
+#: The schema kind each kind of row writes: its table names its queries (``changed_<table>``,
+#: ``create_<table>``, ``write_<table>``).
+_KINDS: dict[RowKind, Kind] = {k: graph_schema().by_rows(k) for k in ROW_KINDS}
+_TABLE: dict[RowKind, str] = {k: str(kind.table) for k, kind in _KINDS.items()}
+#: The row fields each create query takes by name (the rest go in its ``extra`` map).
+_NAMED: dict[RowKind, frozenset[str]] = {k: named_fields(kind) for k, kind in _KINDS.items()}
+_EXTRA: dict[RowKind, bool] = {k: takes_extra(kind) for k, kind in _KINDS.items()}
+
+
+class _Existed(Exception):
+    """A create batch found items stored already: its transaction is rolled back."""
 
 
 def _identities(kind: RowKind, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
