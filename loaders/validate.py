@@ -21,7 +21,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
-from graph_service.stores.base import content_hashes
+from graph_service.stores.hashing import content_hashes
 from loaders.contract import EXTRA_COLUMN, MAX_CELL, RESERVED, Column, FileSpec
 from loaders.record_rules import record_problems
 
