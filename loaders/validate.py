@@ -289,9 +289,9 @@ def normalise_columns(
 
 
 def _keys(keyring: PersonKeyring, ids: list[str | None]) -> list[str | None]:
-    """The person key of each ID number (each distinct number hashed once; None stays)."""
-    keys = {pid: keyring.key(pid) for pid in set(ids) if pid}
-    return [keys[pid] if pid else None for pid in ids]
+    """The person key of each ID number (None stays None)."""
+    keys = iter(keyring.keys([pid for pid in ids if pid]))
+    return [next(keys) if pid else None for pid in ids]
 
 
 def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str | None]:
