@@ -5,6 +5,7 @@ Run ``python -m graph_service settings`` to print them with their sources.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -63,6 +64,13 @@ class Settings(BaseSettings):
         le=16,
         description="Parallel writers of an incremental load into Neo4j (each on its own "
         "entities); 1 writes batch after batch.",
+    )
+    load_validators: int = Field(
+        default_factory=lambda: min(2, os.cpu_count() or 1),
+        ge=1,
+        le=16,
+        description="Worker processes validating the chunks of a large load (default: 2, or 1 "
+        "on one core); 1 validates in the loading process.",
     )
     neo4j_import_command: str = Field(
         f"{Path(__file__).resolve().parents[1] / 'scripts' / 'neo4j-local'} import",
