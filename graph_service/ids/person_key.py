@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
+from typing import cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -46,20 +47,25 @@ class PersonKeyring:
         return self.keys([resident_id])[0]
 
     def keys(self, resident_ids: Sequence[str]) -> list[str]:
-        """:meth:`key` of each number: remembered ones looked up, each other distinct number
-        hashed once (a memo that is full is forgotten first; one call may take it past its
-        size)."""
+        """:meth:`key` of each number: remembered ones looked up, each other number hashed
+        once (a memo that is full is forgotten first; one call may take it past its size)."""
         memo = self._memo
         if memo is None:
             memo = {}
         elif len(memo) >= self._memo_size:
             memo.clear()
+        out = list(map(memo.get, resident_ids))
+        if None not in out:
+            return cast(list[str], out)
         mac = self._mac
-        for number in set(resident_ids).difference(memo):
-            one = mac.copy()
-            one.update(number.encode("ascii"))
-            memo[number] = one.hexdigest()[:32]
-        return [memo[n] for n in resident_ids]
+        for i, number in enumerate(resident_ids):
+            if out[i] is None:
+                if (known := memo.get(number)) is None:  # not an earlier number of this call
+                    one = mac.copy()
+                    one.update(number.encode("ascii"))
+                    known = memo[number] = one.hexdigest()[:32]
+                out[i] = known
+        return cast(list[str], out)
 
     def seal(self, resident_id: str) -> str:
         """The number encrypted for storage (base64 of nonce + ciphertext)."""
