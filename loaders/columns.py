@@ -17,7 +17,7 @@ cell by cell with :meth:`RowValidator.check_cell` for that column only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import compress, repeat
@@ -65,14 +65,17 @@ class ChunkResult:
         """Every row in order: its normalised dict, or None when refused."""
         out: list[dict[str, Any] | None] = [None] * self.size
         if self.fast_at:
-            # zip by map: a third faster than a loop
-            cells = zip(*self.fast.values(), strict=True)
-            rows = map(dict, map(zip, repeat(list(self.fast)), cells))
-            for i, row in zip(self.fast_at, rows, strict=True):
+            for i, row in zip(self.fast_at, as_rows(self.fast), strict=True):
                 out[i] = row
         for i, norm in self.slow.items():
             out[i] = norm
         return out
+
+
+def as_rows(columns: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of a table given column by column, as dicts (zip by map: a third faster than
+    a loop)."""
+    return map(dict, map(zip, repeat(list(columns)), zip(*columns.values(), strict=True)))
 
 
 @cache
@@ -244,11 +247,21 @@ class FrameValidator:
         columns = self._normalise(frame, values, good) if len(good) else {}
         slow: dict[int, dict[str, Any] | None] = {}
         problems: dict[int, list[Problem]] = {}
+        passed: list[tuple[int, dict[str, Any]]] = []
         bad = np.flatnonzero(~fast)
         for i, row in zip(bad.tolist(), frame.iloc[bad].to_dict("records"), strict=True):
-            slow[i], problems_of_row = self.row.validate(row)  # type: ignore[arg-type]
-            if problems_of_row:
+            checked, problems_of_row = self.row.check(row)  # type: ignore[arg-type]
+            slow[i] = None
+            if checked is None:
                 problems[i] = problems_of_row
+            else:
+                passed.append((i, checked))
+        if passed:  # normalised together: keys and hashes cost per call, not only per row
+            names = list(passed[0][1])
+            table = {k: [checked[k] for _, checked in passed] for k in names}
+            normal = normalise_columns(self.spec.kind, table, self.row.keyring)
+            for (i, _), norm in zip(passed, as_rows(normal), strict=True):
+                slow[i] = norm
         return ChunkResult(n, columns, good.tolist(), slow, problems)
 
     def _row_rules_pass(self, values: dict[str, pd.Series], fast: np.ndarray) -> np.ndarray:

@@ -182,6 +182,12 @@ class RowValidator:
 
     def validate(self, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
         """The normalised row, or None and the problems found."""
+        values, problems = self.check(row)
+        return (None, problems) if values is None else (self._normalise(values), [])
+
+    def check(self, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The row's checked values, not yet normalised (:func:`normalise_columns` does that,
+        for many rows at once), or None and the problems found."""
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         for col in self.spec.columns:
@@ -235,7 +241,7 @@ class RowValidator:
         for name in self.extra:
             values[name] = row.get(name) or None
         values["source"] = row.get("source") or self.default_source
-        return self._normalise(values), []
+        return values, []
 
     def _not_future(self, day: str) -> None:
         if self.latest is not None and day > self.latest:

@@ -14,6 +14,7 @@ characters). A row alone (:func:`content_hash`) is a table of one row: the same 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,10 +28,12 @@ _KEYS = ("credit-graph/h:1", "credit-graph/h:2")
 _TAGS = {"s": 0, "n": 1, "b": 2, "i": 3, "f": 4, "r": 5}
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 #: The fold over columns: start values of the two halves, and the multiplier.
-_SEEDS = (0x243F6A8885A308D3, 0x13198A2E03707344)
+_SEEDS = np.array([0x243F6A8885A308D3, 0x13198A2E03707344], dtype=np.uint64)
 _MULTIPLIER = np.uint64(0x100000001B3)
-#: Cells looked at to tell a column with many repeats.
+#: Cells looked at to tell a table with many repeats.
 _SAMPLE = 512
+#: Fewer rows than this are typed cell by cell.
+_SMALL = 64
 
 
 def content_hash(row: Mapping[str, Any]) -> str:
@@ -39,20 +42,46 @@ def content_hash(row: Mapping[str, Any]) -> str:
 
 
 def content_hashes(columns: Mapping[str, Sequence[Any]], rows: int) -> list[str]:
-    """:func:`content_hash` of each of ``rows`` rows of a table given column by column."""
+    """:func:`content_hash` of each of ``rows`` rows of a table given column by column.
+
+    The fold over the columns, ``h = h * M + part`` from the seed, is linear, so it is taken
+    at once as ``seed * M^n + sum(part_i * M^(n-1-i))``: a table costs the same few array
+    operations whatever its number of columns, and a single row (a record's new version, a
+    row the row-wise validator passed) is not a long series of tiny ones."""
     names = sorted(k for k in columns if k not in UNHASHED)
-    halves = [np.full(rows, seed, dtype=np.uint64) for seed in _SEEDS]
-    named = _siphashes(np.array(names, dtype=object))
+    if not rows:
+        return []
+    if rows < _SMALL:  # a few rows: the column-wise type checks would cost more than a loop
+        tags, texts = _typed_cells([v for k in names for v in columns[k]])
+    else:
+        typed = [_typed(columns[k], rows) for k in names]
+        tags = np.concatenate([t for t, _ in typed]) if typed else np.zeros(0, np.uint64)
+        texts = np.concatenate([x for _, x in typed]) if typed else np.zeros(0, object)
+    powers = _powers(len(names))
     with np.errstate(over="ignore"):
-        for i, name in enumerate(names):
-            tags, texts = _typed(columns[name], rows)
-            for half, cell, name_hash in zip(halves, _siphashes(texts), named, strict=True):
-                half *= _MULTIPLIER
-                half += _mix((cell + tags * _GOLDEN) ^ name_hash[i])
-        raw = np.empty((rows, 2), dtype=">u8")
-        raw[:, 0], raw[:, 1] = (_mix(half) for half in halves)
-    text = raw.tobytes().hex()
+        cells = np.stack(_siphashes(texts)) + tags * _GOLDEN  # (halves, columns × rows)
+        parts = _mix(cells.reshape(2, len(names), rows) ^ _name_hashes(tuple(names))[:, :, None])
+        folded = (parts * powers[1:, None]).sum(axis=1, dtype=np.uint64)
+        halves = _mix(folded + _SEEDS[:, None] * powers[0])
+    text = halves.T.astype(">u8").tobytes().hex()
     return [text[i : i + 24] for i in range(0, 32 * rows, 32)]
+
+
+@cache
+def _powers(columns: int) -> np.ndarray:
+    """``M^n``, ``M^(n-1)`` … ``M^0`` for ``n`` columns: the weights of the seed and of each
+    column's part in the fold."""
+    powers = [1]
+    for _ in range(columns):
+        powers.append(powers[-1] * int(_MULTIPLIER) % 2**64)
+    return np.array(powers[::-1], dtype=np.uint64)
+
+
+@cache
+def _name_hashes(names: tuple[str, ...]) -> np.ndarray:
+    """The hash of each column name under each key, (keys, names) (a table's names recur:
+    cached)."""
+    return np.stack(_siphashes(np.array(names, dtype=object))).reshape(2, len(names))
 
 
 def _typed(values: Sequence[Any], rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,9 +99,16 @@ def _typed(values: Sequence[Any], rows: int) -> tuple[np.ndarray, np.ndarray]:
         cells = cells.copy()
         cells[null] = ""
         return null.astype(np.uint64) * np.uint64(_TAGS["n"]), cells
-    pairs = [_tagged(v) for v in cells.tolist()]
+    return _typed_cells(cells.tolist())
+
+
+def _typed_cells(cells: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(tags, texts) of ``cells``, one by one."""
+    pairs = [_tagged(v) for v in cells]
     tags = np.array([_TAGS[t] for t, _ in pairs], dtype=np.uint64)
-    return tags, np.array([text for _, text in pairs], dtype=object)
+    texts = np.empty(len(pairs), dtype=object)
+    texts[:] = [text for _, text in pairs]
+    return tags, texts
 
 
 def _tagged(value: Any) -> tuple[str, str]:
@@ -94,7 +130,8 @@ def _siphashes(texts: np.ndarray) -> list[np.ndarray]:
     """SipHash of each text under each of the keys (uint64; pandas' finaliser included).
     A column with many repeats (a status, a source, a date) is hashed value by value; which
     way a column goes changes the time, never the hashes."""
-    if len(texts) >= 2 * _SAMPLE and len(set(texts[:_SAMPLE].tolist())) < _SAMPLE // 2:
+    sample = texts[:: max(1, len(texts) // _SAMPLE)][:_SAMPLE].tolist()
+    if len(texts) >= 2 * _SAMPLE and len(set(sample)) < _SAMPLE // 2:
         codes, uniques = pd.factorize(texts)
         return [_siphash(uniques, key)[codes] for key in _KEYS]
     return [_siphash(texts, key) for key in _KEYS]
@@ -105,11 +142,15 @@ def _siphash(texts: np.ndarray, key: str) -> np.ndarray:
     return hashed
 
 
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: every input bit moves every output bit."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    mixed: np.ndarray = x ^ (x >> np.uint64(31))
-    return mixed
+    """The splitmix64 finaliser (in place): every input bit moves every output bit."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
