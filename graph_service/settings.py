@@ -5,7 +5,6 @@ Run ``python -m graph_service settings`` to print them with their sources.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -66,11 +65,12 @@ class Settings(BaseSettings):
         "entities); 1 writes batch after batch.",
     )
     load_validators: int = Field(
-        default_factory=lambda: min(2, os.cpu_count() or 1),
+        1,
         ge=1,
         le=16,
-        description="Worker processes validating the chunks of a large load (default: 2, or 1 "
-        "on one core); 1 validates in the loading process.",
+        description="Worker processes validating the chunks of a large load; 1 validates in "
+        "the loading process (the default: on a shared 2-core machine the workers measured "
+        "slower, docs/decisions.md).",
     )
     neo4j_import_command: str = Field(
         f"{Path(__file__).resolve().parents[1] / 'scripts' / 'neo4j-local'} import",
