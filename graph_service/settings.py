@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         description="Parallel writers of an incremental load into Neo4j (each on its own "
         "entities); 1 writes batch after batch.",
     )
+    load_validators: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Worker processes validating the chunks of a large load; 1 validates in "
+        "the loading process (the default: on a shared 2-core machine the workers measured "
+        "slower, docs/decisions.md).",
+    )
     neo4j_import_command: str = Field(
         f"{Path(__file__).resolve().parents[1] / 'scripts' / 'neo4j-local'} import",
         description="Command that runs 'neo4j-admin database import full' on a stopped server "

@@ -38,9 +38,18 @@ from graph_service.stores.base import (
     iter_batches,
     row_identity,
 )
-from loaders.columns import FrameValidator
+from loaders.columns import ChunkResult, FrameValidator
 from loaders.contract import FileSpec, contract
-from loaders.readers import Chunk, SourceFile, count_rows, discover, header, read_chunks
+from loaders.parallel import FileSpecKey, ValidationPool
+from loaders.readers import (
+    CHUNK_BYTES,
+    Chunk,
+    SourceFile,
+    count_rows,
+    discover,
+    header,
+    read_chunks,
+)
 from loaders.rejects import RejectsWriter
 from loaders.validate import Problem, RowValidator
 
@@ -178,8 +187,10 @@ class _FileLoader:
         touched: Touched,
         writer: ThreadPoolExecutor | None = None,
         writers: ThreadPoolExecutor | None = None,
+        validators: ValidationPool | None = None,
     ) -> None:
         self.src, self.spec, self.store = src, spec, store
+        self.validators = validators
         self.keyring, self.rejects, self.meta = keyring, rejects, meta
         self.batch_size = batch_size
         self.seen: dict[tuple[str, ...], int] = {}
@@ -196,6 +207,7 @@ class _FileLoader:
             spec, keyring, cols, default_source=src.path.name, latest=latest_date(meta)
         )
         self.validator = FrameValidator(rows)
+        self.spec_key = FileSpecKey.of(rows, cols)
         self.report.extra_columns = rows.extra
         self.report.ignored_columns = rows.ignored
         # (column, subject kind, normalised-row field holding the key) to check against the store
@@ -228,11 +240,11 @@ class _FileLoader:
             leave=True,
         ) as bar:
             try:
-                for chunk in read_chunks(self.src):
+                for chunk, result in self._validated(read_chunks(self.src)):
                     for bad in chunk.bad:
                         self.report.rows += 1
                         self._reject(bad.line, {"line": bad.text}, [Problem("", "", bad.reason)])
-                    self._chunk(chunk)
+                    self._chunk(chunk, result)
                     bar.update(len(chunk) + len(chunk.bad))
             except READ_ERRORS as exc:
                 # Rows before the break are loaded and counted; the report says where it broke.
@@ -276,9 +288,18 @@ class _FileLoader:
             else:
                 self.report.unchanged += 1
 
-    def _chunk(self, chunk: Chunk) -> None:
-        self.report.rows += len(chunk)
+    def _validated(self, chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, ChunkResult | None]]:
+        """Each chunk with its verdicts (by the worker processes when the load has them);
+        None when the file lacks a required column (every row is refused for that)."""
         if self.missing:
+            return ((chunk, None) for chunk in chunks)
+        if self.validators is not None:
+            return self.validators.validated(self.spec_key, chunks)
+        return ((chunk, self.validator.validate(chunk.frame)) for chunk in chunks)
+
+    def _chunk(self, chunk: Chunk, result: ChunkResult | None) -> None:
+        self.report.rows += len(chunk)
+        if result is None:
             problems = [
                 Problem(c, "", f"文件缺少必填列{c} / the file has no column {c}")
                 for c in self.missing
@@ -286,7 +307,6 @@ class _FileLoader:
             for row, line in zip(chunk.rows, chunk.lines, strict=True):
                 self._reject(line, row, problems)
             return
-        result = self.validator.validate(chunk.frame)
         good: list[_Row] = []
         for i, (norm, line) in enumerate(zip(result.rows, chunk.lines, strict=True)):
             # The row as read is built only for a row refused (the rejects file shows it).
@@ -447,6 +467,10 @@ SHARED_END = {
     "record_persons": ("person_key",),
 }
 
+#: Input (all its files) from which a load validates in worker processes: below it, forking
+#: them costs more than they save.
+PARALLEL_BYTES = 2 * CHUNK_BYTES
+
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
 
 
@@ -523,9 +547,12 @@ def load_directory(
     batch_size: int = 5000,
     kinds: Collection[str] | None = None,
     meta: BatchMeta | None = None,
+    validators: int | None = None,
 ) -> LoadReport:
     """Load every contract file found in ``directory`` into ``store`` in one transaction
     (only the files of ``kinds`` when given; ``meta``: the batch, else a new one).
+    ``validators``: worker processes validating the chunks (default ``LOAD_VALIDATORS`` for
+    files of :data:`PARALLEL_BYTES` or more in all, else none).
 
     Raises :class:`LoadError` only when nothing can be loaded at all; bad rows are reported
     in the returned :class:`LoadReport` and the rejects file, never raised.
@@ -554,6 +581,11 @@ def load_directory(
     )
     started = time.perf_counter()
     specs = contract()
+    if validators is None:
+        size = sum(src.path.stat().st_size for src in sources)
+        validators = get_settings().load_validators if size >= PARALLEL_BYTES else 1
+    # Started first: the workers are forked before the load has a thread of its own.
+    pool = ValidationPool(keyring, validators) if validators > 1 else None
     writer = ThreadPoolExecutor(1, "load-writer") if store.concurrent_writes else None
     ways = get_settings().load_writers
     writers = ThreadPoolExecutor(ways, "load-writers") if writer and ways > 1 else None
@@ -571,6 +603,7 @@ def load_directory(
                     report.touched,
                     writer,
                     writers,
+                    pool,
                 )
                 report.files.append(loader.run(progress))
                 if src.kind == "entities":
@@ -579,6 +612,8 @@ def load_directory(
             report.rejects_file = str(rejects_path) if rejects.rows else None
             store.record_load(report.to_dict())
     finally:
+        if pool is not None:
+            pool.close()
         if writer is not None:
             writer.shutdown()
         if writers is not None:

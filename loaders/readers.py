@@ -404,15 +404,18 @@ class _CsvChunks:
     def __iter__(self) -> Iterator[Chunk]:
         carry = b""
         line = 1  # the physical line ``carry`` starts on
-        eof = False
+        eof = short = False
         while True:
-            if not eof:
+            # Read on only when what is left may not hold a chunk: the carry stays under two
+            # blocks, so neither the cut nor the slicing walks the rest of a large file.
+            if not eof and (short or len(carry) < self.chunk_bytes):
                 more = self.fh.read(self.chunk_bytes)
                 eof = not more
                 carry += more
             if not carry and eof:
                 return
             cut = self._cut(carry, eof)
+            short = cut is None
             if cut is None:
                 if len(carry) > 4 * CSV_FIELD_LIMIT:  # no record ends: let csv say why
                     yield from self._linewise(carry, line)
@@ -429,16 +432,22 @@ class _CsvChunks:
                 yield chunk
 
     def _cut(self, block: bytes, eof: bool) -> int | None:
-        """Where the chunk ends in ``block`` (a record boundary, counting quotes), or None
-        when no record ends in it yet."""
-        arr = np.frombuffer(block, dtype=np.uint8)
-        ends = _record_ends(arr, np.flatnonzero(arr == _NEWLINE))
-        wanted = self.chunk_rows + (1 if self.columns is None else 0)
-        if len(ends) > wanted:
-            return int(ends[wanted - 1]) + 1
-        if eof:
-            return len(block)
-        return int(ends[-1]) + 1 if len(ends) else None
+        """Where the chunk ends in ``block`` (a record boundary, counting quotes; within its
+        first ``chunk_bytes`` unless no record ends there), or None when no record ends in
+        it yet (``eof``: the block is the rest of the file)."""
+        whole = np.frombuffer(block, dtype=np.uint8)
+        for arr in (whole[: self.chunk_bytes], whole):
+            ends = _record_ends(arr, np.flatnonzero(arr == _NEWLINE))
+            wanted = self.chunk_rows + (1 if self.columns is None else 0)
+            if len(ends) > wanted:
+                return int(ends[wanted - 1]) + 1
+            if eof and len(arr) == len(whole):
+                return len(block)
+            if len(ends):
+                return int(ends[-1]) + 1
+            if len(arr) == len(whole):
+                break
+        return None
 
     def _decoded(self, piece: bytes, first_line: int) -> tuple[bytes, np.ndarray, list[BadLine]]:
         """The piece as UTF-8 without the lines that do not decode, the physical number of

@@ -21,7 +21,7 @@ from graph_service.ids.person_key import PersonKeyring, mask_resident_id
 from graph_service.ids.regions import validate_region_code
 from graph_service.ids.resident_id import validate_resident_id
 from graph_service.ids.uscc import validate_uscc
-from graph_service.stores.base import content_hashes
+from graph_service.stores.hashing import content_hashes
 from loaders.contract import EXTRA_COLUMN, MAX_CELL, RESERVED, Column, FileSpec
 from loaders.record_rules import record_problems
 
@@ -182,6 +182,12 @@ class RowValidator:
 
     def validate(self, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
         """The normalised row, or None and the problems found."""
+        values, problems = self.check(row)
+        return (None, problems) if values is None else (self._normalise(values), [])
+
+    def check(self, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The row's checked values, not yet normalised (:func:`normalise_columns` does that,
+        for many rows at once), or None and the problems found."""
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         for col in self.spec.columns:
@@ -235,7 +241,7 @@ class RowValidator:
         for name in self.extra:
             values[name] = row.get(name) or None
         values["source"] = row.get("source") or self.default_source
-        return self._normalise(values), []
+        return values, []
 
     def _not_future(self, day: str) -> None:
         if self.latest is not None and day > self.latest:
@@ -289,9 +295,9 @@ def normalise_columns(
 
 
 def _keys(keyring: PersonKeyring, ids: list[str | None]) -> list[str | None]:
-    """The person key of each ID number (each distinct number hashed once; None stays)."""
-    keys = {pid: keyring.key(pid) for pid in set(ids) if pid}
-    return [keys[pid] if pid else None for pid in ids]
+    """The person key of each ID number (None stays None)."""
+    keys = iter(keyring.keys([pid for pid in ids if pid]))
+    return [next(keys) if pid else None for pid in ids]
 
 
 def _party_keys(keyring: PersonKeyring, ids: list[str], types: list[str]) -> list[str | None]:

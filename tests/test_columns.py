@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from graph_service.catalogue import vocabulary
 from graph_service.ids.resident_id import make_resident_id
 from graph_service.ids.uscc import make_uscc
-from graph_service.stores.base import content_hash, content_hashes
 from loaders.columns import FrameValidator, date_ok, resident_id_ok, uscc_ok
 from loaders.contract import Column, contract
 from loaders.readers import Chunk, discover, header, read_chunks
@@ -176,20 +175,3 @@ def test_fast_identifier_checks_agree_with_the_reference_on_known_cases() -> Non
         False,
         False,
     ]
-
-
-@given(
-    st.lists(
-        st.dictionaries(
-            st.sampled_from(["a", "b", "{c}", "_h", "id_sealed"]),
-            st.none() | st.text(max_size=4) | st.floats(allow_nan=False),
-        ),
-        min_size=1,
-        max_size=5,
-    )
-)
-def test_content_hashes_of_a_table_equal_each_rows_content_hash(rows: list[dict[str, Any]]) -> None:
-    names = sorted({k for r in rows for k in r})
-    full = [{k: r.get(k) for k in names} for r in rows]
-    columns = {k: [r[k] for r in full] for k in names}
-    assert content_hashes(columns, len(full)) == [content_hash(r) for r in full]

@@ -93,6 +93,13 @@ def test_memoised_keyring_keys_and_seals_as_the_plain_one(numbers: list[str]) ->
     assert [plain.unseal(s) for s in memo.seal_many(numbers)] == numbers
 
 
+@given(st.lists(st.lists(st.sampled_from(PUBLIC_IDS), max_size=8), max_size=4))
+def test_keys_of_many_numbers_are_their_keys_one_by_one(batches: list[list[str]]) -> None:
+    plain, memo = PersonKeyring("secret"), PersonKeyring("secret").memoised(size=3)
+    for numbers in batches:  # batches past the memo's size, and numbers seen before
+        assert memo.keys(numbers) == plain.keys(numbers) == [plain.key(n) for n in numbers]
+
+
 def test_region_list_is_complete_national_list() -> None:
     regions = current_regions()
     assert sum(r.level == "province" for r in regions.values()) >= 34

@@ -37,7 +37,8 @@ from graph_service.catalogue import vocabulary
 from graph_service.engine.reach import reached_by
 from graph_service.engine.timeline import event_key, record_events
 from graph_service.errors import Conflict, NotFound
-from graph_service.stores.base import BatchMeta, GraphStore, content_hash
+from graph_service.stores.base import BatchMeta, GraphStore
+from graph_service.stores.hashing import content_hash
 
 #: Edition-1 event names (the API's first version) → (event, outcome).
 LEGACY_EVENTS: dict[str, tuple[str, str | None]] = {

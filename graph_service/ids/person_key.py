@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
+from typing import cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -26,14 +27,14 @@ class PersonKeyring:
 
     def __init__(self, secret: str) -> None:
         material = secret.encode("utf-8")
-        # The HMAC with its key already absorbed: each key() copies it (half the cost of
+        # The HMAC with its key already absorbed: each number's copies it (half the cost of
         # hmac.digest, which sets the key up again for every number).
         self._mac = hmac.new(hashlib.sha256(b"person-key:" + material).digest(), None, "sha256")
         self._aead = AESGCM(hashlib.sha256(b"person-seal:" + material).digest())
         self._memo: dict[str, str] | None = None
         self._memo_size = 0
 
-    def memoised(self, size: int = 1 << 20) -> PersonKeyring:
+    def memoised(self, size: int = 1 << 24) -> PersonKeyring:
         """This keyring remembering the keys of up to ``size`` numbers (forgotten all at once
         when full): for a load, whose roles, shareholdings and records key again the numbers
         persons.csv keyed. Not for the service, which would keep plain numbers in memory."""
@@ -43,17 +44,28 @@ class PersonKeyring:
 
     def key(self, resident_id: str) -> str:
         """The stable key the graph stores the person under (32 hex characters)."""
+        return self.keys([resident_id])[0]
+
+    def keys(self, resident_ids: Sequence[str]) -> list[str]:
+        """:meth:`key` of each number: remembered ones looked up, each other number hashed
+        once (a memo that is full is forgotten first; one call may take it past its size)."""
         memo = self._memo
-        if memo is not None and (known := memo.get(resident_id)) is not None:
-            return known
-        mac = self._mac.copy()
-        mac.update(resident_id.encode("ascii"))
-        out = mac.hexdigest()[:32]
-        if memo is not None:
-            if len(memo) >= self._memo_size:
-                memo.clear()
-            memo[resident_id] = out
-        return out
+        if memo is None:
+            memo = {}
+        elif len(memo) >= self._memo_size:
+            memo.clear()
+        out = list(map(memo.get, resident_ids))
+        if None not in out:
+            return cast(list[str], out)
+        mac = self._mac
+        for i, number in enumerate(resident_ids):
+            if out[i] is None:
+                if (known := memo.get(number)) is None:  # not an earlier number of this call
+                    one = mac.copy()
+                    one.update(number.encode("ascii"))
+                    known = memo[number] = one.hexdigest()[:32]
+                out[i] = known
+        return cast(list[str], out)
 
     def seal(self, resident_id: str) -> str:
         """The number encrypted for storage (base64 of nonce + ciphertext)."""

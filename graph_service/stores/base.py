@@ -19,7 +19,6 @@ Every node and relationship written by a load keeps ``source``, ``batch_id``, ``
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -515,32 +514,6 @@ def unchanged(stored: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
     """True when writing ``row`` over ``stored`` would change nothing: same content, or the
     same source row as last loaded (events since then stand until the source changes)."""
     return bool(row["_h"] == stored.get("_h") or row["_h"] == stored.get("_src"))
-
-
-#: Fields a content hash leaves out: the seal is random, the hashes are its own output.
-_UNHASHED = frozenset({"id_sealed", "_h", "_src"})
-
-
-def content_hash(row: Mapping[str, Any]) -> str:
-    """A digest of a row's content (``_h``): equal digests mean a rewrite changes nothing."""
-    return content_hashes({k: [v] for k, v in row.items()}, rows=1)[0]
-
-
-def content_hashes(columns: Mapping[str, Sequence[Any]], rows: int) -> list[str]:
-    """:func:`content_hash` of each of ``rows`` rows of a table given column by column: the
-    digest of ``repr(sorted(row.items()))``, built with one string template per table instead
-    of one sort and one ``repr`` of a list per row."""
-    names = sorted(k for k in columns if k not in _UNHASHED)
-    escaped = (repr(k).replace("{", "{{").replace("}", "}}") for k in names)
-    template = "[" + ", ".join(f"({k}, {{}})" for k in escaped) + "]"
-    if not names:
-        return [_digest(template)] * rows
-    reprs = [map(repr, columns[k]) for k in names]
-    return [_digest(template.format(*cells)) for cells in zip(*reprs, strict=True)]
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def sid(kind: SubjectKind, key: str) -> str:
