@@ -15,7 +15,8 @@ import pytest
 
 from graph_service.queries import cypher
 from graph_service.schema.creates import create_queries
-from graph_service.stores.base import BatchMeta, WriteCounts, content_hash
+from graph_service.stores.base import BatchMeta, WriteCounts
+from graph_service.stores.hashing import content_hash
 from graph_service.stores.neo4j import Neo4jStore
 from graph_service.synth import generate
 from loaders.load import load_directory

@@ -15,7 +15,7 @@ import pytest
 from graph_service.engine.lifecycle import apply_event
 from graph_service.errors import StoreUnavailable
 from graph_service.stores import compact, compact_graph, open_store
-from graph_service.stores.base import REL_TYPES, GraphStore, content_hash, sid
+from graph_service.stores.base import REL_TYPES, GraphStore, sid
 from graph_service.stores.compact import (
     FOLD_ITEMS,
     MIGRATE_COMMAND,
@@ -23,6 +23,7 @@ from graph_service.stores.compact import (
     migrate_pickle_store,
 )
 from graph_service.stores.embedded import EmbeddedStore
+from graph_service.stores.hashing import content_hash
 from loaders.load import load_directory, new_batch_meta
 from tests.conformance.test_store_seam import _event, _load_world, _world
 from tests.conftest import RING
