@@ -46,6 +46,7 @@ from graph_service.stores.base import (
 )
 from graph_service.stores.compact_graph import Base, CompactGraph, tables
 from graph_service.stores.embedded import (
+    NODE_ROWS,
     RELATIONSHIP_ROWS,
     EmbeddedStore,
     _fsync_dir,
@@ -68,12 +69,6 @@ _ALIGN = 64
 #: each fold copies the columns' pointers (about a second per million items), so a bound
 #: much smaller makes a large load pay for many copies.
 FOLD_ITEMS = 200_000
-#: The node label, id prefix and key field of each kind of node row (see ``_write_one``).
-_NODE_ROWS: dict[str, tuple[str, str, str]] = {
-    "entities": ("Entity", "E:", "uscc"),
-    "persons": ("Person", "P:", "key"),
-    "records": ("Record", "C:", "record_id"),
-}
 
 
 class CompactStore(EmbeddedStore):
@@ -229,7 +224,7 @@ class CompactStore(EmbeddedStore):
             rtype = RELATIONSHIP_ROWS[kind]
             left = g.append_edges(rtype, [(u, v, k) for u, v, k, _ in items], rows, stamp)
             return len(rows) - len(left), [rows[i] for i in left]
-        label, prefix, key = _NODE_ROWS[kind]
+        label, prefix, key = NODE_ROWS[kind]
         new: dict[str, Mapping[str, Any]] = {}
         rest: list[Mapping[str, Any]] = []
         for row in rows:

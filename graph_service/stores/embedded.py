@@ -96,6 +96,12 @@ def search_matches(label: str | None, props: Mapping[str, Any], needle: str) -> 
     return label == "Person" and needle in str(props.get("name", ""))
 
 
+#: The node label, id prefix and key field each kind of node row writes.
+NODE_ROWS: dict[str, tuple[NodeLabel, str, str]] = {
+    "entities": ("Entity", "E:", "uscc"),
+    "persons": ("Person", "P:", "key"),
+    "records": ("Record", "C:", "record_id"),
+}
 #: The relationship each kind of relationship row writes.
 RELATIONSHIP_ROWS: dict[str, RelType] = {
     "registrations": "REGISTERED_IN",
@@ -439,24 +445,20 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         return counts
 
     def _write_one(self, kind: RowKind, row: Mapping[str, Any], meta: BatchMeta) -> str:
-        match kind:
-            case "entities":
-                nid = "E:" + row["uscc"]
-                outcome = self._upsert_node(nid, "Entity", row, meta)
-                if outcome != "unchanged":
-                    self._unlinked.append(nid)
+        if kind in NODE_ROWS:
+            label, prefix, field = NODE_ROWS[kind]
+            nid = prefix + row[field]
+            outcome = self._upsert_node(nid, label, row, meta)
+            if outcome == "unchanged":
                 return outcome
-            case "persons":
-                return self._upsert_node("P:" + row["key"], "Person", row, meta)
-            case "records":
-                nid = "C:" + row["record_id"]
-                outcome = self._upsert_node(nid, "Record", row, meta)
-                if outcome != "unchanged":
-                    subject = sid(row["subject_type"], row["subject_key"])
-                    self._replace_single_edge(nid, "CONCERNS", subject, True)
-                return outcome
-            case "registrations":
-                self._ensure_region(row["region_code"])
+            if kind == "entities":
+                self._unlinked.append(nid)
+            elif kind == "records":
+                subject = sid(row["subject_type"], row["subject_key"])
+                self._replace_single_edge(nid, "CONCERNS", subject, True)
+            return outcome
+        if kind == "registrations":
+            self._ensure_region(row["region_code"])
         u, v, key, rtype = relationship_item(kind, row)
         return self._upsert_edge(u, v, key, rtype, row, meta)
 
