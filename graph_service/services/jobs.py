@@ -149,6 +149,12 @@ def compute_rows(store: GraphStore, key: ResultKey) -> ResultTable:
     return notice_rows(store, notices(store, key.on, ""))
 
 
+def graded(store: GraphStore, on: str, token: str) -> pd.DataFrame:
+    """The grade table on ``on``, weighing the relocation flags stored and current at change
+    token ``token`` when there are (:func:`current_flags`), else scanning for them."""
+    return Evaluator(store).evaluate_all(on, current_flags(store, on, token))
+
+
 def current_flags(store: GraphStore, on: str, token: str) -> list[Flag] | None:
     """The relocation flags at the evaluation's level on ``on`` that a stored result current
     at change token ``token`` keeps (what a grading pass weighs, instead of scanning for them
@@ -181,7 +187,7 @@ def run_job(
     token = store.change_token()
     report(0.0, f"computing {key.kind}")
     if key.kind == "grades":
-        table = Evaluator(store).evaluate_all(key.on, current_flags(store, key.on, token))
+        table = graded(store, key.on, token)
         if ledger is not None:
             ledger.record(table, key.on, evaluation_config().version)
         rows = grade_rows(table)
@@ -236,9 +242,8 @@ def refresh_after_load(store: GraphStore, touched: Touched, before: str) -> list
             rows = relocation_rows(_refreshed_flags(store, key, touched))
         elif key.kind == "notices":
             rows = notice_rows(store, _refreshed_notices(store, key, touched))
-        else:  # the flags refreshed just before (now current), when there are
-            flags = current_flags(store, key.on, token)
-            rows = grade_rows(Evaluator(store).evaluate_all(key.on, flags))
+        else:  # weighing the flags refreshed just before (now current), when there are
+            rows = grade_rows(graded(store, key.on, token))
         out.append(keep_result(store, key, token, rows))
     return out
 
