@@ -24,7 +24,10 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from graph_service.ids.person_key import PersonKeyring
 from graph_service.ids.regions import region
@@ -35,8 +38,10 @@ from loaders.contract import contract
 from loaders.load import LoadReport, load_directory, new_batch_meta
 from loaders.readers import discover
 
-#: Importer types of the schema's property types (everything else is a string).
-_TYPES = {"float": "double", "bool": "boolean"}
+#: Arrow types of the schema's property types (everything else is a string), and the
+#: importer's header type of each.
+_ARROW = {"float": pa.float64(), "bool": pa.bool_()}
+_IMPORTER = {pa.float64(): "double", pa.bool_(): "boolean"}
 _SCHEMA = graph_schema()
 
 
@@ -44,25 +49,10 @@ class BulkLoadError(Exception):
     """The bulk load cannot run (the database is not empty, or the importer failed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """How rows of one kind become importer rows: the label(s) or type, and the ids."""
-
-    group: str  # file name stem and, for relationships, the type
-    labels: str = ""  # node labels (nodes only), ';'-separated
-    id_space: str = ""  # node id space (nodes only)
-
-
-#: Each row kind's importer file (``graph.yaml``: labels, id space or relationship type).
-_SHAPES: dict[str, _Shape] = {
-    k.rows: (
-        _Shape(k.name)
-        if k.is_relationship
-        else _Shape(k.name, ";".join(k.labels), _SCHEMA.id_space(k.name))
-    )
-    for k in _SCHEMA.kinds()
-    if k.rows
-}
+#: Each row kind's importer file: its node label or relationship type (``graph.yaml``).
+_GROUPS: dict[str, str] = {k.rows: k.name for k in _SCHEMA.kinds() if k.rows}
+#: Each node file's labels, as the importer's ``--nodes=A:B=…`` takes them.
+_LABELS = {k.name: ":".join(k.labels) for k in _SCHEMA.kinds() if not k.is_relationship}
 
 
 def _ends(kind: str, row: Mapping[str, Any]) -> tuple[str, str]:
@@ -87,25 +77,38 @@ _END_SPACES = {
 }
 
 
-def _property_types() -> dict[str, str]:
-    """Importer type of each property that is not a string (``graph.yaml``)."""
-    return {n: _TYPES[t] for n, t in _SCHEMA.property_types().items() if t in _TYPES}
+def _arrow_types() -> dict[str, pa.DataType]:
+    """Arrow type of each property that is not a string (``graph.yaml``)."""
+    return {n: _ARROW[t] for n, t in _SCHEMA.property_types().items() if t in _ARROW}
+
+
+#: The property each id space's importer id is also stored as (``sid:ID(Subject)``): the
+#: id column doubles as the node's key, so it is written once.
+_ID_PROPERTY = {"Subject": "sid", "Record": "record_id", "Region": "code"}
+#: The load stamps every node and relationship of the load carries, the same on each row.
+_STAMPS = ("batch_id", "loaded_at", "first_batch_id")
+
+#: A column of a batch: its values, one a row, or one value for every row (a stamp).
+Column = list[Any] | str
 
 
 @dataclass
 class _File:
-    """One importer data file and its header."""
+    """One importer data file (its header file is written when it opens)."""
 
-    header: list[str]
-    fh: IO[str]
-    writer: Any  # csv writer
+    columns: list[str]
+    schema: pa.Schema
+    writer: pacsv.CSVWriter
     rows: int = 0
 
 
 @dataclass
 class ImportFiles:
     """Writes importer CSVs under ``directory`` and stands in for the store while a bulk load
-    validates: it knows what it has written (for references) and counts every row created."""
+    validates: it knows what it has written (for references) and counts every row created.
+
+    Rows are written column by column through Arrow's CSV writer, a batch at a time: a null
+    is an empty field (no property), as is an empty string."""
 
     directory: Path
     meta: BatchMeta
@@ -137,47 +140,50 @@ class ImportFiles:
         self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
     ) -> WriteCounts:
         """Append ``rows`` to the importer files of ``kind``; every row is created."""
-        shape = _SHAPES[kind]
-        stamp = {"batch_id": meta.batch_id, "loaded_at": meta.loaded_at}
-        stamp["first_batch_id"] = meta.batch_id
-        if shape.id_space:
-            self._nodes(kind, shape, rows, stamp)
+        if not rows:
+            return WriteCounts()
+        group = _GROUPS[kind]
+        stamps: dict[str, Column] = {
+            "batch_id": meta.batch_id,
+            "loaded_at": meta.loaded_at,
+            "first_batch_id": meta.batch_id,
+        }
+        ends: dict[str, Column] = {}
+        if kind in ("entities", "persons"):
+            subject: SubjectKind = "entity" if kind == "entities" else "person"
+            keys = [r["uscc" if kind == "entities" else "key"] for r in rows]
+            self._subjects[subject].update(keys)
+            ends["sid"] = [sid(subject, k) for k in keys]
+            if kind == "entities":
+                self._superiors += [(r["uscc"], s) for r in rows if (s := r.get("superior_uscc"))]
+        elif kind == "records":
+            ids = [r["record_id"] for r in rows]
+            self._records.update(ids)
+            concerns = [sid(r["subject_type"], r["subject_key"]) for r in rows]
+            self._append("CONCERNS", {":START_ID": ids, ":END_ID": concerns}, len(rows))
         else:
-            for row in rows:
-                start, end = _ends(kind, row)
-                self._row(shape.group, {":START_ID": start, ":END_ID": end} | dict(row) | stamp)
+            pairs = [_ends(kind, r) for r in rows]
+            ends = {":START_ID": [p[0] for p in pairs], ":END_ID": [p[1] for p in pairs]}
             if kind == "registrations":
                 self._regions.update(r["region_code"] for r in rows)
+        f = self._files.get(group)
+        given = [c for c in rows[0] if c not in ends and c not in stamps]
+        names = f.columns if f else [*ends, *given, *stamps]
+        columns = {c: ends[c] if c in ends else [r.get(c) for r in rows] for c in names}
+        self._append(group, columns | stamps, len(rows))
         return WriteCounts(created=len(rows))
-
-    def _nodes(
-        self, kind: str, shape: _Shape, rows: Sequence[Mapping[str, Any]], stamp: dict[str, str]
-    ) -> None:
-        for row in rows:
-            if kind == "records":
-                ident = row["record_id"]
-                self._records.add(ident)
-                subject = sid(row["subject_type"], row["subject_key"])
-                self._row("CONCERNS", {":START_ID": ident, ":END_ID": subject})
-                props = dict(row)
-            else:
-                subject_kind: SubjectKind = "entity" if kind == "entities" else "person"
-                key = row["uscc"] if kind == "entities" else row["key"]
-                self._subjects[subject_kind].add(key)
-                ident = sid(subject_kind, key)
-                props = {"sid": ident} | dict(row)
-                if kind == "entities" and row.get("superior_uscc"):
-                    self._superiors.append((row["uscc"], row["superior_uscc"]))
-            self._row(shape.group, {":ID": ident} | props | stamp | {":LABEL": shape.labels})
 
     def link_superiors(self, meta: BatchMeta) -> None:
         """SUPERVISED_BY to each superior unit the load wrote."""
-        for uscc, superior in self._superiors:
-            if superior in self._subjects["entity"]:
-                self._row(
-                    "SUPERVISED_BY",
-                    {":START_ID": sid("entity", uscc), ":END_ID": sid("entity", superior)},
-                )
+        known = self._subjects["entity"]
+        pairs = [(u, s) for u, s in self._superiors if s in known]
+        if pairs:
+            starts = [sid("entity", u) for u, _ in pairs]
+            self._append(
+                "SUPERVISED_BY",
+                {":START_ID": starts, ":END_ID": [sid("entity", s) for _, s in pairs]},
+                len(pairs),
+            )
         self._superiors.clear()
 
     def begin_load(self, summary: Mapping[str, Any]) -> None:
@@ -188,64 +194,76 @@ class ImportFiles:
 
     # -- files ---------------------------------------------------------------------------
 
-    def _row(self, group: str, row: Mapping[str, Any]) -> None:
-        f = self._files.get(group)
-        if f is None:
-            f = self._open(group, list(row))
-        f.writer.writerow([_cell(row.get(k)) for k in f.header])
-        f.rows += 1
+    def _append(self, group: str, columns: Mapping[str, Column], n: int) -> None:
+        """Write ``n`` rows given as ``columns`` to the data file of ``group``."""
+        f = self._files.get(group) or self._open(group, list(columns))
+        arrays = []
+        for name, kind in zip(f.columns, f.schema.types, strict=True):
+            values = columns[name]
+            if isinstance(values, str):
+                arrays.append(pa.repeat(pa.scalar(values, kind), n))
+            elif kind == pa.string():
+                arrays.append(pa.array([v or None for v in values], kind))
+            else:
+                arrays.append(pa.array(values, kind))
+        f.writer.write_batch(pa.record_batch(arrays, schema=f.schema))
+        f.rows += n
 
     def _open(self, group: str, columns: list[str]) -> _File:
         self.directory.mkdir(parents=True, exist_ok=True)
-        types = _property_types()
+        types = _arrow_types()
         header = [_typed(c, group, types) for c in columns]
         with (self.directory / f"{group}.header.csv").open("w", encoding="utf-8", newline="") as h:
             csv.writer(h).writerow(header)
-        fh = (self.directory / f"{group}.csv").open("w", encoding="utf-8", newline="")
-        f = _File(header=columns, fh=fh, writer=csv.writer(fh))
+        schema = pa.schema([(c, types.get(c, pa.string())) for c in columns])
+        writer = pacsv.CSVWriter(
+            self.directory / f"{group}.csv",
+            schema,
+            write_options=pacsv.WriteOptions(include_header=False, batch_size=50_000),
+        )
+        f = _File(columns=columns, schema=schema, writer=writer)
         self._files[group] = f
         return f
 
     def finish(self) -> list[str]:
         """Write the Region nodes, close every file; the importer's arguments."""
-        for code in sorted(self._regions):
-            r = region(code)
-            row = {":ID": code, "code": code, "name": r.name, "level": r.level}
-            self._row("Region", row | {"retired": r.retired, ":LABEL": "Region"})
+        codes = sorted(self._regions)
+        if codes:
+            regions = [region(c) for c in codes]
+            self._append(
+                "Region",
+                {
+                    "code": codes,
+                    "name": [r.name for r in regions],
+                    "level": [r.level for r in regions],
+                    "retired": [r.retired for r in regions],
+                },
+                len(codes),
+            )
         args = [f"--report-file={self.directory / 'import.report'}"]
         for group, f in self._files.items():
-            f.fh.close()
+            f.writer.close()
             files = f"{self.directory / f'{group}.header.csv'},{self.directory / f'{group}.csv'}"
-            option = "--relationships" if group in _END_SPACES else "--nodes"
-            args.append(
-                f"{option}={group}={files}" if option == "--relationships" else f"{option}={files}"
-            )
+            if group in _END_SPACES:
+                args.append(f"--relationships={group}={files}")
+            else:
+                args.append(f"--nodes={_LABELS[group]}={files}")
         return args
 
 
-def _typed(column: str, group: str, types: Mapping[str, str]) -> str:
-    """The importer header field of a column (id spaces, labels, typed properties)."""
+def _typed(column: str, group: str, types: Mapping[str, pa.DataType]) -> str:
+    """The importer header field of a column (ids, ends, typed properties)."""
     starts, ends = _END_SPACES.get(group, ("", ""))
+    space = "" if group in _END_SPACES else _SCHEMA.id_space(group)
+    if column == _ID_PROPERTY.get(space):
+        return f"{column}:ID({space})"
     match column:
-        case ":ID":
-            return f":ID({_SCHEMA.id_space(group)})"
         case ":START_ID":
             return f":START_ID({starts})"
         case ":END_ID":
             return f":END_ID({ends})"
-        case ":LABEL":
-            return ":LABEL"
     kind = types.get(column)
-    return f"{column}:{kind}" if kind else column
-
-
-def _cell(value: Any) -> str:
-    """A value as the importer reads it: empty for none (no property), booleans in lower case."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return f"{column}:{_IMPORTER[kind]}" if kind is not None else column
 
 
 def run_import(command: str, args: list[str]) -> None:
@@ -309,11 +327,12 @@ def bulk_load(
     run_import(import_command, files.finish())
     shutil.rmtree(work_dir)
     lap("import")
-    neo = open_neo4j(uri)  # creates the constraints and indexes
+    # The constraints are made (and their indexes filled) as the store opens; the other
+    # indexes fill in the background while the events are applied, and are awaited last.
+    neo = open_neo4j(uri)
     with neo as store:
-        neo.await_indexes()
         lap("schema")
-        report.phases = phases  # the events' time is in the report, not in the load log
+        report.phases = phases  # the events' and indexes' time is in the report, not the log
         store.record_load(report.to_dict())
         sources, _ = discover(directory)
         if any(s.kind == "record_events" for s in sources):
@@ -322,4 +341,6 @@ def bulk_load(
             )
             report.files += events.files
         lap("events")
+        neo.await_indexes()
+        lap("indexes")
     return report
