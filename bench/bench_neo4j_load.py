@@ -98,6 +98,7 @@ def main() -> None:
         c_nodes, c_rels = counts(driver)
         wipe(driver)
         ours_s = reload_s = bulk_s = float("nan")
+        bulk_phases: dict[str, float] = {}
         nodes = rels = 0
         if not args.no_incremental:
             _, ours_s = timed(partial(load_directory, data, store, PersonKeyring(SECRET)))
@@ -109,7 +110,7 @@ def main() -> None:
             wipe(driver)
         if args.bulk:
             store.close()
-            _, bulk_s = timed(
+            bulk_report, bulk_s = timed(
                 partial(
                     bulk_load,
                     data,
@@ -118,6 +119,7 @@ def main() -> None:
                     import_command=get_settings().neo4j_import_command,
                 )
             )
+            bulk_phases = bulk_report.phases
             driver.close()
             driver = GraphDatabase.driver(args.uri, auth=None)
             nodes, rels = counts(driver)
@@ -139,6 +141,7 @@ def main() -> None:
                 "reload_vs_ceiling": round(reload_s / ceiling_s, 2),
                 "bulk_s": round(bulk_s, 1),
                 "bulk_vs_ceiling": round(bulk_s / ceiling_s, 2),
+                "bulk_phases": bulk_phases,
             }
         )
         print(json.dumps(results[-1]), flush=True)

@@ -2,15 +2,18 @@
 
 The files are read, validated, de-duplicated and checked for references exactly as an
 incremental load does (the same :class:`~loaders.load._FileLoader`, rejects and report), but
-the rows go to the importer's CSV files instead of ``UNWIND … MERGE``: one header file with
-``:ID``/``:LABEL``/``:START_ID``/``:END_ID`` and typed properties, and one data file, per node
-label and relationship type. The nodes and relationships carry the same properties as the
-incremental loader's (provenance included), so both give the same graph.
+the rows go to the importer's CSV files instead of ``UNWIND … MERGE``, column by column
+through Arrow: one header file (the node id stored as the key property, ``sid:ID(Subject)``;
+``:START_ID``/``:END_ID``; typed properties) and one data file per node label and
+relationship type, the labels given on the command line. The nodes and relationships carry
+the same properties as the incremental loader's (provenance included), so both give the
+same graph.
 
 The import itself runs on a stopped server (``scripts/neo4j-local import`` stops it, imports
-and starts it again); then the constraints and indexes of ``queries/schema.cypher`` are
-created, record events (which go through the record life cycle) are applied and the load is
-logged, over Bolt.
+and starts it again); then, over Bolt, the constraints are created (each fills its index),
+the other indexes are created together and fill in the background while the load is logged
+and record events (which go through the record life cycle) are applied, and the load waits
+for them.
 """
 
 from __future__ import annotations
