@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -61,6 +61,14 @@ def entity_active(entity: Mapping[str, Any], d: str) -> bool:
     deregistration day is its first day gone)."""
     reg, dereg = entity.get("registered_on"), entity.get("deregistered_on")
     return bool((not reg or str(reg) <= d) and (not dereg or str(dereg) > d))
+
+
+def entity_active_mask(registered: Sequence[Any], deregistered: Sequence[Any], d: str) -> Any:
+    """:func:`entity_active` over columns of registration and deregistration days (empty or
+    missing: no such day), as a boolean array."""
+    reg = pd.Series(registered, dtype=object).fillna("").astype(str)
+    dereg = pd.Series(deregistered, dtype=object).fillna("").astype(str)
+    return (((reg == "") | (reg <= d)) & ((dereg == "") | (dereg > d))).to_numpy(dtype=bool)
 
 
 def decided_by(decided_on: str | None, d: str) -> bool:

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from graph_service.engine.collection import collector_paused
 from graph_service.engine.evaluation import (
     Evaluator,
     GradeLedger,
@@ -186,14 +187,15 @@ def run_job(
     report = progress or (lambda _share, _phase: None)
     token = store.change_token()
     report(0.0, f"computing {key.kind}")
-    if key.kind == "grades":
-        table = graded(store, key.on, token)
-        if ledger is not None:
-            ledger.record(table, key.on, evaluation_config().version)
-        rows = grade_rows(table)
-    else:
-        rows = compute_rows(store, key)
-    return keep_result(store, key, token, rows, job_id=job_id, progress=report)
+    with collector_paused():  # the pass and its rows: millions of objects kept to the end
+        if key.kind == "grades":
+            table = graded(store, key.on, token)
+            if ledger is not None:
+                ledger.record(table, key.on, evaluation_config().version)
+            rows = grade_rows(table)
+        else:
+            rows = compute_rows(store, key)
+        return keep_result(store, key, token, rows, job_id=job_id, progress=report)
 
 
 def keep_result(
@@ -236,15 +238,16 @@ def refresh_after_load(store: GraphStore, touched: Touched, before: str) -> list
     current = [i for i in store.results() if i.token == before]
     order: dict[ResultKind, int] = {"relocations": 0, "notices": 1, "grades": 2}
     out = []
-    for info in sorted(current, key=lambda i: order[i.key.kind]):
-        key = info.key
-        if key.kind == "relocations":
-            rows = relocation_rows(_refreshed_flags(store, key, touched))
-        elif key.kind == "notices":
-            rows = notice_rows(store, _refreshed_notices(store, key, touched))
-        else:  # weighing the flags refreshed just before (now current), when there are
-            rows = grade_rows(graded(store, key.on, token))
-        out.append(keep_result(store, key, token, rows))
+    with collector_paused():
+        for info in sorted(current, key=lambda i: order[i.key.kind]):
+            key = info.key
+            if key.kind == "relocations":
+                rows = relocation_rows(_refreshed_flags(store, key, touched))
+            elif key.kind == "notices":
+                rows = notice_rows(store, _refreshed_notices(store, key, touched))
+            else:  # weighing the flags refreshed just before (now current), when there are
+                rows = grade_rows(graded(store, key.on, token))
+            out.append(keep_result(store, key, token, rows))
     return out
 
 

@@ -181,6 +181,9 @@ class GraphStore(ABC):
     uri: str
     #: Whether a load may write one batch while it validates the next (a thread-safe client).
     concurrent_writes: bool = False
+    #: Whether a reader gains by running several scans at once (a server reads them side by
+    #: side while the client decodes; an embedded store's scans share one interpreter).
+    concurrent_reads: bool = False
 
     @abstractmethod
     def transaction(self, small: bool = False) -> AbstractContextManager[None]:
@@ -306,6 +309,29 @@ class GraphStore(ABC):
         :func:`public` properties (or only ``fields``) with ``from`` and ``to``, the node ids
         (:func:`node_id`) of its start and end. With ``on`` only those that belong to the
         graph that day (:func:`active_on`)."""
+
+    def scan_node_columns(
+        self, label: NodeLabel, fields: Sequence[str], *, batch: int = SCAN_BATCH
+    ) -> Iterator[dict[str, list[Any]]]:
+        """:meth:`scan_nodes` of ``fields``, each batch as columns: every field's values in
+        the batch's order (None where a node has none) — what a pass over whole columns
+        reads, without a dict per node where the store can help it."""
+        for rows in self.scan_nodes(label, batch=batch, fields=fields):
+            yield {f: [r.get(f) for r in rows] for f in fields}
+
+    def scan_relationship_columns(
+        self,
+        rtype: RelType,
+        fields: Sequence[str],
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+    ) -> Iterator[dict[str, list[Any]]]:
+        """:meth:`scan_relationships` of ``fields``, each batch as columns: ``from``, ``to``
+        and every field (None where a relationship has none), as :meth:`scan_node_columns`."""
+        names = ("from", "to", *fields)
+        for rows in self.scan_relationships(rtype, on=on, batch=batch, fields=fields):
+            yield {f: [r.get(f) for r in rows] for f in names}
 
     @abstractmethod
     def change_token(self) -> str:

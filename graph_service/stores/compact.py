@@ -25,13 +25,18 @@ import os
 import shutil
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
+from graph_service.dates import in_force_mask
 from graph_service.errors import StoreUnavailable
 from graph_service.stores.base import (
+    DATED_TYPES,
+    SCAN_BATCH,
     BatchMeta,
     Page,
     RelType,
@@ -43,6 +48,7 @@ from graph_service.stores.base import (
     search_hit,
     search_order,
     sid,
+    visible,
 )
 from graph_service.stores.compact_graph import Base, CompactGraph, tables
 from graph_service.stores.embedded import (
@@ -276,6 +282,35 @@ class CompactStore(EmbeddedStore):
             decided = g.nodes[u].get("decided_on") if rtype == "CONCERNS" else None
             if on is None or active_on(rtype, data, on, decided):
                 yield {"type": rtype, "from": u, "to": v} | project(data, fields)
+
+    def scan_relationship_columns(
+        self,
+        rtype: RelType,
+        fields: Sequence[str],
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+    ) -> Iterator[dict[str, list[Any]]]:
+        if on is not None and rtype not in DATED_TYPES:  # (CONCERNS reads its record's day)
+            yield from super().scan_relationship_columns(rtype, fields, on=on, batch=batch)
+            return
+        self._refresh()
+        wanted = visible(fields)
+        dates = ("start_date", "end_date") if on is not None else ()
+        found = self._graph.edge_columns(rtype, list(dict.fromkeys([*wanted, *dates])))
+        if on is not None:
+            keep = in_force_mask(
+                pd.Series(found["start_date"], dtype=object),
+                pd.Series(found["end_date"], dtype=object),
+                on,
+            ).to_numpy()
+            found = {n: list(compress(c, keep)) for n, c in found.items()}
+        rows = len(found["from"])
+        for lo in range(0, rows, batch):
+            yield {
+                n: found[n][lo : lo + batch] if n in found else [None] * min(batch, rows - lo)
+                for n in ("from", "to", *fields)
+            }
 
     def sealed_person_id(self, key: str) -> str | None:
         self._refresh()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
 
@@ -135,6 +136,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     backend = "neo4j"
     concurrent_writes = True  # the driver is thread-safe; each query has its own session
+    concurrent_reads = True
 
     def __init__(
         self,
@@ -506,27 +508,39 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     # -- scans -------------------------------------------------------------------------------
 
+    def _page(
+        self, query: LiteralString, params: Mapping[str, Any], after: str, below: str, size: int
+    ) -> neo4j.Record:
+        """One page of a keyset-paged scan: the record of ``rows``, ``last`` and ``n``."""
+        with self._translated():
+            records, _, _ = self.driver.execute_query(
+                query,
+                dict(params) | {"after": after, "below": below, "limit": size},
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
+        return records[0]
+
     def _pages(
         self, query: LiteralString, params: Mapping[str, Any], keys: tuple[str, str], size: int
     ) -> Iterator[list[Any]]:
         """The rows of a keyset-paged scan (``scan_*.cypher``): each page the next ``size``
         nodes after the last one's key, between ``keys`` (lower and upper, exclusive), one
-        short read transaction and one record each. Returns pages that are not empty."""
+        short read transaction and one record each. Returns pages that are not empty. The
+        next page is asked for as soon as a page arrives, on a thread of its own: the server
+        reads it while the caller works on this one."""
         after, below = keys
-        while True:
-            with self._translated():
-                records, _, _ = self.driver.execute_query(
-                    query,
-                    dict(params) | {"after": after, "below": below, "limit": size},
-                    database_=self.database,
-                    routing_=RoutingControl.READ,
-                )
-            page = records[0]
-            if page["rows"]:
-                yield page["rows"]
-            if page["n"] < size:
-                return
-            after = page["last"]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan") as ahead:
+            coming = ahead.submit(self._page, query, params, after, below, size)
+            while True:
+                page = coming.result()
+                more = page["n"] >= size
+                if more:
+                    coming = ahead.submit(self._page, query, params, page["last"], below, size)
+                if page["rows"]:
+                    yield page["rows"]
+                if not more:
+                    return
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
@@ -536,6 +550,24 @@ class Neo4jStore(Neo4jResults, GraphStore):
         for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
             yield [_scanned(r, wanted) for r in rows]
 
+    def scan_node_columns(
+        self, label: NodeLabel, fields: Sequence[str], *, batch: int = SCAN_BATCH
+    ) -> Iterator[dict[str, list[Any]]]:
+        name, keys = _NODE_SCANS[label]
+        wanted = visible(fields)
+        for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
+            yield _columns(fields, wanted, zip(*rows, strict=True), len(rows))
+
+    def _relationship_pages(
+        self, rtype: RelType, on: str | None, fields: list[str] | None, batch: int
+    ) -> Iterator[list[Any]]:
+        """The pages of a relationship scan: rows of [from, to, properties or fields]."""
+        start = _STARTS[rtype]
+        name = "scan_record_relationships" if start == "Record" else "scan_relationships"
+        # A file of the repository with a type of the model (RelType, checked by with_type).
+        query: LiteralString = with_type(name, rtype)
+        yield from self._pages(query, {"on": on, "fields": fields}, _KEYS[start], batch)
+
     def scan_relationships(
         self,
         rtype: RelType,
@@ -544,19 +576,28 @@ class Neo4jStore(Neo4jResults, GraphStore):
         batch: int = SCAN_BATCH,
         fields: Sequence[str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        start = _STARTS[rtype]
-        name = "scan_record_relationships" if start == "Record" else "scan_relationships"
-        # A file of the repository with a type of the model (RelType, checked by with_type).
-        query: LiteralString = with_type(name, rtype)
         wanted = None if fields is None else visible(fields)
-        params = {"on": on, "fields": wanted}
-        for rows in self._pages(query, params, _KEYS[start], batch):
+        for rows in self._relationship_pages(rtype, on, wanted, batch):
             out = []
             for a, b, data in rows:
                 row = _scanned(data, wanted)
                 row["type"], row["from"], row["to"] = rtype, a, b
                 out.append(row)
             yield from batched(out, batch)
+
+    def scan_relationship_columns(
+        self,
+        rtype: RelType,
+        fields: Sequence[str],
+        *,
+        on: str | None = None,
+        batch: int = SCAN_BATCH,
+    ) -> Iterator[dict[str, list[Any]]]:
+        wanted = visible(fields)
+        for rows in self._relationship_pages(rtype, on, wanted, batch):
+            starts, stops, data = zip(*rows, strict=True)
+            columns = _columns(fields, wanted, zip(*data, strict=True), len(rows))
+            yield {"from": list(starts), "to": list(stops)} | columns
 
     # -- graph exploration -----------------------------------------------------------------
 
@@ -644,6 +685,15 @@ def _scanned(data: Any, fields: list[str] | None) -> dict[str, Any]:
     if fields is None:
         return public(data)
     return {f: v for f, v in zip(fields, data, strict=True) if v is not None}
+
+
+def _columns(
+    fields: Sequence[str], wanted: list[str], values: Iterable[Sequence[Any]], rows: int
+) -> dict[str, list[Any]]:
+    """A page's columns by field: ``values`` holds those of the ``wanted`` fields, in that
+    order; a field a caller may not see is all None (as :func:`_scanned` leaves it out)."""
+    found = dict(zip(wanted, map(list, values), strict=False))
+    return {f: found.get(f) or [None] * rows for f in fields}
 
 
 def _props(row: Mapping[str, Any], named: frozenset[str]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graph_service.dates import entity_active_mask
+from graph_service.engine.collection import collector_paused
 from graph_service.engine.evaluation.config import GRADES, EvaluationConfig
 from graph_service.engine.evaluation.propagation import build_network, from_others
 from graph_service.engine.evaluation.record_scores import (
@@ -24,7 +26,6 @@ from graph_service.engine.evaluation.registry import read_registry
 from graph_service.engine.evaluation.relocation_scores import flag_points, flags_by_entity
 from graph_service.engine.models import Flag
 from graph_service.engine.relocations import detect_relocations
-from graph_service.engine.timeline import entity_active
 from graph_service.stores.base import GraphStore
 
 #: Columns of the grade table :func:`evaluate_all` returns.
@@ -59,6 +60,17 @@ def evaluate_all(
     graph at once, and runs one relocation scan — unless ``flags`` gives every relocation
     flag at ``relocation.level`` on ``on`` already (a stored result just brought up to
     date). Seconds per phase (and the graph's size) go into ``timings``."""
+    with collector_paused():
+        return _evaluate_all(store, on, cfg, timings, flags)
+
+
+def _evaluate_all(
+    store: GraphStore,
+    on: str,
+    cfg: EvaluationConfig,
+    timings: dict[str, float],
+    flags: Sequence[Flag] | None,
+) -> pd.DataFrame:
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -70,23 +82,34 @@ def evaluate_all(
     reg = read_registry(store, on, cfg)
     lap("read")
     own = own_by_subject(reg.records, on, cfg)
-    seeds = np.array([seed(own.get(s), cfg) for s in reg.nodes], dtype=np.float64)
+    subjects = list(own)
+    owned = [own[s] for s in subjects]
+    at = reg.positions(subjects)  # -1: a subject with records but no weighed relationship
+    seeds = np.zeros(len(reg.nodes), dtype=np.float64)
+    found = at >= 0
+    seeds[at[found]] = [seed(m, cfg) for m, f in zip(owned, found, strict=True) if f]
     lap("records")
     net = build_network(len(reg.nodes), reg.u, reg.v, reg.w, cfg.network.absorb)
     reached = from_others(net, seeds, cfg.network.damping, cfg.network.steps)
     lap("propagation")
-    found = detect_relocations(store, on, cfg.relocation.level) if flags is None else flags
-    weighing = flags_by_entity(found, reg.responsible_for)
+    flagged = detect_relocations(store, on, cfg.relocation.level) if flags is None else flags
+    weighing = flags_by_entity(flagged, reg.responsible_for)
     lap("relocations")
     ent = reg.entities
     n = len(ent["uscc"])
-    mine = [own.get(reg.nodes[i]) for i in range(n)]  # entities come first in the nodes
-    own_raw = np.array([m.raw if m else 0.0 for m in mine], dtype=np.float64)
+    # (position, own records) of each entity with records (entities come first in the nodes)
+    mine = [(int(i), m) for i, m in zip(at, owned, strict=True) if 0 <= i < n]
+    own_raw = np.zeros(n, dtype=np.float64)
+    cap = np.zeros(n, dtype=np.int64)
+    for i, m in mine:
+        own_raw[i] = m.raw
+        cap[i] = GRADES.index(m.cap) if m.cap else 0
     net_raw = cfg.network.weight * reached[:n]
-    reloc_raw = np.array(
-        [sum(flag_points(f, cfg) for f in weighing.get(u, ())) for u in ent["uscc"]],
-        dtype=np.float64,
-    )
+    reloc_raw = np.zeros(n, dtype=np.float64)
+    weighed = pd.Index(ent["uscc"]).get_indexer(pd.Index(list(weighing)))
+    for at_entity, flags_on in zip(weighed.tolist(), weighing.values(), strict=True):
+        if at_entity >= 0:
+            reloc_raw[at_entity] = sum(flag_points(f, cfg) for f in flags_on)
     parts = {  # as :meth:`.Evaluator.evaluate` computes them for one
         "records": rounded_all(np.minimum(cfg.records.cap, own_raw)),
         "network": rounded_all(np.minimum(cfg.network.cap, net_raw)),
@@ -97,29 +120,26 @@ def evaluate_all(
     rank = np.full(n, len(GRADES) - 1, dtype=np.int64)  # the best grade the score reaches
     for i, g in reversed(list(enumerate(GRADES))):
         rank[score >= cfg.grades[g].min] = i
-    cap = np.array([GRADES.index(m.cap) if m and m.cap else 0 for m in mine], dtype=np.int64)
     final = np.maximum(rank, cap)
-    by_score = [GRADES[i] for i in rank]
-    grades = [GRADES[i] for i in final]
-    watch = {GRADES.index(g) for g in cfg.watch_list.grades}
+    names = np.array(GRADES, dtype=object)
+    by_score = names[rank]
+    capped_by = np.full(n, "", dtype=object)
+    watchable_ = np.full(n, watchable(None, cfg), dtype=bool)
+    for i, m in mine:
+        watchable_[i] = watchable(m, cfg)
+        if m.caps:
+            capped_by[i] = " ".join(binding(m, by_score[i]))
+    watch = np.isin(final, [GRADES.index(g) for g in cfg.watch_list.grades])
     rows: dict[str, Any] = {
         "uscc": ent["uscc"],
         **{f: ent[f] for f in ("name", "region_code", "industry", "org_type")},
-        "active": [
-            entity_active({"registered_on": r, "deregistered_on": d}, on)
-            for r, d in zip(ent["registered_on"], ent["deregistered_on"], strict=True)
-        ],
+        "active": entity_active_mask(ent["registered_on"], ent["deregistered_on"], on),
         **parts,
         "score": score,
         "score_grade": by_score,
-        "grade": grades,
-        "capped_by": [
-            " ".join(binding(m, g)) if m and m.caps else ""
-            for m, g in zip(mine, by_score, strict=True)
-        ],
-        "watch_candidate": [
-            int(f) in watch and watchable(m, cfg) for f, m in zip(final, mine, strict=True)
-        ],
+        "grade": names[final],
+        "capped_by": capped_by,
+        "watch_candidate": watch & watchable_,
     }
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).sort_values("uscc", ignore_index=True)
     lap("grading")

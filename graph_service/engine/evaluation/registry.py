@@ -1,8 +1,11 @@
 """What a nationwide evaluation pass reads from a store, in one sweep: every entity, every
 record, and the offices and holdings in force on the date, through the store's streaming
-scans (:meth:`~graph_service.stores.base.GraphStore.scan_nodes`,
-:meth:`~graph_service.stores.base.GraphStore.scan_relationships`). No query is made per
-entity; memory holds the registry and one batch.
+scans — column-wise (:meth:`~graph_service.stores.base.GraphStore.scan_node_columns`,
+:meth:`~graph_service.stores.base.GraphStore.scan_relationship_columns`): no query is made
+per entity and no dict is made per node or relationship; the weights and subject indexes
+are computed over whole columns. On a store that answers several scans at once
+(:attr:`~graph_service.stores.base.GraphStore.concurrent_reads`, Neo4j) the scans run side
+by side.
 
 Relationships are weighted for the date (``catalogue/evaluation.yaml`` → ``network``): an
 office by its role, a holding by its percent.
@@ -11,16 +14,20 @@ office by its role, a holding by its percent.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
 from graph_service.catalogue import responsible_roles
 from graph_service.engine.evaluation.config import EvaluationConfig
 from graph_service.engine.timeline import in_force
 from graph_service.stores.base import GraphStore, RelType, sid
 
-_RESPONSIBLE = responsible_roles
 #: Entity columns a pass keeps.
 ENTITY_FIELDS = (
     "uscc",
@@ -35,6 +42,8 @@ ENTITY_FIELDS = (
 #: scan keeps those in force: dates need not travel).
 WEIGHED: tuple[RelType, ...] = ("ROLE", "HOLDS")
 RELATIONSHIP_FIELDS = ("role", "percent")
+#: A scan's batches of columns, concatenated.
+Columns = dict[str, list[Any]]
 
 
 def relationship_weight(
@@ -48,65 +57,114 @@ def relationship_weight(
 
 def weight_in_force(rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig) -> float:
     """The weight of an office (by its role) or a holding (by its percent) in force."""
+    return float(weights_in_force(rtype, [props.get("role")], [props.get("percent")], cfg)[0])
+
+
+def weights_in_force(
+    rtype: str, roles: Sequence[Any], percents: Sequence[Any], cfg: EvaluationConfig
+) -> npt.NDArray[np.float64]:
+    """:func:`weight_in_force` of many offices or holdings in force at once (their ``role``
+    and ``percent`` columns)."""
     if rtype == "ROLE":
-        return float(cfg.network.roles.get(str(props.get("role")), 0.0))
+        table = cfg.network.roles
+        return np.array([table.get(str(r), 0.0) for r in roles], dtype=np.float64)
     if rtype == "HOLDS":
-        return float(props.get("percent") or 0.0) / 100.0 * cfg.network.holding
-    return 0.0
+        held = np.array([float(p or 0.0) for p in percents], dtype=np.float64)
+        return held / 100.0 * cfg.network.holding
+    return np.zeros(len(roles), dtype=np.float64)
 
 
 @dataclass(slots=True)
 class Registry:
     """Entities as columns, all records, and the weighted relationships in force on ``on``
-    between subject ids (entities first in :attr:`nodes`, then persons as met)."""
+    between subject ids (entities first in :attr:`nodes`, in scan order, then the other
+    subjects as met along the relationships): ``u[i] → v[i]`` weighs ``w[i]``."""
 
     on: str
-    entities: dict[str, list[Any]] = field(default_factory=lambda: {f: [] for f in ENTITY_FIELDS})
-    records: list[dict[str, Any]] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)
-    index: dict[str, int] = field(default_factory=dict)
-    u: list[int] = field(default_factory=list)
-    v: list[int] = field(default_factory=list)
-    w: list[float] = field(default_factory=list)
+    entities: Columns
+    records: list[dict[str, Any]]
+    nodes: list[str]
+    u: npt.NDArray[np.int64]
+    v: npt.NDArray[np.int64]
+    w: npt.NDArray[np.float64]
     #: person sid → USCCs the person answers for (a responsible role in force on ``on``)
-    responsible_for: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    responsible_for: dict[str, list[str]]
 
-    def node(self, s: str) -> int:
-        """The index of subject ``s``, added if new."""
-        i = self.index.get(s)
-        if i is None:
-            i = self.index[s] = len(self.nodes)
-            self.nodes.append(s)
-        return i
+    def positions(self, sids: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The index in :attr:`nodes` of each of ``sids`` (-1 for a subject not among them)."""
+        return pd.Index(self.nodes).get_indexer(pd.Index(list(sids))).astype(np.int64)
 
-    def add_entity(self, props: Mapping[str, Any]) -> None:
-        for f in ENTITY_FIELDS:
-            self.entities[f].append(props.get(f))
-        self.node(sid("entity", str(props["uscc"])))
 
-    def add_relationship(
-        self, a: str, b: str, rtype: str, props: Mapping[str, Any], cfg: EvaluationConfig
-    ) -> None:
-        """Add one office or holding in force on ``on`` (``a`` → entity ``b``) if it weighs."""
-        weight = weight_in_force(rtype, props, cfg)
-        if rtype == "ROLE" and props.get("role") in _RESPONSIBLE():
-            self.responsible_for[a].append(b[2:])
-        if weight > 0:
-            self.u.append(self.node(a))
-            self.v.append(self.node(b))
-            self.w.append(weight)
+def _gathered(batches: Iterator[Columns], names: Sequence[str]) -> Columns:
+    """A scan's batches of columns as one batch."""
+    out: Columns = {n: [] for n in names}
+    for batch in batches:
+        for n in names:
+            out[n] += batch[n]
+    return out
+
+
+def _records(store: GraphStore) -> list[dict[str, Any]]:
+    return [r for batch in store.scan_nodes("Record") for r in batch]
 
 
 def read_registry(store: GraphStore, on: str, cfg: EvaluationConfig) -> Registry:
     """Everything a nationwide pass needs from ``store`` as of ``on``."""
-    reg = Registry(on=on)
-    for batch in store.scan_nodes("Entity", fields=ENTITY_FIELDS):
-        for props in batch:
-            reg.add_entity(props)
-    for batch in store.scan_nodes("Record"):
-        reg.records += batch
-    for rtype in WEIGHED:
-        for batch in store.scan_relationships(rtype, on=on, fields=RELATIONSHIP_FIELDS):
-            for rel in batch:
-                reg.add_relationship(rel["from"], rel["to"], rtype, rel, cfg)
-    return reg
+    ends = ("from", "to", *RELATIONSHIP_FIELDS)
+    reads: list[Callable[[], Any]] = [
+        lambda: _gathered(store.scan_node_columns("Entity", ENTITY_FIELDS), ENTITY_FIELDS),
+        lambda: _records(store),
+        *(
+            lambda t=rtype: _gathered(
+                store.scan_relationship_columns(t, RELATIONSHIP_FIELDS, on=on), ends
+            )
+            for rtype in WEIGHED
+        ),
+    ]
+    if store.concurrent_reads:  # the server reads while this process decodes and computes
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="registry") as pool:
+            entities, records, *rels = [f.result() for f in [pool.submit(r) for r in reads]]
+    else:
+        entities, records, *rels = [read() for read in reads]
+    return _registry(on, entities, records, dict(zip(WEIGHED, rels, strict=True)), cfg)
+
+
+def _registry(
+    on: str,
+    entities: Columns,
+    records: list[dict[str, Any]],
+    rels: Mapping[str, Columns],
+    cfg: EvaluationConfig,
+) -> Registry:
+    """The registry of the columns read: subjects numbered by one factorisation (entities
+    first), the relationships that weigh kept with their weights."""
+    responsible = responsible_roles()
+    responsible_for: dict[str, list[str]] = defaultdict(list)
+    starts, stops, weights = [], [], []
+    for rtype, cols in rels.items():
+        w = weights_in_force(rtype, cols["role"], cols["percent"], cfg)
+        if rtype == "ROLE":
+            for a, b, role in zip(cols["from"], cols["to"], cols["role"], strict=True):
+                if role in responsible:
+                    responsible_for[a].append(b[2:])
+        keep = np.flatnonzero(w > 0)
+        starts.append(np.asarray(cols["from"], dtype=object)[keep])
+        stops.append(np.asarray(cols["to"], dtype=object)[keep])
+        weights.append(w[keep])
+    a, b = np.concatenate(starts), np.concatenate(stops)
+    met = np.empty(2 * len(a), dtype=object)  # a₀ b₀ a₁ b₁ …: the order subjects are met in
+    met[0::2], met[1::2] = a, b
+    n = len(entities["uscc"])
+    mine = np.array([sid("entity", str(u)) for u in entities["uscc"]], dtype=object)
+    codes, nodes = pd.factorize(np.concatenate([mine, met]))
+    ends = codes[n:].astype(np.int64)
+    return Registry(
+        on=on,
+        entities=entities,
+        records=records,
+        nodes=list(nodes),
+        u=ends[0::2],
+        v=ends[1::2],
+        w=np.concatenate(weights),
+        responsible_for=responsible_for,
+    )
