@@ -56,9 +56,10 @@ FILTER_FIELDS: dict[str, Any] = {
     "persons": "",
 }
 #: The stored format of results saved now. 2: rows as the API shows them (flags without
-#: their empty fields), ``persons`` kept beside them, the embedded store's row groups of 256
-#: rows. 1 (before 2026-12-03): rows as the pass dumped them, no ``persons``, row groups of
-#: 5,000; still read, at the old cost (docs/decisions.md).
+#: their empty fields), ``persons`` kept beside them, the embedded store's row groups of
+#: about 512 KB of JSON (256 flags, ~1,900 grades). 1 (before 2026-12-03): rows as the pass
+#: dumped them, no ``persons``, row groups of 5,000; still read, at the old cost
+#: (docs/decisions.md).
 RESULT_FORMAT = 2
 #: Region-code digits a tally keeps per grouping.
 TALLY_DIGITS = {"province": 2, "city": 4}
