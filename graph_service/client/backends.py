@@ -272,7 +272,7 @@ class LocalBackend(Backend):
             offset,
             freshness="current",
         )
-        return cast(list[dict[str, Any]], _json(found.items, exclude_none=True))
+        return found.items()
 
     def flows(self, on: str | None, level: str, by: str) -> dict[str, Any]:
         found = flags.flows(self.store, on, level, by, freshness="current")  # type: ignore[arg-type]
@@ -306,7 +306,7 @@ class LocalBackend(Backend):
             0,
             freshness="current",
         )
-        return cast(list[dict[str, Any]], _json(found.items))
+        return found.items()
 
     def close(self) -> None:
         if self.owns_store:

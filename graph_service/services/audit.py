@@ -102,6 +102,16 @@ def _torn_tail(fh: BinaryIO) -> tuple[dict[str, Any] | None, int, list[bytes]]:
     return last, last_line, torn
 
 
+@dataclass(slots=True)
+class _Pending:
+    """An entry asked for and not yet written: what it says, then the entry written or the
+    error that stopped it."""
+
+    fields: tuple[str, str, str, Mapping[str, Any], str | None]
+    entry: dict[str, Any] | None = None
+    error: Exception | None = None
+
+
 class AuditLog:
     """Appends entries to the chained log at ``path``.
 
@@ -109,6 +119,11 @@ class AuditLog:
     ``audit.seal`` entry names its lines and their SHA-256, and the chain goes on from the
     last whole entry. ``anchor`` is told every new (seq, hash) (the app keeps them in the
     store). :meth:`append` raises :class:`AuditUnavailable` when the entry cannot be written.
+
+    Entries asked for at once by several threads are written together (a group commit):
+    the thread that gets to write writes every entry waiting, under one ``flock`` and one
+    fsync, and tells ``anchor`` the last; each caller still returns only once its own entry
+    is on disk.
     """
 
     def __init__(
@@ -123,7 +138,9 @@ class AuditLog:
         self.fsync = fsync
         self.on_append = on_append
         self.anchor = anchor
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by the thread writing
+        self._waiting_lock = threading.Lock()
+        self._waiting: list[_Pending] = []
 
     def append(
         self,
@@ -135,9 +152,16 @@ class AuditLog:
         client: str | None,
     ) -> dict[str, Any]:
         """Append one entry (fsynced) and return it (with its ``seq`` and ``hash``)."""
-        try:
-            entry = self._append(user, role, action, what, client)
-        except (OSError, ValueError) as exc:
+        mine = _Pending((user, role, action, what, client))
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with self._lock:
+            if mine.entry is None and mine.error is None:  # not in a group written meanwhile
+                self._write_waiting()
+        if mine.entry is None:
+            exc = mine.error
+            if not isinstance(exc, OSError | ValueError):
+                raise exc or RuntimeError("audit entry not written")
             log.error("audit log %s cannot be written: %s", self.path, exc)
             raise AuditUnavailable(
                 "审计日志无法写入，请求已拒绝，未作任何更改",
@@ -146,18 +170,33 @@ class AuditLog:
             ) from exc
         if self.on_append is not None:
             self.on_append()
+        return mine.entry
+
+    def _write_waiting(self) -> None:
+        """Write every entry waiting (the caller holds ``_lock``), then checkpoint the last."""
+        with self._waiting_lock:
+            group, self._waiting = self._waiting, []
+        try:
+            entries = self._append([p.fields for p in group])
+        except Exception as exc:  # each caller of the group raises it
+            for p in group:
+                p.error = exc
+            return
+        for p, entry in zip(group, entries, strict=True):
+            p.entry = entry
         if self.anchor is not None:
+            last = entries[-1]
             try:
-                self.anchor(str(self.path.resolve()), entry["seq"], entry["hash"])
-            except Exception as exc:  # the entry is written; the checkpoint is a second copy
+                self.anchor(str(self.path.resolve()), last["seq"], last["hash"])
+            except Exception as exc:  # the entries are written; the checkpoint is a second copy
                 log.warning("audit checkpoint not kept in the store: %s", exc)
-        return entry
 
     def _append(
-        self, user: str, role: str, action: str, what: Mapping[str, Any], client: str | None
-    ) -> dict[str, Any]:
+        self, group: list[tuple[str, str, str, Mapping[str, Any], str | None]]
+    ) -> list[dict[str, Any]]:
+        """Write ``group``'s entries, chained, under one lock and one fsync."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a+b") as fh:
+        with self.path.open("a+b") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 if not _ends_with_newline(fh):
@@ -170,15 +209,18 @@ class AuditLog:
                     lines = _line(prev_entry)
                 prev = str(prev_entry["hash"]) if prev_entry else GENESIS
                 seq = int(prev_entry["seq"]) + 1 if prev_entry else 1
-                entry = _entry(seq, user, role, action, what, client, prev)
+                entries = []
+                for at, (user, role, action, what, client) in enumerate(group):
+                    entries.append(_entry(seq + at, user, role, action, what, client, prev))
+                    prev = entries[-1]["hash"]
                 fh.seek(0, os.SEEK_END)
-                fh.write(lines + _line(entry))
+                fh.write(lines + b"".join(_line(e) for e in entries))
                 fh.flush()
                 if self.fsync:
                     os.fsync(fh.fileno())
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-        return entry
+        return entries
 
     def _seal(self, fh: BinaryIO) -> dict[str, Any]:
         """The seal entry for the torn or foreign lines after the last whole entry."""

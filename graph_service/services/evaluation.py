@@ -24,8 +24,13 @@ from graph_service.engine.subjects import parse_uscc
 from graph_service.errors import NotFound
 from graph_service.services.access import Access
 from graph_service.services.jobs import grade_rows, keep_result, result_key
-from graph_service.services.models import GradePage
-from graph_service.services.results import Freshness, current_result, result_page, tally_stats
+from graph_service.services.results import (
+    Freshness,
+    RowsPage,
+    current_result,
+    rows_page,
+    tally_stats,
+)
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore
 from graph_service.stores.results import ResultFilter, ResultInfo, Tally, TallyBy
@@ -128,16 +133,16 @@ def grades(
     offset: int,
     *,
     freshness: Freshness = "stored",
-) -> GradePage:
+) -> RowsPage:
     """A page of the active entities of a region and industry with score, parts and grade
     (only ``grade``'s, only watch-list candidates if ``watch``), worst score first, from the
-    stored grading of ``on`` (default today); ``result`` says which run and if it is stale."""
+    stored grading of ``on`` (default today); ``result`` says which run and if it is stale
+    (sent as a :class:`~graph_service.services.models.GradePage`)."""
     where = ResultFilter(
         region=region, industry=industry, grade=grade or "", watch=watch, active=True
     )
     key = result_key("grades", on or today())
-    found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
-    return GradePage.model_validate(found)
+    return rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
 
 
 def summary(

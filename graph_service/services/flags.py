@@ -18,21 +18,18 @@ from graph_service.engine.notices import notices as notices_due
 from graph_service.engine.relocations import detect_relocations
 from graph_service.ids.regions import Level
 from graph_service.services.access import Access
-from graph_service.services.jobs import keep_result, notice_rows, relocation_rows, result_key
+from graph_service.services.jobs import (
+    keep_result,
+    notice_person,
+    notice_rows,
+    relocation_rows,
+    result_key,
+)
 from graph_service.services.models import Flows, NoticePage, ResultHeader
-from graph_service.services.results import Freshness, current_result, result_page
+from graph_service.services.results import Freshness, RowsPage, current_result, rows_page
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore, Touched
 from graph_service.stores.results import ResultFilter, ResultInfo
-
-
-@dataclass(slots=True)
-class FlagPage:
-    """A page of relocation flags and the stored result they come from."""
-
-    items: list[Flag]
-    total: int
-    result: dict[str, Any]
 
 
 def relocations(
@@ -45,24 +42,16 @@ def relocations(
     offset: int,
     *,
     freshness: Freshness = "stored",
-) -> FlagPage:
+) -> RowsPage:
     """A page of the relocation flags on ``on`` (default today) at ``level`` (only
-    ``pattern``'s, if given), highest score first, from the stored detection; the persons
-    shown are audited."""
+    ``pattern``'s, if given), highest score first, each with its evidence, from the stored
+    detection; the persons shown are audited."""
     key = result_key("relocations", on or today(), level)
-    found = result_page(
-        store,
-        key,
-        ResultFilter(pattern=pattern or ""),
-        offset=offset,
-        limit=limit,
-        freshness=freshness,
-    )
-    shown = [Flag.model_validate(f) for f in found["items"]]
-    keys = [f.person_key for f in shown if f.person_key]
-    if keys:
-        access.log("relocations", {"person_keys": keys})
-    return FlagPage(items=shown, total=found["total"], result=found["result"])
+    where = ResultFilter(pattern=pattern or "")
+    found = rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    if found.persons:
+        access.log("relocations", {"person_keys": found.persons})
+    return found
 
 
 def flows(
@@ -101,21 +90,21 @@ def notices(
     day = on or today()
     key = result_key("notices", day)
     where = ResultFilter(region=region)
-    found = result_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
-    out = NoticePage.model_validate(found)
-    _audit_notices(access, day, out.items)
-    return out
+    found = rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    _audit_notices(access, day, found.persons)
+    return NoticePage(
+        items=found.items(),
+        total=found.total,
+        offset=offset,
+        limit=limit,
+        result=ResultHeader.model_validate(found.result),
+    )
 
 
-def _audit_notices(access: Access, on: str, shown: list[dict[str, Any]]) -> None:
+def _audit_notices(access: Access, on: str, persons: list[str]) -> None:
     """Audit the persons the notices shown are about."""
-    persons = sorted({n["about"]["sid"][2:] for n in shown if _is_person(n.get("about"))})
     if persons:
-        access.log("notices", {"on": on, "person_keys": persons})
-
-
-def _is_person(about: Any) -> bool:
-    return isinstance(about, dict) and str(about.get("sid", "")).startswith("P:")
+        access.log("notices", {"on": on, "person_keys": sorted(set(persons))})
 
 
 @dataclass(slots=True)
@@ -170,7 +159,7 @@ def notices_on(
         found = list(store.result_rows(key, ResultFilter(region=region)))
     else:
         found = notices_due(store, on, region)
-    _audit_notices(access, on, found)
+    _audit_notices(access, on, [p for n in found if (p := notice_person(n))])
     return found, saved
 
 

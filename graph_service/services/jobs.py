@@ -24,7 +24,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -119,13 +119,15 @@ def grade_rows(table: pd.DataFrame) -> ResultTable:
 
 
 def relocation_rows(flags: Iterable[Flag]) -> ResultTable:
-    """The rows of relocation flags, highest score first (the order of ``/v1/relocations``)."""
+    """The rows of relocation flags, highest score first (the order of ``/v1/relocations``),
+    each as ``/v1/relocations`` shows it (no empty field) and naming its person."""
     return ResultTable.of(
         ResultRow(
-            data=f.model_dump(mode="json"),
+            data=f.model_dump(mode="json", exclude_none=True),
             region=f.region_to or "",
             pattern=f.pattern,
             score=float(f.score),
+            persons=f.person_key or "",
         )
         for f in sorted(flags, key=lambda f: (-f.score, f.flag_id))
     )
@@ -137,7 +139,17 @@ def notice_rows(store: GraphStore, found: list[dict[str, Any]]) -> ResultTable:
     applies)."""
     ids = {n["record_id"] for n in found}
     regions = {r["record_id"]: str(r.get("region_code") or "") for r in store.records_by_id(ids)}
-    return ResultTable.of(ResultRow(data=n, region=regions.get(n["record_id"], "")) for n in found)
+    return ResultTable.of(
+        ResultRow(data=n, region=regions.get(n["record_id"], ""), persons=notice_person(n))
+        for n in found
+    )
+
+
+def notice_person(notice: Mapping[str, Any]) -> str:
+    """The key of the person a notice is about (empty when it is about an entity)."""
+    about = notice.get("about")
+    sid = str(about.get("sid", "")) if isinstance(about, Mapping) else ""
+    return sid[2:] if sid.startswith("P:") else ""
 
 
 def compute_rows(store: GraphStore, key: ResultKey) -> ResultTable:

@@ -14,15 +14,24 @@ Two policies (:data:`Freshness`):
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
 from graph_service.engine.evaluation import GRADES, TABLE_COLUMNS
+from graph_service.engine.models import Flag
 from graph_service.errors import ResultMissing
-from graph_service.services.jobs import how_to_run, run_job
+from graph_service.services.jobs import how_to_run, notice_person, run_job
 from graph_service.stores.base import GraphStore
-from graph_service.stores.results import ResultFilter, ResultInfo, ResultKey, Tally
+from graph_service.stores.results import (
+    ResultFilter,
+    ResultInfo,
+    ResultKey,
+    Tally,
+    row_json,
+)
 
 Freshness = Literal["stored", "current"]
 
@@ -37,20 +46,56 @@ def current_result(store: GraphStore, key: ResultKey, freshness: Freshness) -> d
     if freshness == "current" and (info is None or info.token != token):
         info = run_job(store, key)
     if info is None:
-        body, command = how_to_run(key)
-        level = f"（{key.level}级）" if key.level else ""
-        raise ResultMissing(
-            f"尚无{key.on}的{_KIND_ZH[key.kind]}{level}计算结果：请先运行任务 {body}"
-            f"（GET /v1/jobs/任务编号 显示 done 后再查），或命令 {command}",
-            f"no stored {key.kind} result for {key.on}"
-            + (f" at level {key.level}" if key.level else "")
-            + f": start the job with {body} (then ask GET /v1/jobs/<id> until it is done), "
-            f"or run {command}",
-        )
+        raise _missing(key)
     return info.public(token)
 
 
-def result_page(
+def _missing(key: ResultKey) -> ResultMissing:
+    """The error for no stored result under ``key``: the request and the command that make
+    one."""
+    body, command = how_to_run(key)
+    level = f"（{key.level}级）" if key.level else ""
+    return ResultMissing(
+        f"尚无{key.on}的{_KIND_ZH[key.kind]}{level}计算结果：请先运行任务 {body}"
+        f"（GET /v1/jobs/任务编号 显示 done 后再查），或命令 {command}",
+        f"no stored {key.kind} result for {key.on}"
+        + (f" at level {key.level}" if key.level else "")
+        + f": start the job with {body} (then ask GET /v1/jobs/<id> until it is done), "
+        f"or run {command}",
+    )
+
+
+@dataclass(slots=True)
+class RowsPage:
+    """A page of a stored result as an answer sends it: each row's JSON text as the API shows
+    it (sent as it is: no row is decoded on the way), the keys of the persons the rows name
+    (row by row: what the page audits), the total, offset and limit, and the header of the
+    result (``result``, with ``stale``)."""
+
+    rows: list[str]
+    persons: list[str]
+    total: int
+    offset: int
+    limit: int
+    result: dict[str, Any]
+
+    def items(self) -> list[dict[str, Any]]:
+        """The rows decoded (the local client's answer)."""
+        return [json.loads(r) for r in self.rows]
+
+    def list_json(self) -> bytes:
+        """The rows as a JSON array (``/v1/relocations``' body)."""
+        return ("[" + ",".join(self.rows) + "]").encode("utf-8")
+
+    def page_json(self) -> bytes:
+        """The page as a JSON object — ``items``, ``total``, ``offset``, ``limit``,
+        ``result`` — as a :class:`~graph_service.services.models.GradePage` is sent."""
+        rest = {"total": self.total, "offset": self.offset, "limit": self.limit}
+        tail = row_json(rest | {"result": self.result})
+        return ('{"items":[' + ",".join(self.rows) + "]," + tail[1:]).encode("utf-8")
+
+
+def rows_page(
     store: GraphStore,
     key: ResultKey,
     where: ResultFilter,
@@ -58,18 +103,33 @@ def result_page(
     offset: int,
     limit: int,
     freshness: Freshness,
-) -> dict[str, Any]:
-    """A page of the stored rows of ``key`` that ``where`` takes: ``items``, ``total``,
-    ``offset``, ``limit`` and the stored result's header (``result``)."""
-    header = current_result(store, key, freshness)
-    found = store.result_page(key, where, offset=offset, limit=limit)
-    return {
-        "items": found.items,
-        "total": found.total,
-        "offset": offset,
-        "limit": limit,
-        "result": header,
-    }
+) -> RowsPage:
+    """A page of the stored rows of ``key`` that ``where`` takes, with the stored result's
+    header: one read of the store (one round trip on Neo4j), the pass run first if
+    ``freshness`` asks for a current result. Raises :class:`ResultMissing`."""
+    found = store.result_view(key, where, offset=offset, limit=limit)
+    if freshness == "current" and (found.info is None or found.info.token != found.token):
+        run_job(store, key)
+        found = store.result_view(key, where, offset=offset, limit=limit)
+    if found.info is None:
+        raise _missing(key)
+    rows, persons = found.rows, found.persons
+    if persons is None:
+        rows, persons = _from_format_1(key, rows)
+    return RowsPage(rows, persons, found.total, offset, limit, found.info.public(found.token))
+
+
+def _from_format_1(key: ResultKey, rows: list[str]) -> tuple[list[str], list[str]]:
+    """Rows of a format-1 result as format 2 keeps them (flags without their empty fields),
+    and the persons they name, read from the rows (the cost format 2 saves)."""
+    if key.kind == "grades":  # name no person
+        return rows, []
+    decoded = [json.loads(r) for r in rows]
+    if key.kind == "relocations":
+        flags = [Flag.model_validate(d) for d in decoded]
+        shown = [row_json(f.model_dump(mode="json", exclude_none=True)) for f in flags]
+        return shown, [f.person_key for f in flags if f.person_key]
+    return rows, [p for d in decoded if (p := notice_person(d))]
 
 
 def result_table(

@@ -19,6 +19,7 @@ Every node and relationship written by a load keeps ``source``, ``batch_id``, ``
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -34,6 +35,7 @@ from graph_service.stores.results import (
     ResultInfo,
     ResultKey,
     ResultTable,
+    StoredPage,
     Tally,
     TallyBy,
 )
@@ -488,11 +490,22 @@ class GraphStore(ABC):
         """Every result kept, by kind, date and level."""
 
     @abstractmethod
+    def result_view(
+        self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
+    ) -> StoredPage:
+        """What a page of ``key`` shows, read at once (one round trip on Neo4j): the store's
+        change token, the header of the result kept (None when none is), the stored text
+        of the rows that ``where`` takes, ``offset``/``limit`` of them in stored order, the
+        persons they name and their total."""
+
     def result_page(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
     ) -> Page:
         """The rows of ``key`` that ``where`` takes, in stored order, ``offset``/``limit``
         of them, with their total (an empty page when no result is kept)."""
+        found = self.result_view(key, where, offset=offset, limit=limit)
+        items = [json.loads(r) for r in found.rows]
+        return Page(items=items, total=found.total, offset=offset, limit=limit)
 
     @abstractmethod
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:

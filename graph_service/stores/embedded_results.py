@@ -1,11 +1,13 @@
 """Stored results for the embedded store: one Parquet file per result, beside the store file.
 
 ``STORE.results/<kind>-<level>-<on>.parquet`` holds the rows in stored order: the filter
-fields as columns and each row's JSON in ``row``, in row groups of :data:`ROW_GROUP` rows so
+fields as columns and each row's JSON in ``row``, in row groups of about :data:`GROUP_BYTES` so
 that a page reads only the groups it shows (the row groups are the chunks of
 :class:`~graph_service.stores.results.StoredRows`). The header (:class:`ResultInfo`) is in
-the file's metadata. A result is written to a temporary file, fsynced and renamed over the
-old one, as the store file is: a reader in any process sees the old result or the new one.
+the file's metadata. A format-1 file (row groups of 5,000) reads as it is: readers take the
+row groups' bounds from the file. A result is written to a temporary file, fsynced and
+renamed over the old one, as the store file is: a reader in any process sees the old result
+or the new one.
 
 What readers keep of a file (its filter columns, the row groups last read) is keyed by the
 file's identity (path, inode, mtime): a new result is a new file by rename, read anew.
@@ -17,39 +19,46 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph_service.stores.base import Page
 from graph_service.stores.results import (
+    CHUNK_ROWS,
     FILTER_SCHEMA,
     Lru,
+    ReadChunks,
     ResultFilter,
     ResultInfo,
     ResultKey,
     ResultTable,
+    StoredPage,
     StoredRows,
     Tally,
     TallyBy,
     read_filters,
 )
 
-#: Rows per Parquet row group: the most a page reads beyond what it shows.
-ROW_GROUP = 5_000
+#: JSON bytes per Parquet row group (about 256 flags): what the first read of a group costs.
+GROUP_BYTES = 512 * 1024
+#: Rows per row group, at least (the Neo4j store's chunk) and at most: short rows (grades) take
+#: longer groups, or the filter columns of a 1M-row result are read from 4,000 groups (6 s
+#: against 1.4 s from 200, the first page of each worker).
+GROUP_ROWS = (CHUNK_ROWS, 5_000)
 #: Rows converted and written at once while a result is saved (bounds the memory a save takes
 #: beyond the rows themselves).
 WRITE_BATCH = 50_000
-#: Row groups' JSON rows kept per file (5,000 rows each, a few MB).
-KEPT_GROUPS = 64
+#: Row groups' JSON rows kept per file (≈ 130,000 rows: 45 MB of flags, 40 MB of grades).
+KEPT_GROUPS = 512
 _META = b"credit_graph_result"
 _SCHEMA = FILTER_SCHEMA.append(pa.field("row", pa.string()))
 #: A file's identity: its path, inode and mtime.
 _Ident = tuple[str, int, int]
-#: What readers keep of the result files last read (a 1M-row result's filters are ~30 MB).
-_RUNS: Lru[_Ident, StoredRows] = Lru(8)
+#: What readers keep of the result files last read (a 1M-row result's filters are ~30 MB),
+#: with the file's footer (parsed once: a 1M-row file has 4,000 row groups).
+_RUNS: Lru[_Ident, tuple[StoredRows, pq.FileMetaData]] = Lru(8)
 #: Result files' headers.
 _HEADS: Lru[_Ident, ResultInfo] = Lru(32)
 
@@ -59,22 +68,25 @@ def _ident(path: Path) -> _Ident:
     return (str(path), st.st_ino, st.st_mtime_ns)
 
 
-def _stored(path: Path) -> StoredRows:
-    """What readers keep of the result file ``path`` (raises FileNotFoundError)."""
+def _stored(path: Path) -> tuple[StoredRows, pq.FileMetaData]:
+    """What readers keep of the result file ``path`` and its footer (raises
+    FileNotFoundError)."""
 
-    def read() -> StoredRows:
+    def read() -> tuple[StoredRows, pq.FileMetaData]:
         meta = pq.read_metadata(path)
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-        return StoredRows(read_filters(path), np.cumsum([0, *sizes]), KEPT_GROUPS)
+        fmt = _info_of(meta).format
+        rows = StoredRows(read_filters(path), np.cumsum([0, *sizes]), KEPT_GROUPS, persons=fmt > 1)
+        return rows, meta
 
     return _RUNS.get(_ident(path), read)
 
 
-def _reader(path: Path) -> Any:
-    """Reads row groups of ``path`` by number (:data:`~.results.ReadChunks`)."""
+def _reader(path: Path, meta: pq.FileMetaData) -> ReadChunks:
+    """Reads row groups of ``path`` by number (its footer ``meta`` already parsed)."""
 
     def read(groups: Sequence[int]) -> Mapping[int, Sequence[str]]:
-        fh = pq.ParquetFile(path)
+        fh = pq.ParquetFile(path, metadata=meta)
         return {g: fh.read_row_group(g, columns=["row"]).column("row").to_pylist() for g in groups}
 
     return read
@@ -84,6 +96,10 @@ class EmbeddedResults:
     """The result methods of :class:`~graph_service.stores.embedded.EmbeddedStore`."""
 
     path: Path
+
+    if TYPE_CHECKING:  # the store's own
+
+        def change_token(self) -> str: ...
 
     @property
     def _results_dir(self) -> Path:
@@ -99,13 +115,15 @@ class EmbeddedResults:
         tmp = folder / f".{final.name}.{uuid.uuid4().hex}.tmp"
         info.rows = len(rows)
         filters = rows.arrow_filters()
+        group = _group_rows(rows.rows)
         try:
             # the header (with the row count) goes into the footer, written on close
-            with pq.ParquetWriter(tmp, _SCHEMA) as writer:
+            # no statistics: nothing reads them, and a row group's would copy its JSON
+            with pq.ParquetWriter(tmp, _SCHEMA, write_statistics=False) as writer:
                 for at in range(0, max(1, len(rows)), WRITE_BATCH):
                     part = filters.slice(at, WRITE_BATCH)
                     text = pa.array(rows.rows[at : at + WRITE_BATCH], pa.string())
-                    writer.write_table(part.append_column("row", text), ROW_GROUP)
+                    writer.write_table(part.append_column("row", text), group)
                 writer.add_key_value_metadata({_META: info.to_json().encode("utf-8")})
             with tmp.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -136,30 +154,45 @@ class EmbeddedResults:
                 found.append(ResultInfo.from_json(meta[_META]))
         return sorted(found, key=lambda i: (i.key.kind, i.key.on, i.key.level))
 
-    def result_page(
+    def result_view(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
-    ) -> Page:
+    ) -> StoredPage:
+        token = self.change_token()
         path = self._result_file(key)
         try:
-            items, total = _stored(path).page(where, offset, limit, _reader(path))
+            info = self.result_info(key)
+            stored, meta = _stored(path)
         except FileNotFoundError:
-            items, total = [], 0
-        return Page(items=items, total=total, offset=offset, limit=limit)
+            return StoredPage(token=token, info=None, rows=[], persons=[], total=0)
+        return stored.page(where, offset, limit, _reader(path, meta), token=token, info=info)
 
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
         path = self._result_file(key)
         try:
-            stored = _stored(path)
+            stored, meta = _stored(path)
         except FileNotFoundError:
             return
-        yield from stored.rows(where, _reader(path))
+        yield from stored.rows(where, _reader(path, meta))
 
     def result_tally(self, key: ResultKey, where: ResultFilter, by: TallyBy = "") -> list[Tally]:
         try:
-            return _stored(self._result_file(key)).tally(where, by)
+            return _stored(self._result_file(key))[0].tally(where, by)
         except FileNotFoundError:
             return []
 
 
+def _group_rows(rows: list[str]) -> int:
+    """Rows per row group for ``rows``: about :data:`GROUP_BYTES` of JSON, within
+    :data:`GROUP_ROWS`."""
+    sample = rows[:: max(1, len(rows) // 1000)]
+    mean = sum(map(len, sample)) / len(sample) if sample else 1.0
+    low, high = GROUP_ROWS
+    return int(min(high, max(low, GROUP_BYTES // max(1.0, mean))))
+
+
 def _info(path: Path) -> ResultInfo:
-    return ResultInfo.from_json((pq.read_metadata(path).metadata or {})[_META])
+    return _info_of(pq.read_metadata(path))
+
+
+def _info_of(meta: pq.FileMetaData) -> ResultInfo:
+    return ResultInfo.from_json((meta.metadata or {})[_META])

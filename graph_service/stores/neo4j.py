@@ -65,7 +65,7 @@ from graph_service.stores.base import (
     sort_relations,
     visible,
 )
-from graph_service.stores.neo4j_results import Neo4jResults
+from graph_service.stores.neo4j_results import Neo4jResults, version_token
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
@@ -257,8 +257,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
         bumps the counter in its own transaction, so two readers of one database agree, and
         a database made anew (a bulk import, a wipe) starts a new epoch."""
         rows = self._run("store_version")
-        epoch, n = (rows[0]["epoch"], rows[0]["n"]) if rows else (None, None)
-        return "none" if epoch is None else f"{epoch}.{n}"
+        return version_token(*((rows[0]["epoch"], rows[0]["n"]) if rows else (None, None)))
 
     # -- writes --------------------------------------------------------------------------
 

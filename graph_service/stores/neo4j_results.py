@@ -5,9 +5,11 @@ chunk's number, ``rows`` = the rows one per line, zlib-compressed), indexed on `
 
 Readers keep the filter columns of a run in memory and compute every page's rows, total and
 tally there (:class:`~graph_service.stores.results.StoredRows`, shared with the embedded
-store); a page then reads the one or two chunks it shows (kept too). A million rows are
-about 4,000 chunks and one filter node, written in a few dozen transactions, where a node
-per row took most of a grading job.
+store); a page then reads the one or two chunks it shows (kept too). A page is one round
+trip (``result_view.cypher``: the change token, the current run's header, and the chunks it
+needs from the run the reader keeps for that key); a second only when the key has a new run.
+A million rows are about 4,000 chunks and one filter node, written in a few dozen
+transactions, where a node per row took most of a grading job.
 
 A save writes the header (not yet ``complete``), the filters and the chunks in batches, then
 in one transaction marks it complete and every other result under its key not; the chunks of
@@ -24,14 +26,15 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph_service.stores.base import Page
 from graph_service.stores.results import (
+    CHUNK_ROWS,
     Lru,
     ReadChunks,
     ResultFilter,
     ResultInfo,
     ResultKey,
     ResultTable,
+    StoredPage,
     StoredRows,
     Tally,
     TallyBy,
@@ -39,8 +42,8 @@ from graph_service.stores.results import (
     read_filters,
 )
 
-#: Rows per chunk: what a page of 100 reads at most twice over.
-CHUNK = 256
+#: Rows per chunk (a format-1 result has the same).
+CHUNK = CHUNK_ROWS
 #: Chunks written (or deleted) per transaction (~1–2 MB compressed).
 WRITE_CHUNKS = 64
 #: Chunks kept per run in readers' memory (about 50,000 rows).
@@ -49,6 +52,8 @@ KEPT_CHUNKS = 200
 _LEVEL = 1
 #: What readers keep of the runs last read, by run id (unique: a uuid per save).
 _RUNS: Lru[str, StoredRows] = Lru(8)
+#: The run last read under each result key (a guess a page's query checks).
+_LATEST: Lru[str, str] = Lru(64)
 
 
 def _info(node: dict[str, Any]) -> ResultInfo:
@@ -58,7 +63,13 @@ def _info(node: dict[str, Any]) -> ResultInfo:
         computed_at=node["computed_at"],
         rows=node["rows"],
         job_id=node.get("job_id"),
+        format=node.get("format") or 1,
     )
+
+
+def version_token(epoch: str | None, n: int | None) -> str:
+    """The change token of the version node's epoch and counter (none: "none")."""
+    return "none" if epoch is None else f"{epoch}.{n}"
 
 
 def _chunk(rows: Sequence[str]) -> bytes:
@@ -95,6 +106,7 @@ class Neo4jResults:
             computed_at=info.computed_at,
             chunk=CHUNK,
             job_id=info.job_id,
+            format=info.format,
         )
         self._run(
             "result_write_filters", write=True, run=run, data=parquet_bytes(rows.arrow_filters())
@@ -131,18 +143,31 @@ class Neo4jResults:
         if current is None:
             return None
         run, info, chunk = current
+        return self._kept(run, info, chunk), self._chunks(run)
+
+    def _kept(self, run: str, info: ResultInfo, chunk: int) -> StoredRows:
+        """What readers keep of the run ``run`` of ``info.key`` (its filters read now if not
+        kept; ``chunk`` rows per chunk)."""
 
         def read() -> StoredRows:
             # _records: Record.data() would walk the bytes one by one
             data = self._records("result_read_filters", run=run)[0]["data"]
             starts = [*range(0, info.rows, chunk), info.rows]
-            return StoredRows(read_filters(bytes(data)), starts, KEPT_CHUNKS)
+            return StoredRows(
+                read_filters(bytes(data)), starts, KEPT_CHUNKS, persons=info.format > 1
+            )
 
-        def chunks(numbers: Sequence[int]) -> Mapping[int, Sequence[str]]:
+        _LATEST.put(info.key.id, run)
+        return _RUNS.get(run, read)
+
+    def _chunks(self, run: str) -> ReadChunks:
+        """Reads chunks of the run ``run`` by number."""
+
+        def read(numbers: Sequence[int]) -> Mapping[int, Sequence[str]]:
             found = self._records("result_read_chunks", run=run, numbers=list(numbers))
             return {r["n"]: _unchunk(bytes(r["rows"])) for r in found}
 
-        return _RUNS.get(run, read), chunks
+        return read
 
     def result_info(self, key: ResultKey) -> ResultInfo | None:
         current = self._current(key)
@@ -151,12 +176,24 @@ class Neo4jResults:
     def results(self) -> list[ResultInfo]:
         return [_info(r["result"]) for r in self._run("result_list")]
 
-    def result_page(
+    def result_view(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
-    ) -> Page:
-        stored = self._stored(key)
-        items, total = stored[0].page(where, offset, limit, stored[1]) if stored else ([], 0)
-        return Page(items=items, total=total, offset=offset, limit=limit)
+    ) -> StoredPage:
+        # the run this key had when last read, and the chunks of it the page needs
+        run = _LATEST.find(key.id) or ""
+        kept = _RUNS.find(run) if run else None
+        numbers = kept.missing(kept.shown(where, offset, limit)) if kept else []
+        found = self._records("result_view", key=key.id, run=run, numbers=numbers)[0]
+        token = version_token(found["epoch"], found["n"])
+        node = found["result"]
+        if node is None:
+            return StoredPage(token=token, info=None, rows=[], persons=[], total=0)
+        info = _info(node)
+        if kept is not None and node["id"] == run:
+            kept.keep({c["n"]: _unchunk(bytes(c["rows"])) for c in found["chunks"]})
+        else:  # a new run under the key (or none kept): its filters, then its chunks, read now
+            kept = self._kept(node["id"], info, node["chunk"])
+        return kept.page(where, offset, limit, self._chunks(node["id"]), token=token, info=info)
 
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
         stored = self._stored(key)

@@ -7,9 +7,11 @@ parameters the pass takes (the relocation level) — and carries the store's cha
 read when the pass began (:meth:`~graph_service.stores.base.GraphStore.change_token`): a
 reader compares it with the token now to say whether the result is stale.
 
-Each row is the answer's JSON (``data``) with the few fields paging filters on, kept apart
-so that a store can filter and count without reading the JSON. Rows are stored in the order
-the API lists them, so a page is a slice of the filtered rows.
+Each row is the answer's JSON (``data``, as the API shows it) with the few fields paging
+filters on and the persons it names, kept apart so that a store can filter, count and say
+whom a page shows without reading the JSON. Rows are stored in the order the API lists them,
+so a page is a slice of the filtered rows, and an answer sends the rows' stored text as it is
+(:class:`StoredPage`).
 
 A pass hands its rows to a store column-wise (:class:`ResultTable`: the filter fields as a
 frame, each row's JSON text). Both stores keep a result as its filter columns and its JSON
@@ -40,7 +42,9 @@ ResultKind = Literal["grades", "relocations", "notices"]
 RESULT_KINDS: tuple[ResultKind, ...] = ("grades", "relocations", "notices")
 #: How a tally groups rows: not at all, by province (2 digits), city (4) or industry.
 TallyBy = Literal["", "province", "city", "industry"]
-#: The filter fields every row carries, with their empty values.
+#: The fields every row carries beside its JSON, with their empty values: what paging filters
+#: on, and ``persons``, the keys of the persons the row names, space-separated (what a page
+#: of it writes to the audit log).
 FILTER_FIELDS: dict[str, Any] = {
     "region": "",
     "industry": "",
@@ -49,7 +53,14 @@ FILTER_FIELDS: dict[str, Any] = {
     "pattern": "",
     "score": 0.0,
     "active": True,
+    "persons": "",
 }
+#: The stored format of results saved now. 2: rows as the API shows them (flags without
+#: their empty fields), ``persons`` kept beside them, the embedded store's row groups of
+#: about 512 KB of JSON (256 flags, ~1,900 grades). 1 (before 2026-12-03): rows as the pass
+#: dumped them, no ``persons``, row groups of 5,000; still read, at the old cost
+#: (docs/decisions.md).
+RESULT_FORMAT = 2
 #: Region-code digits a tally keeps per grouping.
 TALLY_DIGITS = {"province": 2, "city": 4}
 
@@ -79,6 +90,7 @@ class ResultInfo:
     computed_at: str
     rows: int = 0
     job_id: str | None = None
+    format: int = RESULT_FORMAT
 
     def to_json(self) -> str:
         """The header as JSON (the embedded store keeps it in the file's metadata)."""
@@ -88,7 +100,7 @@ class ResultInfo:
     def from_json(cls, text: str | bytes) -> ResultInfo:
         """The header :meth:`to_json` wrote."""
         data = json.loads(text)
-        return cls(**(data | {"key": ResultKey(**data["key"])}))
+        return cls(**({"format": 1} | data | {"key": ResultKey(**data["key"])}))
 
     def header(self) -> dict[str, Any]:
         """The header as an answer shows it."""
@@ -110,7 +122,8 @@ class ResultInfo:
 
 @dataclass(slots=True)
 class ResultRow:
-    """One row of a result: its JSON and the fields paging filters on."""
+    """One row of a result: its JSON, the fields paging filters on and the persons it names
+    (their keys, space-separated)."""
 
     data: dict[str, Any]
     region: str = ""
@@ -120,6 +133,7 @@ class ResultRow:
     pattern: str = ""
     score: float = 0.0
     active: bool = True
+    persons: str = ""
 
     def filters(self) -> dict[str, Any]:
         """The filter fields by name (:data:`FILTER_FIELDS`)."""
@@ -127,7 +141,12 @@ class ResultRow:
 
     def json(self) -> str:
         """The row's data as stored (compact JSON; dates and numbers as the answer has them)."""
-        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"), default=str)
+        return row_json(self.data)
+
+
+def row_json(data: Any) -> str:
+    """``data`` as a stored row's text: compact JSON, dates as text."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +175,9 @@ class Tally:
     watch: int = 0
 
 
-#: The filter fields kept as text (categorical in memory: a filter tests each distinct value
-#: once, not each row).
-TEXT_FIELDS = ("region", "industry", "grade", "pattern")
+#: The fields kept as text (categorical in memory: a filter tests each distinct value once,
+#: not each row).
+TEXT_FIELDS = ("region", "industry", "grade", "pattern", "persons")
 #: The filter columns as stored (Parquet beside the embedded store and in Neo4j).
 FILTER_SCHEMA = pa.schema(
     [
@@ -169,6 +188,7 @@ FILTER_SCHEMA = pa.schema(
         ("pattern", pa.string()),
         ("score", pa.float64()),
         ("active", pa.bool_()),
+        ("persons", pa.string()),
     ]
 )
 
@@ -226,11 +246,12 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 def read_filters(source: Any) -> pd.DataFrame:
     """The filter columns of a Parquet file (a path, or the bytes :func:`parquet_bytes`
-    made) as :func:`filter_frame` keeps them."""
+    made) as :func:`filter_frame` keeps them (a format-1 file has no ``persons``: empty)."""
     if isinstance(source, bytes):
         source = io.BytesIO(source)
-    table = pq.read_table(source, columns=list(FILTER_FIELDS), read_dictionary=TEXT_FIELDS)
-    return filter_frame({name: table.column(name).to_pandas() for name in FILTER_FIELDS})
+    names = [n for n in FILTER_FIELDS if n in pq.read_schema(source).names]
+    table = pq.read_table(source, columns=names, read_dictionary=TEXT_FIELDS)
+    return filter_frame({name: table.column(name).to_pandas() for name in names})
 
 
 K = TypeVar("K")
@@ -269,22 +290,47 @@ class Lru(Generic[K, V]):
         return self.put(key, compute()) if found is None else found
 
 
+#: Rows per chunk on both stores (a Neo4j ``:ResultChunk``, an embedded row group): what a
+#: page of 100 reads at most twice over, and what the first read of a chunk costs.
+CHUNK_ROWS = 256
 #: Reads chunks of a saved run by number: each chunk's rows' JSON, in order.
 ReadChunks = Callable[[Sequence[int]], Mapping[int, Sequence[str]]]
 #: Chunks read at once while every row is read (:meth:`StoredRows.rows`).
 ROWS_READ_AT_ONCE = 64
 
 
+@dataclass(slots=True)
+class StoredPage:
+    """A page of a stored result as a store reads it at once (one round trip on Neo4j): the
+    store's change token, the header of the result under the key (None when none is kept),
+    the stored text of the rows shown, the keys of the persons they name (None for a
+    format-1 result, which does not keep them: read them from the rows) and how many rows
+    the filter takes."""
+
+    token: str
+    info: ResultInfo | None
+    rows: list[str]
+    persons: list[str] | None
+    total: int
+
+
 class StoredRows:
     """What readers keep of one saved run, on every store: its filter columns, the rows each
     filter takes (and the tallies asked), and the chunks last read. ``starts`` is the first
-    row of each chunk, then the number of rows; ``chunks`` chunks are kept."""
+    row of each chunk, then the number of rows; ``chunks`` chunks are kept; ``persons``:
+    whether the run keeps the persons its rows name (format 2)."""
 
     def __init__(
-        self, filters: pd.DataFrame, starts: np.ndarray[Any, Any] | Sequence[int], chunks: int
+        self,
+        filters: pd.DataFrame,
+        starts: np.ndarray[Any, Any] | Sequence[int],
+        chunks: int,
+        *,
+        persons: bool = True,
     ) -> None:
         self.filters = filters
         self.starts = np.asarray(starts, dtype=np.int64)
+        self.persons = persons
         self._selected: Lru[ResultFilter, np.ndarray[Any, Any]] = Lru(64)
         self._tallies: Lru[tuple[ResultFilter, str], list[Tally]] = Lru(64)
         self._chunks: Lru[int, Sequence[str]] = Lru(chunks)
@@ -293,14 +339,43 @@ class StoredRows:
         """Positions of the rows ``where`` takes, ascending."""
         return self._selected.get(where, lambda: np.flatnonzero(_mask(self.filters, where)))
 
+    def shown(self, where: ResultFilter, offset: int, limit: int) -> np.ndarray[Any, Any]:
+        """Positions of the rows a page shows."""
+        return self.selected(where)[offset : offset + max(0, limit)]
+
+    def missing(self, positions: np.ndarray[Any, Any]) -> list[int]:
+        """The chunks holding ``positions`` that are not kept (what a page must read)."""
+        return [
+            int(n) for n in np.unique(self._chunk_of(positions)) if self._chunks.find(n) is None
+        ]
+
+    def keep(self, chunks: Mapping[int, Sequence[str]]) -> None:
+        """Keep chunks read for a page."""
+        for n, chunk in chunks.items():
+            self._chunks.put(int(n), chunk)
+
     def page(
-        self, where: ResultFilter, offset: int, limit: int, read: ReadChunks
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The rows of a page and the total ``where`` takes; ``read`` reads the chunks the
-        page shows that are not kept."""
-        chosen = self.selected(where)
-        shown = chosen[offset : offset + max(0, limit)]
-        return list(self._rows_at(shown, read)), len(chosen)
+        self,
+        where: ResultFilter,
+        offset: int,
+        limit: int,
+        read: ReadChunks,
+        *,
+        token: str = "",
+        info: ResultInfo | None = None,
+    ) -> StoredPage:
+        """The page ``where``, ``offset`` and ``limit`` take (``token`` and ``info`` as the
+        store read them); ``read`` reads the chunks it shows that are not kept (kept then)."""
+        shown = self.shown(where, offset, limit)
+        if wanted := self.missing(shown):
+            self.keep(read(wanted))
+        return StoredPage(
+            token=token,
+            info=info,
+            rows=self._texts(shown, read),
+            persons=self._persons(shown),
+            total=len(self.selected(where)),
+        )
 
     def rows(self, where: ResultFilter, read: ReadChunks) -> Iterator[dict[str, Any]]:
         """Every row ``where`` takes, in stored order (chunks read a batch at a time and not
@@ -323,19 +398,27 @@ class StoredRows:
     def _chunk_of(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return np.searchsorted(self.starts, positions, side="right") - 1
 
-    def _rows_at(
-        self, positions: np.ndarray[Any, Any], read: ReadChunks
-    ) -> Iterator[dict[str, Any]]:
-        """The rows at ``positions`` (ascending), from the chunks kept or read now (kept)."""
+    def _texts(self, positions: np.ndarray[Any, Any], read: ReadChunks) -> list[str]:
+        """The stored text of the rows at ``positions`` (ascending), from the chunks kept
+        (read again if pushed out meanwhile)."""
         groups = self._chunk_of(positions)
-        wanted = [int(n) for n in np.unique(groups)]
-        have = {n: c for n in wanted if (c := self._chunks.find(n)) is not None}
-        missing = [n for n in wanted if n not in have]
-        if missing:
-            for n, chunk in read(missing).items():
-                have[n] = self._chunks.put(n, chunk)
-        for pos, n in zip(positions, groups, strict=True):
-            yield json.loads(have[int(n)][int(pos - self.starts[n])])
+        have: dict[int, Sequence[str]] = {}
+        for n in np.unique(groups):
+            found = self._chunks.find(int(n))
+            have[int(n)] = found if found is not None else read([int(n)])[int(n)]
+        return [
+            have[int(n)][int(p - self.starts[n])] for p, n in zip(positions, groups, strict=True)
+        ]
+
+    def _persons(self, positions: np.ndarray[Any, Any]) -> list[str] | None:
+        """The keys of the persons the rows at ``positions`` name, row by row (None: not
+        kept)."""
+        if not self.persons:
+            return None
+        column = self.filters["persons"]
+        names = column.cat.categories
+        codes = column.cat.codes.to_numpy()[positions]
+        return [k for c in codes if c >= 0 for k in str(names[c]).split()]
 
 
 def _matching(column: pd.Series, test: Callable[[str], bool]) -> np.ndarray[Any, Any]:

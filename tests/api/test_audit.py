@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +207,32 @@ def test_cli_audit_verify_exits_1_and_names_the_tampered_line(tmp_path: Path) ->
     lines[1] = lines[1].replace('"i":1', '"i":9')
     (tmp_path / "audit.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["audit-verify", "--log", str(tmp_path / "audit.jsonl")]) == 1
+
+
+def test_entries_asked_for_at_once_share_a_write_and_stay_chained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group commit: threads appending at once are written under one fsync (and one
+    checkpoint) a group, each returns its own entry, and the chain verifies."""
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:  # a disk slow enough for callers to queue up
+        synced.append(fd)
+        time.sleep(0.01)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    anchors: list[int] = []
+    audit = AuditLog(tmp_path / "audit.jsonl", anchor=lambda _, seq, __: anchors.append(seq))
+
+    def append(i: int) -> dict[str, Any]:
+        return audit.append(user="u", role="investigator", action="x", what={"i": i}, client=None)
+
+    with ThreadPoolExecutor(16) as pool:
+        entries = list(pool.map(append, range(64)))
+    assert sorted(e["seq"] for e in entries) == list(range(1, 65))
+    assert sorted(e["what"]["i"] for e in entries) == list(range(64))
+    checked = verify_chain(audit.path)
+    assert checked.ok and checked.entries == 64
+    assert len(synced) < 64 and len(anchors) == len(synced) and anchors[-1] == 64

@@ -5,6 +5,8 @@ change of the store the result is still answered, marked stale."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,17 @@ from fastapi.testclient import TestClient
 from graph_service.api.app import create_app
 from graph_service.engine.evaluation import Evaluator, grade_counts
 from graph_service.engine.flows import flow_matrix
+from graph_service.engine.models import Flag
 from graph_service.engine.notices import notices
 from graph_service.engine.relocations import detect_relocations
 from graph_service.services.jobs import result_key
 from graph_service.stores.base import GraphStore
-from graph_service.stores.results import ResultFilter
+from graph_service.stores.results import (
+    RESULT_FORMAT,
+    ResultFilter,
+    ResultRow,
+    ResultTable,
+)
 from loaders.load import load_directory
 from tests.api.support import headers, run_job, service_settings
 from tests.conftest import RING
@@ -176,3 +184,41 @@ def test_the_local_client_keeps_its_answers_current(store: GraphStore, tmp_path:
     first = store.result_info(store.results()[0].key)
     assert first is not None and first.token == store.change_token()
     assert len(cg.relocations(on=ON)) == len(detect_relocations(store, ON))
+
+
+def test_a_page_sends_the_flags_as_the_response_model_shows_them_and_audits_their_persons(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    with _client(store, tmp_path) as client:
+        run_job(client, "relocations", ON)
+        flags = sorted(detect_relocations(store, ON), key=lambda f: (-f.score, f.flag_id))
+        answer = client.get(f"/v1/relocations?on={ON}", headers=headers("regulator"))
+        assert answer.json() == [f.model_dump(mode="json", exclude_none=True) for f in flags]
+        assert flags and all(f.person_key for f in flags)
+        logged = json.loads((tmp_path / "audit.jsonl").read_text().splitlines()[-1])
+        assert logged["action"] == "relocations"
+        assert logged["what"] == {"person_keys": [f.person_key for f in flags]}
+
+
+def test_a_result_kept_in_format_1_answers_as_it_did(store: GraphStore, tmp_path: Path) -> None:
+    """A result saved before format 2 (flags with their empty fields as null, no persons kept
+    beside them) is still paged: the same body, the same audit entry."""
+    key = result_key("relocations", ON, "county")
+    audit = tmp_path / "audit.jsonl"
+    with _client(store, tmp_path) as client:
+        run_job(client, "relocations", ON)
+        url = f"/v1/relocations?on={ON}"
+        now = client.get(url, headers=headers("regulator"))
+        logged_now = json.loads(audit.read_text().splitlines()[-1])["what"]
+        info = store.result_info(key)
+        assert info is not None and info.format == RESULT_FORMAT
+        old = ResultTable.of(
+            ResultRow(data=f.model_dump(mode="json"), pattern=f.pattern, score=f.score)
+            for f in (Flag.model_validate(r) for r in store.result_rows(key, ResultFilter()))
+        )
+        store.save_result(replace(info, format=1), old)
+        assert (store.result_info(key) or info).format == 1
+        then = client.get(url, headers=headers("regulator"))
+        assert then.status_code == 200, then.text
+        assert "null" in old.rows[0] and then.content == now.content
+        assert json.loads(audit.read_text().splitlines()[-1])["what"] == logged_now

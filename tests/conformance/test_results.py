@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from graph_service.stores.base import GraphStore
 from graph_service.stores.results import (
+    RESULT_FORMAT,
     ResultFilter,
     ResultInfo,
     ResultKey,
@@ -123,3 +124,22 @@ def test_an_empty_result_is_a_result(store: GraphStore) -> None:
     info = store.result_info(KEY)
     assert info is not None and info.rows == 0
     assert store.result_page(KEY, ResultFilter()).total == 0
+
+
+def test_a_view_reads_the_token_the_header_the_rows_text_and_their_persons(
+    store: GraphStore,
+) -> None:
+    rows = [ResultRow(data={"n": i}, persons=f"p{i} q{i}" if i % 2 else "") for i in range(600)]
+    saved = store.save_result(
+        ResultInfo(key=KEY, token="t", computed_at="2024-06-02T00:00:00+00:00"),
+        ResultTable.of(rows),
+    )
+    view = store.result_view(KEY, ResultFilter(), offset=254, limit=4)  # across two chunks
+    assert view.rows == ['{"n":254}', '{"n":255}', '{"n":256}', '{"n":257}']
+    assert view.persons == ["p255", "q255", "p257", "q257"]
+    assert (view.total, view.info, view.token) == (600, saved, store.change_token())
+    assert saved.format == RESULT_FORMAT
+    again = store.result_view(KEY, ResultFilter(), offset=256, limit=2)  # chunks kept
+    assert again.rows == ['{"n":256}', '{"n":257}']
+    missing = store.result_view(ResultKey("grades", "2024-06-03"), ResultFilter())
+    assert (missing.info, missing.rows, missing.total) == (None, [], 0)

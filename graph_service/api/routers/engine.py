@@ -137,14 +137,13 @@ def check_batch(
 )
 def relocations(
     request: Request,
-    response: Response,
     who: FlagReaders,
     on: On = None,
     level: Literal["county", "city", "province"] = "county",
     pattern: Literal["phoenix", "migration", "serial"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[Flag]:
+) -> Response:
     """Flags as of a date at a level, each with evidence and a score, highest score first,
     paged from the stored detection of that date and level (``POST /v1/jobs {"kind":
     "relocations"}`` makes it; 409 when there is none). The body stays a list; the headers
@@ -154,11 +153,17 @@ def relocations(
         found = flags.relocations(
             store, access_of(request, who), on_or_today(on), level, pattern, limit, offset
         )
-    response.headers["X-Total-Count"] = str(found.total)
-    response.headers["X-Result-Computed-At"] = found.result["computed_at"]
-    response.headers["X-Result-Token"] = found.result["token"]
-    response.headers["X-Result-Stale"] = "true" if found.result["stale"] else "false"
-    return found.items
+    # the flags' stored JSON is what the response model shows (no empty field): sent as it is
+    return Response(
+        found.list_json(),
+        media_type="application/json",
+        headers={
+            "X-Total-Count": str(found.total),
+            "X-Result-Computed-At": found.result["computed_at"],
+            "X-Result-Token": found.result["token"],
+            "X-Result-Stale": "true" if found.result["stale"] else "false",
+        },
+    )
 
 
 @router.get(
