@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from graph_service.api import problems
 from graph_service.api.audit import Audited
-from graph_service.api.auth import ApiKeys, roles_of
+from graph_service.api.auth import ApiKeys, roles_of, security_requirement, security_schemes
 from graph_service.api.docs import install_docs
 from graph_service.api.middleware import (
     BodyLimitMiddleware,
@@ -112,8 +112,9 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
 
 
 def _openapi_with_roles(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document with each operation's roles (``x-roles``) and audit
-    (``x-audit``), and every error status it can answer as ``application/problem+json``."""
+    """The OpenAPI document with each operation's roles (``x-roles``), the key it needs
+    (``security``), its audit (``x-audit``), and every error status it can answer as
+    ``application/problem+json``."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -125,12 +126,15 @@ def _openapi_with_roles(app: FastAPI) -> dict[str, Any]:
         if op is None:
             continue
         op["x-roles"] = list(roles) if roles is not None else ["public"]
+        if roles is not None:
+            op["security"] = security_requirement()
         declared = endpoint_audit(ep.route)
         if declared is not None:
             op["x-audit"] = declared.to_openapi()
         note = f"角色 / Roles: {', '.join(roles) if roles else 'public (no key)'}"
         op["description"] = f"{op.get('description', '')}\n\n{note}".strip()
         _problem_responses(op, error_statuses(ep, op))
+    schema.setdefault("components", {})["securitySchemes"] = security_schemes()
     schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
     schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
     app.openapi_schema = schema
@@ -297,12 +301,14 @@ def create_app(
         anchor=anchor,
     )
     problems.install(app)
+    # Matched in this order, route by route: the checks' router (the path a bidding platform
+    # calls most) right after the probes, before the investigators' routers
     for router in (
         system.router,
+        engine.router,
         search.router,
         profiles.router,
         graph.router,
-        engine.router,
         admin.router,
         jobs.router,
     ):

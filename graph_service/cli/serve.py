@@ -19,6 +19,11 @@ from graph_service.settings import get_settings
 
 #: The app factory each worker process imports when there are several (uvicorn spawns them).
 WORKER_FACTORY = "graph_service.api.app:worker_app"
+#: Seconds uvicorn's supervisor waits for a worker to answer its health ping before it kills
+#: and respawns it (uvicorn's default: 5). A worker opening a 1M-entity store holds the GIL
+#: for seconds at a time in single C calls, and on a busy machine longer than 5 s: with the
+#: default the supervisor killed every worker during start-up, over and over (seen at load 10).
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -53,7 +58,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Several processes share the listening socket; each builds its app from the environment
     # (the store's URI goes there), so the workers are configured alike.
     os.environ["GRAPH_STORE"] = uri
-    uvicorn.run(WORKER_FACTORY, factory=True, workers=args.workers, **options)
+    uvicorn.run(
+        WORKER_FACTORY,
+        factory=True,
+        workers=args.workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **options,
+    )
     return EXIT_OK
 
 

@@ -65,6 +65,7 @@ from graph_service.stores.base import (
     sort_relations,
     visible,
 )
+from graph_service.stores.coalesce import Coalescer
 from graph_service.stores.neo4j_results import Neo4jResults, version_token
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
@@ -160,6 +161,10 @@ class Neo4jStore(Neo4jResults, GraphStore):
         self.query_timeout = query_timeout
         # The kinds each running load (by batch id) found with no item (see begin_load).
         self._fresh: dict[str, set[RowKind]] = {}
+        # Single subjects asked at the same time (concurrent checks) read as one batch.
+        self._single: Coalescer[MaterialRequest, SubjectMaterial] = Coalescer(
+            self.materials, MATERIALS_CHUNK
+        )
         limits: dict[str, Any] = {
             "connection_timeout": connect_timeout,
             "connection_acquisition_timeout": acquire_timeout,
@@ -444,8 +449,10 @@ class Neo4jStore(Neo4jResults, GraphStore):
         return sorted((public(r["props"]) for r in rows), key=lambda r: r["record_id"])
 
     def material(self, kind: SubjectKind, key: str, reach: Reach = "all") -> SubjectMaterial:
-        request = (kind, key, reach)
-        return self.materials([request]).get(request, SubjectMaterial(node=None))
+        # Concurrent callers' subjects go in one materials() query (see stores/coalesce.py):
+        # the same read and rows as a batch screening's, one round trip for all of them.
+        found = self._single.get((kind, key, reach))
+        return found if found is not None else SubjectMaterial(node=None)
 
     def materials(
         self, requests: Iterable[MaterialRequest]

@@ -4,8 +4,11 @@ read per batch (one query per chunk of subjects on Neo4j)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +184,40 @@ def test_a_batch_answers_bad_items_alone_masks_them_and_audits_the_persons(
     ]
 
 
+def _asked_by_subject(ids: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(subject as typed, action): every subject of the world by USCC or ID number, one no one
+    loaded, an ID number with a bad check digit, and an action the catalogue does not define."""
+    wrong = ids["p"][:-1] + ("1" if ids["p"][-1] != "1" else "2")
+    subjects = [*ids.values(), "91350100M000100Y44", wrong]
+    return [(s, a) for s in subjects for a in [*BY_REACH.values(), "fly"]]
+
+
+def test_concurrent_checks_answer_as_one_check_at_a_time(store: GraphStore, tmp_path: Path) -> None:
+    """Checks asked at once (Neo4j reads them together, stores/coalesce.py) answer as the same
+    checks asked one by one: found, not found, a bad subject, a bad action; persons audited."""
+    ids = _world(store, tmp_path)
+    asked = _asked_by_subject(ids)
+
+    def one(audit: _Audit, subject: str, action: str) -> CheckResult | DomainError:
+        access = Access(Principal("checker", "regulator"), None, audit, RING)
+        try:
+            with held:
+                return check(store, access, subject, action, ON)
+        except DomainError as exc:
+            return exc
+
+    held: Any = nullcontext()
+    alone, together = _Audit(), _Audit()
+    expected = [one(alone, s, a) for s, a in asked]
+    # the service reads an embedded store under its lock (api/state.py): here too
+    held = threading.Lock() if store.backend == "embedded" else nullcontext()
+    with ThreadPoolExecutor(16) as pool:
+        got = list(pool.map(lambda sa: one(together, *sa), asked * 3))
+    for (s, a), g, e in zip(asked * 3, got, expected * 3, strict=True):
+        assert _same(g, e), (s, a)
+    assert sorted(map(str, together.entries)) == sorted(map(str, alone.entries * 3))
+
+
 class _Audit:
     """An audit log in memory."""
 
@@ -241,3 +278,43 @@ def test_neo4j_reads_a_batch_in_one_query_per_chunk_of_subjects(
     ]
     assert queries([*pool, *strangers]) == 2
     assert queries([]) == 0
+
+
+class _HeldDriver(_CountingDriver):
+    """The counting driver whose first query waits for ``gate``."""
+
+    def __init__(self, driver: Any) -> None:
+        super().__init__(driver)
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+        if self.asked == 0:
+            self.asked += 1
+            self.gate.wait(10)
+            return self._driver.execute_query(*args, **kwargs)
+        return super().execute_query(*args, **kwargs)
+
+
+@pytest.mark.neo4j
+def test_neo4j_reads_checks_asked_at_once_in_one_query(neo4j_driver: Any, tmp_path: Path) -> None:
+    """While one check's read is in flight, the checks that arrive queue and are read together
+    in one query when it returns (the batch-screening read)."""
+    from graph_service.stores.neo4j import Neo4jStore
+    from tests.conftest import _wipe
+
+    _wipe(neo4j_driver)
+    held = _HeldDriver(neo4j_driver)
+    store = Neo4jStore(str(NEO4J_URI), driver=held)
+    pool = [i for i in _pool(_world(store, tmp_path)) if i[2] != "fly"]
+    engine = RestrictionEngine(store)
+    expected = [_one_by_one(engine, item) for item in pool]
+    held.gate.clear()
+    held.asked = 0
+    with ThreadPoolExecutor(len(pool)) as threads:
+        futures = [threads.submit(_one_by_one, RestrictionEngine(store), item) for item in pool]
+        time.sleep(0.5)  # the first read is held; the others queue behind it
+        held.gate.set()
+        got = [f.result() for f in futures]
+    assert held.asked == 2
+    assert all(_same(g, e) for g, e in zip(got, expected, strict=True))
