@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from graph_service.services.audit import AuditLog
 from graph_service.services.checks import warm_up
 from graph_service.services.graphview import VIS_DIR
 from graph_service.services.jobs import JobBoard
+from graph_service.services.results import warm_results
 from graph_service.settings import DEV_SECRET, Settings, get_settings, jobs_dir
 from graph_service.stores.base import GraphStore
 
@@ -216,12 +218,21 @@ def endpoint_audit(route: APIRoute) -> Audited | None:
 
 
 def _warm(holder: StoreHolder) -> None:
-    """Fill the caches a check reads before the first request (see
-    :func:`~graph_service.services.checks.warm_up`); a store that cannot answer yet leaves
-    them to the first requests."""
+    """Fill the caches a check and a result page read before the first request (see
+    :func:`~graph_service.services.checks.warm_up` and
+    :func:`~graph_service.services.results.warm_results`); a store that cannot answer yet
+    leaves them to the first requests."""
     try:
         with holder.use() as store:
             warm_up(store)
+            started = time.perf_counter()
+            keys = warm_results(store)
+            log.info(
+                "read %d stored results in %.1f s: %s",
+                len(keys),
+                time.perf_counter() - started,
+                ", ".join(k.id for k in keys),
+            )
     except DomainError as exc:
         log.warning("warm-up skipped: %s", exc.reason)
 

@@ -50,6 +50,21 @@ def current_result(store: GraphStore, key: ResultKey, freshness: Freshness) -> d
     return info.public(token)
 
 
+#: Stored results a worker reads when it starts, the most recently computed first (readers
+#: keep eight runs per store).
+WARM_RESULTS = 4
+
+
+def warm_results(store: GraphStore, most: int = WARM_RESULTS) -> list[ResultKey]:
+    """Read what pages of the ``most`` most recently computed stored results need first —
+    their filter columns (≈ 1.4 s for a million grades) — as a worker starts, so that no
+    client's first page pays it. Returns the keys read."""
+    recent = sorted(store.results(), key=lambda info: info.computed_at, reverse=True)[:most]
+    for info in recent:
+        store.result_view(info.key, ResultFilter(), offset=0, limit=1)
+    return [info.key for info in recent]
+
+
 def _missing(key: ResultKey) -> ResultMissing:
     """The error for no stored result under ``key``: the request and the command that make
     one."""

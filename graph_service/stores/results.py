@@ -233,8 +233,21 @@ def filter_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     as readers keep them: text as categories (a missing value is empty), flags as bools."""
     frame = pd.DataFrame(dict(columns), columns=list(FILTER_FIELDS))
     for name in TEXT_FIELDS:
-        frame[name] = frame[name].fillna("").astype(str).astype("category")
+        frame[name] = _categories(frame[name])
     return frame.astype({"watch": bool, "active": bool, "score": float})
+
+
+def _categories(column: pd.Series) -> pd.Series:
+    """A text column as categories, a missing value empty. Categories read from a file stay
+    as they are: a million rows turned into strings and back took seconds of a worker's
+    first page."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.fillna("").astype(str).astype("category")
+    if not column.isna().any():
+        return column
+    if "" not in column.cat.categories:
+        column = column.cat.add_categories([""])
+    return column.fillna("")
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

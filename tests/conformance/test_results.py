@@ -4,14 +4,25 @@ whole, and never a change of the store's change token."""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from graph_service.services.results import warm_results
+from graph_service.stores import embedded_results, neo4j_results
 from graph_service.stores.base import GraphStore
 from graph_service.stores.results import (
+    FILTER_FIELDS,
     RESULT_FORMAT,
     ResultFilter,
     ResultInfo,
     ResultKey,
     ResultRow,
     ResultTable,
+    parquet_bytes,
+    read_filters,
 )
 
 KEY = ResultKey("grades", "2024-06-01")
@@ -143,3 +154,35 @@ def test_a_view_reads_the_token_the_header_the_rows_text_and_their_persons(
     assert again.rows == ['{"n":256}', '{"n":257}']
     missing = store.result_view(ResultKey("grades", "2024-06-03"), ResultFilter())
     assert (missing.info, missing.rows, missing.total) == (None, [], 0)
+
+
+def test_a_starting_worker_reads_the_most_recent_results_so_no_first_page_reads_filters(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = [ResultKey("grades", f"2024-06-0{d}") for d in (1, 2, 3)]
+    for day, key in enumerate(keys, start=1):
+        info = ResultInfo(key=key, token="t", computed_at=f"2024-06-0{day}T00:00:00+00:00")
+        store.save_result(info, ResultTable.of(_rows(300)))
+    assert warm_results(store, most=2) == [keys[2], keys[1]]
+
+    def unread(source: object) -> NoReturn:
+        raise AssertionError("a page read the filter columns a starting worker had read")
+
+    for module in (embedded_results, neo4j_results):
+        monkeypatch.setattr(module, "read_filters", unread)
+    page = store.result_page(keys[2], ResultFilter(grade="B"), offset=1, limit=2)
+    assert [r["uscc"] for r in page.items] == ["U00005", "U00009"]
+    with pytest.raises(AssertionError):  # the oldest was left to its first page
+        store.result_page(keys[0], ResultFilter())
+
+
+def test_filter_columns_read_back_a_missing_text_as_empty() -> None:
+    table = pa.table(
+        {
+            name: pa.array([None, "1301"] if name == "region" else [value, value])
+            for name, value in FILTER_FIELDS.items()
+        }
+    )
+    filters = read_filters(parquet_bytes(table))
+    assert list(filters["region"]) == ["", "1301"]
+    assert isinstance(filters["region"].dtype, pd.CategoricalDtype)
