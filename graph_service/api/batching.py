@@ -7,7 +7,8 @@ reads, not their hops). :class:`MaterialBatcher` keeps them on the event loop in
 check queues its read (:meth:`RestrictionEngine.reads`) and awaits it; one task reads every
 read queued (up to ``limit``) with one :meth:`GraphStore.materials` call in the threadpool,
 and the next batch while the checks of this one are answered on the loop. A check that finds
-no read in flight starts one at once: an idle service waits on nothing.
+no read in flight starts one on the loop's next turn, with every check asked in this one: an
+idle service waits on nothing.
 
 Errors stay with their own check, as in the coalescer: an outage
 (:class:`~graph_service.errors.StoreUnavailable`) fails every check of the batch, anything
