@@ -24,7 +24,8 @@ def store_of(request: Request) -> Iterator[GraphStore]:
         yield store
 
 
-def _in_store(holder: StoreHolder, work: Callable[[GraphStore], T]) -> T:
+def in_store(holder: StoreHolder, work: Callable[[GraphStore], T]) -> T:
+    """``work`` over the holder's store (under the embedded store's lock)."""
     with holder.use() as store:
         return work(store)
 
@@ -41,7 +42,14 @@ async def answer_light(
         with holder.use_if_free() as store:
             if store is not None:
                 return work(store)
-    return await run_in_threadpool(_in_store, holder, work)
+    return await run_in_threadpool(in_store, holder, work)
+
+
+def networked(request: Request) -> GraphStore | None:
+    """The store when it is a server's (Neo4j: no lock per request, reads worth batching),
+    None for the embedded store; raises StoreUnavailable when it cannot be reached."""
+    store = request.app.state.holder.unlocked()
+    return None if store.backend == "embedded" else store
 
 
 def access_of(request: Request, principal: Principal) -> Access:

@@ -197,15 +197,27 @@ class RestrictionEngine:
         self._known_at: str | None = None
 
     def check(
-        self, kind: SubjectKind, key: str, action: str, on: str, known_at: str | None = None
+        self,
+        kind: SubjectKind,
+        key: str,
+        action: str,
+        on: str,
+        known_at: str | None = None,
+        material: SubjectMaterial | None = None,
     ) -> CheckResult:
         """May the subject do ``action`` on ``on``? Raises :class:`NotFound` for an unknown
         subject and ``UnknownAction`` for an action the catalogue does not define.
 
         With ``known_at`` (a date or timestamp), records are taken as they were known then:
-        the answer the service gave at that time.
+        the answer the service gave at that time. ``material``: what the store answered to
+        :meth:`reads` (read by the caller, with other callers' reads), else it is read here.
         """
-        return self.check_actions(kind, key, [action], on, known_at)[0]
+        return self.check_actions(kind, key, [action], on, known_at, material)[0]
+
+    def reads(self, kind: SubjectKind, key: str, action: str) -> MaterialRequest:
+        """The store read :meth:`check` makes for this question (``UnknownAction`` for an
+        action the catalogue does not define)."""
+        return (kind, key, self._reach(kind, [normalise_action(action)]))
 
     def check_actions(
         self,
@@ -214,12 +226,15 @@ class RestrictionEngine:
         actions: Iterable[str],
         on: str,
         known_at: str | None = None,
+        material: SubjectMaterial | None = None,
     ) -> list[CheckResult]:
-        """One answer per action, reading the graph once (a person's page, a credit record)."""
+        """One answer per action, reading the graph once (a person's page, a credit record),
+        or not at all when ``material`` is what it would read."""
         asked = list(actions)
         names = [normalise_action(a) for a in asked]
         self._known_at = known_at
-        material = self.store.material(kind, key, reach=self._reach(kind, names))
+        if material is None:
+            material = self.store.material(kind, key, reach=self._reach(kind, names))
         if material.node is None:
             raise _not_found(kind, key)
         return self._answers(kind, key, material.node, material, asked, names, on)

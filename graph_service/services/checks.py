@@ -16,7 +16,13 @@ from graph_service.ids.resident_id import mask_id_numbers
 from graph_service.services.access import Access
 from graph_service.services.models import BatchAnswer, BatchItem
 from graph_service.services.shaping import Stores, today
-from graph_service.stores.base import MATERIALS_CHUNK, GraphStore, SubjectKind
+from graph_service.stores.base import (
+    MATERIALS_CHUNK,
+    GraphStore,
+    MaterialRequest,
+    SubjectKind,
+    SubjectMaterial,
+)
 
 #: Largest screening batch.
 MAX_BATCH = 5000
@@ -45,14 +51,24 @@ def check(
     action: str,
     on: str | None,
     known_at: str | None = None,
+    material: SubjectMaterial | None = None,
 ) -> CheckResult:
     """Whether the subject may do the action on ``on`` (default today), with the findings and
-    their evidence, as known at ``known_at``. A check of a person is audited."""
+    their evidence, as known at ``known_at``. A check of a person is audited. ``material``:
+    the store's answer to :func:`check_reads`, when the caller read it (else read here)."""
     kind, key = resolve_subject(subject, access.keyring)
-    result = RestrictionEngine(store).check(kind, key, action, on or today(), known_at=known_at)
+    engine = RestrictionEngine(store)
+    result = engine.check(kind, key, action, on or today(), known_at, material)
     if kind == "person":
         access.log("check", {"person_keys": [key], "action": action, "on": result.on})
     return result
+
+
+def check_reads(store: GraphStore, access: Access, subject: str, action: str) -> MaterialRequest:
+    """The one store read :func:`check` makes for this question (for a caller that reads
+    concurrent checks' material in one batch); raises what :func:`check` raises for a bad
+    subject or action."""
+    return RestrictionEngine(store).reads(*resolve_subject(subject, access.keyring), action)
 
 
 def warm_up(store: GraphStore) -> None:
@@ -65,9 +81,11 @@ def warm_up(store: GraphStore) -> None:
     current_regions()
     listed_regions()
     retired_regions()
-    hits = [h for h in store.search("", limit=5).items if h.get("type") == "entity"]
-    if hits:
-        RestrictionEngine(store).check("entity", str(hits[0]["uscc"]), "bid_tender", today())
+    # The first entity of a keyset scan, not a search: an empty search counts and sorts every
+    # subject (minutes at 1M on Neo4j, in each worker, before it reports ready).
+    first = next(store.scan_nodes("Entity", batch=1, fields=["uscc"]), [])
+    if first:
+        RestrictionEngine(store).check("entity", str(first[0]["uscc"]), "bid_tender", today())
 
 
 def check_batch(

@@ -4,18 +4,22 @@ each; Neo4j runs when NEO4J_TEST_URI names the server scripts/neo4j-local starts
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from graph_service.api.app import create_app
 from graph_service.engine.personal import exposure
+from graph_service.engine.restrictions import RestrictionEngine
+from graph_service.errors import DomainError
+from graph_service.problems import problem_type
 from graph_service.services.views import risk_of
 from graph_service.stores.base import GraphStore
 from loaders.load import load_directory
 from tests.api.support import headers, service_settings
 from tests.conftest import RING
-from tests.factories import small_registry
+from tests.factories import small_registry, uscc
 
 
 def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path) -> None:
@@ -61,3 +65,41 @@ def test_the_api_answers_alike_on_every_store(store: GraphStore, tmp_path: Path)
             "深圳市南山区恒达贸易有限公司",
         ]
         assert get("/v1/info")["counts"]["ROLE"] == 3
+
+
+def test_checks_asked_at_once_answer_as_one_by_one_on_every_store(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Entity checks asked concurrently (read in batches on Neo4j, api/batching.py) answer
+    what the engine answers one by one: found with and without records, unknown, a bad
+    action."""
+    ids = small_registry(tmp_path / "in")
+    load_directory(tmp_path / "in", store, RING, progress=False)
+    engine = RestrictionEngine(store)
+    asked = [
+        (subject, action, on)
+        for subject in (ids["a"], ids["b"], uscc(999))
+        for action in ("bid_tender", "issue_bonds", "fly")
+        for on in ("2020-01-01", "2021-12-31")
+    ] * 3
+    app = create_app(store=store, settings=service_settings(tmp_path))
+
+    def expected(subject: str, action: str, on: str) -> tuple[int, object]:
+        try:
+            return 200, engine.check("entity", subject, action, on).model_dump(mode="json")
+        except DomainError as exc:
+            return problem_type(exc).status, None
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+
+        def get(subject: str, action: str, on: str) -> tuple[int, object]:
+            r = client.get(
+                f"/v1/check?subject={subject}&action={action}&on={on}",
+                headers=headers("investigator"),
+            )
+            return r.status_code, r.json() if r.status_code == 200 else None
+
+        with ThreadPoolExecutor(8) as threads:
+            got = list(threads.map(lambda a: get(*a), asked))
+    assert got == [expected(*a) for a in asked]
+    assert {status for status, _ in got} == {200, 404, 422}
