@@ -19,7 +19,7 @@ Driver errors never leave the store: :func:`translated` turns them into the doma
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString
@@ -72,16 +72,9 @@ from graph_service.stores.neo4j_results import Neo4jResults, version_token
 RELATION_LIMIT = 10_000
 #: Keys above every key of a scan (record ids and region codes are plain text).
 _ANY = ("", "\U0010ffff")
-#: The range of keys of the nodes of each label (scans page by it; a relationship scan by its
-#: start label in graph.yaml): subjects by their sid's prefix (``E;`` sorts right after every
-#: ``E:…``).
-_KEYS: dict[str, tuple[str, str]] = {
-    "Entity": ("E:", "E;"),
-    "Person": ("P:", "P;"),
-    "Subject": ("E:", "P;"),
-    "Record": _ANY,
-    "Region": _ANY,
-}
+#: The range of keys of the subjects of each label (their scans page by it): the sid's prefix
+#: (``E;`` sorts right after every ``E:…``).
+_KEYS: dict[str, tuple[str, str]] = {"Entity": ("E:", "E;"), "Person": ("P:", "P;")}
 #: The query that scans each label (see scan_nodes), and its keys.
 _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
     "Entity": ("scan_subjects", _KEYS["Entity"]),
@@ -89,8 +82,6 @@ _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
     "Record": ("scan_records", _ANY),
     "Region": ("scan_regions", _ANY),
 }
-#: The start label of each relationship type (graph.yaml).
-_STARTS = {t: k.start.label for t, k in graph_schema().relationships.items() if k.start}
 #: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
 PATH_CAP = 256
 
@@ -538,39 +529,63 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     # -- scans -------------------------------------------------------------------------------
 
-    def _page(
-        self, query: LiteralString, params: Mapping[str, Any], after: str, below: str, size: int
-    ) -> neo4j.Record:
-        """One page of a keyset-paged scan: the record of ``rows``, ``last`` and ``n``."""
-        with self._translated():
-            records, _, _ = self.driver.execute_query(
-                query,
-                dict(params) | {"after": after, "below": below, "limit": size},
-                database_=self.database,
-                routing_=RoutingControl.READ,
-            )
-        return records[0]
+    def _page(self, query: LiteralString, params: Mapping[str, Any]) -> neo4j.Record:
+        """One page of a paged scan, in one short read transaction: its one record."""
+
+        def work(tx: neo4j.ManagedTransaction) -> neo4j.Record:
+            return tx.run(query, dict(params)).single(strict=True)
+
+        # id() (scan_relationships.cypher) is deprecated in Cypher 5: no warning per page
+        quiet = [NotificationDisabledClassification.DEPRECATION]
+        with (
+            self._translated(),
+            self.driver.session(
+                database=self.database, notifications_disabled_classifications=quiet
+            ) as session,
+        ):
+            return session.execute_read(work)
+
+    def _read_ahead(
+        self,
+        query: LiteralString,
+        params: Mapping[str, Any],
+        step: Callable[[neo4j.Record | None], Mapping[str, Any] | None],
+    ) -> Iterator[neo4j.Record]:
+        """The pages of a scan: ``step(None)`` gives the first page's own parameters,
+        ``step(page)`` the next one's after ``page`` (None: there is none). The next page is
+        asked for as soon as a page arrives, on a thread of its own: the server reads it
+        while the caller works on this one."""
+        asked = step(None)
+        if asked is None:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan") as ahead:
+            coming = ahead.submit(self._page, query, {**params, **asked})
+            while True:
+                page = coming.result()
+                asked = step(page)
+                if asked is not None:
+                    coming = ahead.submit(self._page, query, {**params, **asked})
+                yield page
+                if asked is None:
+                    return
 
     def _pages(
         self, query: LiteralString, params: Mapping[str, Any], keys: tuple[str, str], size: int
     ) -> Iterator[list[Any]]:
-        """The rows of a keyset-paged scan (``scan_*.cypher``): each page the next ``size``
-        nodes after the last one's key, between ``keys`` (lower and upper, exclusive), one
-        short read transaction and one record each. Returns pages that are not empty. The
-        next page is asked for as soon as a page arrives, on a thread of its own: the server
-        reads it while the caller works on this one."""
+        """The rows of a keyset-paged node scan (``scan_*.cypher``): each page the next
+        ``size`` nodes after the last one's key, between ``keys`` (lower and upper,
+        exclusive), one record each (``rows``, ``last``, ``n``). Returns pages that are not
+        empty."""
         after, below = keys
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan") as ahead:
-            coming = ahead.submit(self._page, query, params, after, below, size)
-            while True:
-                page = coming.result()
-                more = page["n"] >= size
-                if more:
-                    coming = ahead.submit(self._page, query, params, page["last"], below, size)
-                if page["rows"]:
-                    yield page["rows"]
-                if not more:
-                    return
+
+        def step(page: neo4j.Record | None) -> Mapping[str, Any] | None:
+            if page is not None and page["n"] < size:
+                return None
+            return {"after": after if page is None else page["last"], "below": below}
+
+        for page in self._read_ahead(query, dict(params) | {"limit": size}, step):
+            if page["rows"]:
+                yield page["rows"]
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
@@ -591,12 +606,21 @@ class Neo4jStore(Neo4jResults, GraphStore):
     def _relationship_pages(
         self, rtype: RelType, on: str | None, fields: list[str] | None, batch: int
     ) -> Iterator[list[Any]]:
-        """The pages of a relationship scan: rows of [from, to, properties or fields]."""
-        start = _STARTS[rtype]
-        name = "scan_record_relationships" if start == "Record" else "scan_relationships"
-        # A file of the repository with a type of the model (RelType, checked by with_type).
-        query: LiteralString = with_type(name, rtype)
-        yield from self._pages(query, {"on": on, "fields": fields}, _KEYS[start], batch)
+        """The pages of a relationship scan: rows of [from, to, properties or fields], those
+        of ``batch`` relationship ids each, over the type's range of ids."""
+        # Files of the repository with a type of the model (RelType, checked by with_type).
+        bounds: LiteralString = with_type("scan_relationship_ids", rtype)
+        query: LiteralString = with_type("scan_relationships", rtype)
+        found = self._page(bounds, {})
+        lo, hi = found["lo"], found["hi"]
+        if lo is None:
+            return
+        ranges = ({"lo": a, "hi": min(a + batch, hi + 1)} for a in range(lo, hi + 1, batch))
+        for page in self._read_ahead(
+            query, {"on": on, "fields": fields}, lambda _: next(ranges, None)
+        ):
+            if page["rows"]:
+                yield page["rows"]
 
     def scan_relationships(
         self,

@@ -22,7 +22,7 @@ from graph_service.engine.evaluation.record_scores import (
     seed,
     watchable,
 )
-from graph_service.engine.evaluation.registry import read_registry
+from graph_service.engine.evaluation.registry import indexer, read_registry
 from graph_service.engine.evaluation.relocation_scores import flag_points, flags_by_entity
 from graph_service.engine.models import Flag
 from graph_service.engine.relocations import detect_relocations
@@ -106,7 +106,7 @@ def _evaluate_all(
         cap[i] = GRADES.index(m.cap) if m.cap else 0
     net_raw = cfg.network.weight * reached[:n]
     reloc_raw = np.zeros(n, dtype=np.float64)
-    weighed = pd.Index(ent["uscc"]).get_indexer(pd.Index(list(weighing)))
+    weighed = indexer(ent["uscc"], weighing)
     for at_entity, flags_on in zip(weighed.tolist(), weighing.values(), strict=True):
         if at_entity >= 0:
             reloc_raw[at_entity] = sum(flag_points(f, cfg) for f in flags_on)
