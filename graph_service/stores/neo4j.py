@@ -22,7 +22,7 @@ import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, LiteralString
+from typing import Any, LiteralString, cast
 
 import neo4j
 from neo4j import GraphDatabase, NotificationDisabledClassification, RoutingControl
@@ -66,6 +66,7 @@ from graph_service.stores.base import (
     visible,
 )
 from graph_service.stores.coalesce import Coalescer
+from graph_service.stores.load_state import LoadState
 from graph_service.stores.neo4j_results import Neo4jResults, version_token
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
@@ -159,8 +160,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
         self.uri = uri
         self.database = database
         self.query_timeout = query_timeout
-        # The kinds each running load (by batch id) found with no item (see begin_load).
-        self._fresh: dict[str, set[RowKind]] = {}
+        # Each running load (by batch id): what it found stored, and hashes read (begin_load).
+        self._loads: dict[str, LoadState] = {}
         # Single subjects asked at the same time (concurrent checks) read as one batch.
         self._single: Coalescer[MaterialRequest, SubjectMaterial] = Coalescer(
             self.materials, MATERIALS_CHUNK
@@ -278,16 +279,22 @@ class Neo4jStore(Neo4jResults, GraphStore):
         (``write_<table>``): a row equal to what is stored counts as unchanged without a write
         transaction, so an unchanged reload writes nothing but its load log entry. In a load
         that began with no item of the kind (a first load), every row is taken as missing
-        without the read."""
+        without the read; in one that sends most of what is stored of the kind (a reload), a
+        row whose hash a scan of the stored hashes holds is unchanged without the read (see
+        :mod:`graph_service.stores.load_state`)."""
         if not rows:
             return WriteCounts()
-        name = _TABLE[kind]
+        name, sent = _TABLE[kind], len(rows)
+        load = self._loads.get(meta.batch_id)  # None: a write outside a load (an event)
+        fresh = load is not None and load.fresh(kind)
+        if load is not None and not fresh:
+            known = load.known(kind, sent, self._stored_hashes)
+            rows = [r for r in rows if r["_h"] not in known] if known else rows
         idents = _identities(kind, rows)
-        fresh = self._fresh.get(meta.batch_id, set())
         new, todo = list(range(len(rows))), list[int]()
-        if kind not in fresh:
-            new, todo = self._new_or_changed(name, idents, rows)
-        counts = WriteCounts(unchanged=len(rows) - len(new) - len(todo))
+        if not fresh:
+            new, todo = self._new_or_changed(name, idents, rows) if rows else ([], [])
+        counts = WriteCounts(unchanged=sent - len(new) - len(todo))
         if kind == "registrations" and (new or todo):
             codes = sorted({rows[i]["region_code"] for i in new + todo})
             self._write("ensure_regions", regions=[_region_props(c) for c in codes])
@@ -301,7 +308,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
             counts.created += len(new)
         elif new:
             todo += new
-            fresh.discard(kind)  # items of the kind exist now: read before writing
+            if load is not None:
+                load.forget(kind)  # items of the kind exist now: read before writing
         if not todo:
             return counts
         result = self._write(
@@ -313,9 +321,9 @@ class Neo4jStore(Neo4jResults, GraphStore):
         for r in result:
             setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
         written = counts.created + counts.updated + counts.unchanged
-        if written != len(rows):
+        if written != sent:
             raise RuntimeError(
-                f"{kind}: {len(rows)} rows sent, {written} written — a referenced node is missing"
+                f"{kind}: {sent} rows sent, {written} written — a referenced node is missing"
             )
         return counts
 
@@ -329,6 +337,20 @@ class Neo4jStore(Neo4jResults, GraphStore):
         keys = [ident | {"h": row["_h"]} for ident, row in zip(idents, rows, strict=True)]
         found = self._run(f"changed_{name}", rows=keys)[0]
         return list(found["new"]), list(found["changed"])
+
+    def _stored_hashes(self, kind: RowKind) -> Iterator[str]:
+        """The ``_h`` and ``_src`` of every stored item of ``kind``, read by the scans' pages
+        (one pass, a page per round trip)."""
+        schema, fields = _KINDS[kind], ["_h", "_src"]
+        if schema.is_relationship:
+            for rows in self._relationship_pages(
+                cast(RelType, schema.name), None, fields, SCAN_BATCH
+            ):
+                yield from (h for _, _, hashes in rows for h in hashes if h)
+            return
+        query, keys = _NODE_SCANS[cast(NodeLabel, schema.name)]
+        for rows in self._pages(_q(query), {"fields": fields}, keys, SCAN_BATCH):
+            yield from (h for hashes in rows for h in hashes if h)
 
     def _create(
         self, name: str, kind: RowKind, rows: list[dict[str, Any]], meta: BatchMeta
@@ -373,11 +395,13 @@ class Neo4jStore(Neo4jResults, GraphStore):
         creates their rows without reading first (see :meth:`write`)."""
         self.record_load(dict(summary) | {"status": "running"})
         stored = self.counts()
-        self._fresh[summary["batch_id"]] = {k for k, s in _KINDS.items() if not stored.get(s.name)}
+        self._loads[summary["batch_id"]] = LoadState(
+            {k: stored.get(s.name, 0) for k, s in _KINDS.items()}
+        )
 
     def record_load(self, summary: Mapping[str, Any]) -> None:
         summary = {"status": "done"} | dict(summary)
-        self._fresh.pop(summary["batch_id"], None)
+        self._loads.pop(summary["batch_id"], None)
         self._write(
             "record_load",
             batch_id=summary["batch_id"],
