@@ -9,7 +9,7 @@ A load commits batch by batch. Every batch is an idempotent upsert, nodes are wr
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes. A
 batch first reads which of its rows are new or changed (content hashes, no locks) and writes
-only those.
+only those; a load that sends most of a kind reads its stored hashes in one scan instead.
 
 Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
 transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
@@ -92,6 +92,9 @@ _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
 }
 #: The start label of each relationship type (graph.yaml).
 _STARTS = {t: k.start.label for t, k in graph_schema().relationships.items() if k.start}
+#: Start nodes per page of a load's scan of the stored hashes (see _stored_hashes).
+HASH_PAGE = 50_000
+_HASHES = ["_h", "_src"]
 #: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
 PATH_CAP = 256
 
@@ -339,18 +342,28 @@ class Neo4jStore(Neo4jResults, GraphStore):
         return list(found["new"]), list(found["changed"])
 
     def _stored_hashes(self, kind: RowKind) -> Iterator[str]:
-        """The ``_h`` and ``_src`` of every stored item of ``kind``, read by the scans' pages
-        (one pass, a page per round trip)."""
-        schema, fields = _KINDS[kind], ["_h", "_src"]
-        if schema.is_relationship:
+        """The ``_h`` (and ``_src`` where it differs) of every stored item of ``kind``, in
+        pages of :data:`HASH_PAGE` start nodes: subjects and the relationships starting at
+        them by ``hashes_*.cypher``, records and their relationships (a few) by the scans."""
+        schema = _KINDS[kind]
+        start = _STARTS.get(cast(RelType, schema.name), schema.name)
+        if start == "Record" and schema.is_relationship:
             for rows in self._relationship_pages(
-                cast(RelType, schema.name), None, fields, SCAN_BATCH
+                cast(RelType, schema.name), None, _HASHES, HASH_PAGE
             ):
                 yield from (h for _, _, hashes in rows for h in hashes if h)
             return
-        query, keys = _NODE_SCANS[cast(NodeLabel, schema.name)]
-        for rows in self._pages(_q(query), {"fields": fields}, keys, SCAN_BATCH):
-            yield from (h for hashes in rows for h in hashes if h)
+        if start == "Record":
+            for rows in self._pages(_q("scan_records"), {"fields": _HASHES}, _ANY, HASH_PAGE):
+                yield from (h for hashes in rows for h in hashes if h)
+            return
+        query = (
+            with_type("hashes_relationships", schema.name)
+            if schema.is_relationship
+            else _q("hashes_subjects")
+        )
+        for rows in self._pages(query, {}, _KEYS[start], HASH_PAGE):
+            yield from rows
 
     def _create(
         self, name: str, kind: RowKind, rows: list[dict[str, Any]], meta: BatchMeta
