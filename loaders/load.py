@@ -347,6 +347,10 @@ class _FileLoader:
         if file_kind == "entities":
             # Superior units listed in this very chunk count as present.
             wanted["entity"] -= {norm["uscc"] for _, _, norm in rows}
+        # The subjects this load wrote or referred to are there already (a load deletes none),
+        # so only the others are asked of the store: a reload of a whole registry asks none.
+        wanted["entity"] -= self.touched.entities
+        wanted["person"] -= self.touched.persons
         # The keys named that are neither in the store nor in this chunk: usually none, and
         # then no row needs its references checked one by one.
         missing = {k: v - self.store.existing(k, v) if v else v for k, v in wanted.items()}

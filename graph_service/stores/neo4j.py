@@ -9,7 +9,7 @@ A load commits batch by batch. Every batch is an idempotent upsert, nodes are wr
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes. A
 batch first reads which of its rows are new or changed (content hashes, no locks) and writes
-only those.
+only those; a load that sends most of a kind reads its stored hashes in one scan instead.
 
 Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
 transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, LiteralString
+from typing import Any, LiteralString, cast
 
 import neo4j
 from neo4j import GraphDatabase, NotificationDisabledClassification, RoutingControl
@@ -66,6 +66,7 @@ from graph_service.stores.base import (
     visible,
 )
 from graph_service.stores.coalesce import Coalescer
+from graph_service.stores.load_state import LoadState
 from graph_service.stores.neo4j_results import Neo4jResults, version_token
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
@@ -82,6 +83,11 @@ _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
     "Record": ("scan_records", _ANY),
     "Region": ("scan_regions", _ANY),
 }
+#: The start label of each relationship type (graph.yaml).
+_STARTS = {t: k.start.label for t, k in graph_schema().relationships.items() if k.start}
+#: Start nodes per page of a load's scan of the stored hashes (see _stored_hashes).
+HASH_PAGE = 50_000
+_HASHES = ["_h", "_src"]
 #: Equally short paths compared to choose the smallest (see GraphStore.shortest_path).
 PATH_CAP = 256
 
@@ -150,8 +156,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
         self.uri = uri
         self.database = database
         self.query_timeout = query_timeout
-        # The kinds each running load (by batch id) found with no item (see begin_load).
-        self._fresh: dict[str, set[RowKind]] = {}
+        # Each running load (by batch id): what it found stored, and hashes read (begin_load).
+        self._loads: dict[str, LoadState] = {}
         # Single subjects asked at the same time (concurrent checks) read as one batch.
         self._single: Coalescer[MaterialRequest, SubjectMaterial] = Coalescer(
             self.materials, MATERIALS_CHUNK
@@ -283,16 +289,22 @@ class Neo4jStore(Neo4jResults, GraphStore):
         (``write_<table>``): a row equal to what is stored counts as unchanged without a write
         transaction, so an unchanged reload writes nothing but its load log entry. In a load
         that began with no item of the kind (a first load), every row is taken as missing
-        without the read."""
+        without the read; in one that sends most of what is stored of the kind (a reload), a
+        row whose hash a scan of the stored hashes holds is unchanged without the read (see
+        :mod:`graph_service.stores.load_state`)."""
         if not rows:
             return WriteCounts()
-        name = _TABLE[kind]
+        name, sent = _TABLE[kind], len(rows)
+        load = self._loads.get(meta.batch_id)  # None: a write outside a load (an event)
+        fresh = load is not None and load.fresh(kind)
+        if load is not None and not fresh:
+            known = load.known(kind, sent, self._stored_hashes)
+            rows = [r for r in rows if r["_h"] not in known] if known else rows
         idents = _identities(kind, rows)
-        fresh = self._fresh.get(meta.batch_id, set())
         new, todo = list(range(len(rows))), list[int]()
-        if kind not in fresh:
-            new, todo = self._new_or_changed(name, idents, rows)
-        counts = WriteCounts(unchanged=len(rows) - len(new) - len(todo))
+        if not fresh:
+            new, todo = self._new_or_changed(name, idents, rows) if rows else ([], [])
+        counts = WriteCounts(unchanged=sent - len(new) - len(todo))
         if kind == "registrations" and (new or todo):
             codes = sorted({rows[i]["region_code"] for i in new + todo})
             self._write("ensure_regions", regions=[_region_props(c) for c in codes])
@@ -306,7 +318,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
             counts.created += len(new)
         elif new:
             todo += new
-            fresh.discard(kind)  # items of the kind exist now: read before writing
+            if load is not None:
+                load.forget(kind)  # items of the kind exist now: read before writing
         if not todo:
             return counts
         result = self._write(
@@ -318,9 +331,9 @@ class Neo4jStore(Neo4jResults, GraphStore):
         for r in result:
             setattr(counts, r["outcome"], getattr(counts, r["outcome"]) + r["n"])
         written = counts.created + counts.updated + counts.unchanged
-        if written != len(rows):
+        if written != sent:
             raise RuntimeError(
-                f"{kind}: {len(rows)} rows sent, {written} written — a referenced node is missing"
+                f"{kind}: {sent} rows sent, {written} written — a referenced node is missing"
             )
         return counts
 
@@ -334,6 +347,30 @@ class Neo4jStore(Neo4jResults, GraphStore):
         keys = [ident | {"h": row["_h"]} for ident, row in zip(idents, rows, strict=True)]
         found = self._run(f"changed_{name}", rows=keys)[0]
         return list(found["new"]), list(found["changed"])
+
+    def _stored_hashes(self, kind: RowKind) -> Iterator[str]:
+        """The ``_h`` (and ``_src`` where it differs) of every stored item of ``kind``, in
+        pages of :data:`HASH_PAGE` start nodes: subjects and the relationships starting at
+        them by ``hashes_*.cypher``, records and their relationships (a few) by the scans."""
+        schema = _KINDS[kind]
+        start = _STARTS.get(cast(RelType, schema.name), schema.name)
+        if start == "Record" and schema.is_relationship:
+            for rows in self._relationship_pages(
+                cast(RelType, schema.name), None, _HASHES, HASH_PAGE
+            ):
+                yield from (h for _, _, hashes in rows for h in hashes if h)
+            return
+        if start == "Record":
+            for rows in self._pages(_q("scan_records"), {"fields": _HASHES}, _ANY, HASH_PAGE):
+                yield from (h for hashes in rows for h in hashes if h)
+            return
+        query = (
+            with_type("hashes_relationships", schema.name)
+            if schema.is_relationship
+            else _q("hashes_subjects")
+        )
+        for rows in self._pages(query, {}, _KEYS[start], HASH_PAGE):
+            yield from rows
 
     def _create(
         self, name: str, kind: RowKind, rows: list[dict[str, Any]], meta: BatchMeta
@@ -378,11 +415,13 @@ class Neo4jStore(Neo4jResults, GraphStore):
         creates their rows without reading first (see :meth:`write`)."""
         self.record_load(dict(summary) | {"status": "running"})
         stored = self.counts()
-        self._fresh[summary["batch_id"]] = {k for k, s in _KINDS.items() if not stored.get(s.name)}
+        self._loads[summary["batch_id"]] = LoadState(
+            {k: stored.get(s.name, 0) for k, s in _KINDS.items()}
+        )
 
     def record_load(self, summary: Mapping[str, Any]) -> None:
         summary = {"status": "done"} | dict(summary)
-        self._fresh.pop(summary["batch_id"], None)
+        self._loads.pop(summary["batch_id"], None)
         self._write(
             "record_load",
             batch_id=summary["batch_id"],
