@@ -75,7 +75,11 @@ RELATION_LIMIT = 10_000
 _ANY = ("", "\U0010ffff")
 #: The range of keys of the subjects of each label (their scans page by it): the sid's prefix
 #: (``E;`` sorts right after every ``E:…``).
-_KEYS: dict[str, tuple[str, str]] = {"Entity": ("E:", "E;"), "Person": ("P:", "P;")}
+_KEYS: dict[str, tuple[str, str]] = {
+    "Entity": ("E:", "E;"),
+    "Person": ("P:", "P;"),
+    "Subject": ("E:", "P;"),
+}
 #: The query that scans each label (see scan_nodes), and its keys.
 _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
     "Entity": ("scan_subjects", _KEYS["Entity"]),
