@@ -7,10 +7,12 @@ through Arrow: one header file (the node id stored as the key property, ``sid:ID
 ``:START_ID``/``:END_ID``; typed properties) and one data file per node label and
 relationship type, the labels given on the command line. The nodes and relationships carry
 the same properties as the incremental loader's (provenance included), so both give the
-same graph.
+same graph. A large input is validated in two processes, file group beside file group
+(:data:`STAGES`), with the same outcome.
 
 The import itself runs on a stopped server (``scripts/neo4j-local import`` stops it, imports
-and starts it again); then, over Bolt, the constraints are created (each fills its index),
+and starts it again); then, over Bolt, the constraints are created side by side (each fills
+its index),
 the other indexes are created together and fill in the background while the load is logged
 and record events (which go through the record life cycle) are applied, and the load waits
 for them.
