@@ -7,10 +7,12 @@ through Arrow: one header file (the node id stored as the key property, ``sid:ID
 ``:START_ID``/``:END_ID``; typed properties) and one data file per node label and
 relationship type, the labels given on the command line. The nodes and relationships carry
 the same properties as the incremental loader's (provenance included), so both give the
-same graph.
+same graph. A large input is validated in two processes, file group beside file group
+(:data:`STAGES`), with the same outcome.
 
 The import itself runs on a stopped server (``scripts/neo4j-local import`` stops it, imports
-and starts it again); then, over Bolt, the constraints are created (each fills its index),
+and starts it again); then, over Bolt, the constraints are created side by side (each fills
+its index),
 the other indexes are created together and fill in the background while the load is logged
 and record events (which go through the record life cycle) are applied, and the load waits
 for them.
@@ -19,13 +21,15 @@ for them.
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import shlex
 import shutil
 import subprocess
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +41,11 @@ from graph_service.ids.regions import region
 from graph_service.schema import graph_schema
 from graph_service.stores import open_neo4j
 from graph_service.stores.base import BatchMeta, RowKind, SubjectKind, WriteCounts, sid
+from loaders.columns import warm
 from loaders.contract import contract
-from loaders.load import LoadReport, load_directory, new_batch_meta
+from loaders.load import FileReport, LoadReport, load_directory, new_batch_meta
 from loaders.readers import discover
+from loaders.rejects import RejectsWriter
 
 #: Arrow types of the schema's property types (everything else is a string), and the
 #: importer's header type of each.
@@ -101,7 +107,8 @@ class _File:
 
     columns: list[str]
     schema: pa.Schema
-    writer: pacsv.CSVWriter
+    #: None once the file is closed (its rows all written).
+    writer: pacsv.CSVWriter | None
     rows: int = 0
 
 
@@ -209,6 +216,7 @@ class ImportFiles:
                 arrays.append(pa.array([v or None for v in values], kind))
             else:
                 arrays.append(pa.array(values, kind))
+        assert f.writer is not None, f"{group}.csv is closed"
         f.writer.write_batch(pa.record_batch(arrays, schema=f.schema))
         f.rows += n
 
@@ -228,6 +236,29 @@ class ImportFiles:
         self._files[group] = f
         return f
 
+    def close_files(self) -> None:
+        """Close every data file open (a stage's files are complete: its end, or a fork)."""
+        for f in self._files.values():
+            if f.writer is not None:
+                f.writer.close()
+                f.writer = None
+
+    def written(self) -> Written:
+        """What this writer has written (its files closed), for the process it was forked
+        from to :meth:`add`."""
+        self.close_files()
+        files = {g: replace(f, writer=None) for g, f in self._files.items()}
+        return Written(self._subjects, self._records, self._regions, files)
+
+    def add(self, other: Written) -> None:
+        """Take in what a forked writer wrote (files of other groups than this one's)."""
+        for kind, keys in other.subjects.items():
+            self._subjects[kind] |= keys
+        self._records |= other.records
+        self._regions |= other.regions
+        for group, f in other.files.items():
+            self._files.setdefault(group, f)
+
     def finish(self) -> list[str]:
         """Write the Region nodes, close every file; the importer's arguments."""
         codes = sorted(self._regions)
@@ -243,15 +274,26 @@ class ImportFiles:
                 },
                 len(codes),
             )
+        self.close_files()
         args = [f"--report-file={self.directory / 'import.report'}"]
-        for group, f in self._files.items():
-            f.writer.close()
+        for group in self._files:
             files = f"{self.directory / f'{group}.header.csv'},{self.directory / f'{group}.csv'}"
             if group in _END_SPACES:
                 args.append(f"--relationships={group}={files}")
             else:
                 args.append(f"--nodes={_LABELS[group]}={files}")
         return args
+
+
+@dataclass
+class Written:
+    """What an :class:`ImportFiles` of a forked process wrote: the keys it knows and its
+    files (closed)."""
+
+    subjects: dict[SubjectKind, set[str]]
+    records: set[str]
+    regions: set[str]
+    files: dict[str, _File]
 
 
 def _typed(column: str, group: str, types: Mapping[str, pa.DataType]) -> str:
@@ -267,6 +309,124 @@ def _typed(column: str, group: str, types: Mapping[str, pa.DataType]) -> str:
             return f":END_ID({ends})"
     kind = types.get(column)
     return f"{column}:{_IMPORTER[kind]}" if kind is not None else column
+
+
+#: The files a bulk load validates side by side on two cores, stage after stage: in each stage
+#: this process takes the first group and a process forked from it the second. A file names
+#: only files of earlier stages or earlier in its own group, so each is validated against
+#: what it would find in one process. Persons stay here: the stages forked later inherit the
+#: keys of their ID numbers, which roles, holdings and records key again.
+STAGES = (
+    (("persons",), ("entities",)),
+    (("roles",), ("registrations", "shareholdings", "records", "record_persons")),
+)
+#: Input (all its files) from which a bulk load validates in two processes: below it, forking
+#: costs more than it saves.
+PARALLEL_BYTES = 32 * 1024 * 1024
+
+#: What the process forked for a stage validates with (set before each fork).
+_FORKED: list[tuple[Path, ImportFiles, PersonKeyring, bool]] = []
+
+
+def validate_files(
+    directory: Path,
+    files: ImportFiles,
+    keyring: PersonKeyring,
+    *,
+    rejects_path: Path,
+    progress: bool,
+    kinds: Sequence[str],
+    parallel: bool | None = None,
+) -> LoadReport:
+    """Validate the files of ``kinds`` into ``files``, as :func:`load_directory` does; with
+    ``parallel`` (default: inputs of :data:`PARALLEL_BYTES` or more) the :data:`STAGES` in
+    two processes. The report, the rejects file and the importer files are the same either
+    way (the rejects are put in file order)."""
+    sources, ignored = discover(directory)
+    present = {s.kind for s in sources if s.kind in kinds}
+    if parallel is None:
+        parallel = sum(s.path.stat().st_size for s in sources if s.kind in present) >= (
+            PARALLEL_BYTES
+        )
+    staged = {k for stage in STAGES for group in stage for k in group}
+    if not parallel or not present <= staged:
+        return _load(directory, files, keyring, rejects_path, progress, kinds)
+    started = time.perf_counter()
+    keyring = keyring.memoised()  # one memo for every stage of this process
+    warm()  # the region tables, built once for both processes
+    done: list[FileReport] = []
+    parts: list[Path] = []
+    for stage in STAGES:
+        here, there = ([k for k in group if k in present] for group in stage)
+        parts += [rejects_path.with_name(f"{rejects_path.name}.{len(parts) + i}") for i in (0, 1)]
+        _FORKED[:] = [(directory, files, keyring, progress)]
+        files.close_files()  # the forked process must not hold (and flush) them too
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            forked = pool.submit(_validate_forked, there, parts[-1]) if there else None
+            if here:
+                done += _load(directory, files, keyring, parts[-2], progress, here).files
+            if forked is not None:
+                reports, written = forked.result()
+                done += reports
+                files.add(written)
+        _FORKED.clear()
+    order = {s.path.name: i for i, s in enumerate(sources)}
+    report = LoadReport(
+        batch_id=files.meta.batch_id,
+        directory=str(directory),
+        started_at=files.meta.loaded_at,
+        files=sorted(done, key=lambda f: order[f.file]),
+        ignored_files=[p.name for p in ignored],
+    )
+    report.seconds = round(time.perf_counter() - started, 3)
+    if merge_rejects(parts, rejects_path, order):
+        report.rejects_file = str(rejects_path)
+    return report
+
+
+def _load(
+    directory: Path,
+    files: ImportFiles,
+    keyring: PersonKeyring,
+    rejects_path: Path,
+    progress: bool,
+    kinds: Sequence[str],
+) -> LoadReport:
+    return load_directory(
+        directory,
+        files,
+        keyring,
+        rejects_path=rejects_path,
+        progress=progress,
+        kinds=kinds,
+        meta=files.meta,
+        batch_size=50_000,
+    )
+
+
+def _validate_forked(kinds: Sequence[str], rejects_path: Path) -> tuple[list[FileReport], Written]:
+    """A stage's second group, in the forked process: its reports and what it wrote."""
+    directory, files, keyring, progress = _FORKED[0]
+    report = _load(directory, files, keyring, rejects_path, progress, kinds)
+    return report.files, files.written()
+
+
+def merge_rejects(parts: Sequence[Path], path: Path, order: Mapping[str, int]) -> bool:
+    """Write the rows of the rejects files ``parts`` to ``path`` in file order (``order``:
+    each input file's position), each file's rows in their order; remove the parts. Whether
+    anything was rejected."""
+    rows: list[dict[str, str]] = []
+    for part in parts:
+        if part.exists():
+            with part.open(encoding="utf-8-sig", newline="") as fh:
+                rows += csv.DictReader(fh)
+            part.unlink()
+    if not rows:
+        return False
+    rows.sort(key=lambda r: order[r["file"]])
+    with RejectsWriter(path) as out:
+        out.write_rows(rows)
+    return True
 
 
 def run_import(command: str, args: list[str]) -> None:
@@ -286,6 +446,7 @@ def bulk_load(
     work_dir: Path | None = None,
     rejects_path: Path | None = None,
     progress: bool = True,
+    parallel: bool | None = None,
 ) -> LoadReport:
     """Load ``directory`` into the empty Neo4j database at ``uri`` through the bulk importer.
 
@@ -293,6 +454,7 @@ def bulk_load(
     (``scripts/neo4j-local import``). ``work_dir`` holds the importer's files (default
     ``DIR/import/<batch>``; removed after a successful import). Raises
     :class:`BulkLoadError` when the database is not empty or the import fails.
+    ``parallel``: validate in two processes (:func:`validate_files`).
     """
     neo = open_neo4j(uri)
     empty = neo.is_empty()
@@ -316,15 +478,14 @@ def bulk_load(
     work_dir = work_dir or directory / "import" / meta.batch_id
     files = ImportFiles(work_dir, meta)
     kinds = [k for k in contract() if k != "record_events"]
-    report = load_directory(
+    report = validate_files(
         directory,
         files,
         keyring,
-        rejects_path=rejects_path,
+        rejects_path=rejects_path or directory / "rejects" / f"{meta.batch_id}.csv",
         progress=progress,
         kinds=kinds,
-        meta=meta,
-        batch_size=50_000,
+        parallel=parallel,
     )
     lap("validate")
     run_import(import_command, files.finish())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -51,6 +51,12 @@ class RejectsWriter:
             writer.writerow({k: neutralise(v) for k, v in cells.items()})
         self.rows += 1
         self.problems += len(problems)
+
+    def write_rows(self, rows: Sequence[Mapping[str, str]]) -> None:
+        """Copy lines of another rejects file (read with their header) as they are."""
+        writer = self._open()
+        writer.writerows(rows)
+        self.problems += len(rows)
 
     def close(self) -> None:
         if self._fh is not None:

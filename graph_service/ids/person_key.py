@@ -37,7 +37,11 @@ class PersonKeyring:
     def memoised(self, size: int = 1 << 24) -> PersonKeyring:
         """This keyring remembering the keys of up to ``size`` numbers (forgotten all at once
         when full): for a load, whose roles, shareholdings and records key again the numbers
-        persons.csv keyed. Not for the service, which would keep plain numbers in memory."""
+        persons.csv keyed. Not for the service, which would keep plain numbers in memory.
+        A keyring that remembers already is returned as it is (its memo shared by the loads
+        it is given to: a bulk load's stages key persons.csv's numbers once)."""
+        if self._memo is not None:
+            return self
         twin = copy.copy(self)
         twin._memo, twin._memo_size = {}, size
         return twin

@@ -78,7 +78,9 @@ def test_bulk_load_gives_the_incremental_graph(own_server: tuple[str, str], tmp_
     ids = small_registry(tmp_path / "in")
     incremental = EmbeddedStore(tmp_path / "g.graph")
     load_directory(tmp_path / "in", incremental, RING, progress=False)
-    report = bulk_load(tmp_path / "in", uri, RING, import_command=command, progress=False)
+    report = bulk_load(
+        tmp_path / "in", uri, RING, import_command=command, progress=False, parallel=True
+    )
     assert report.rejected == 0
     bulk = Neo4jStore(uri)
     try:
