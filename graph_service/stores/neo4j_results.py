@@ -90,6 +90,8 @@ class Neo4jResults:
 
         def _records(self, name: str, write: bool = False, **params: Any) -> list[Any]: ...
 
+        def _read(self, name: str, **params: Any) -> list[Any]: ...
+
     def save_result(self, info: ResultInfo, rows: ResultTable) -> ResultInfo:
         run = uuid.uuid4().hex
         key = info.key
@@ -183,7 +185,8 @@ class Neo4jResults:
         run = _LATEST.find(key.id) or ""
         kept = _RUNS.find(run) if run else None
         numbers = kept.missing(kept.shown(where, offset, limit)) if kept else []
-        found = self._records("result_view", key=key.id, run=run, numbers=numbers)[0]
+        # auto-commit (Neo4jStore._read): a page is one small read, as a check is
+        found = self._read("result_view", key=key.id, run=run, numbers=numbers)[0]
         token = version_token(found["epoch"], found["n"])
         node = found["result"]
         if node is None:
