@@ -228,13 +228,13 @@ def _warm(holder: StoreHolder) -> None:
         with holder.use() as store:
             warm_up(store)
             started = time.perf_counter()
-            keys = warm_results(store)
-            log.info(
-                "read %d stored results in %.1f s: %s",
-                len(keys),
-                time.perf_counter() - started,
-                ", ".join(k.id for k in keys),
-            )
+            if keys := warm_results(store):
+                log.info(
+                    "read %d stored results in %.1f s: %s",
+                    len(keys),
+                    time.perf_counter() - started,
+                    ", ".join(k.id for k in keys),
+                )
     except DomainError as exc:
         log.warning("warm-up skipped: %s", exc.reason)
 
