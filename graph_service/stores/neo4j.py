@@ -199,6 +199,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
             raise
 
     def close(self) -> None:
+        self._single.close()
         if self._own_driver:
             self.driver.close()
 
@@ -506,6 +507,14 @@ class Neo4jStore(Neo4jResults, GraphStore):
         # Concurrent callers' subjects go in one materials() query (see stores/coalesce.py):
         # the same read and rows as a batch screening's, one round trip for all of them.
         found = self._single.get((kind, key, reach))
+        return found if found is not None else SubjectMaterial(node=None)
+
+    async def material_awaited(
+        self, kind: SubjectKind, key: str, reach: Reach = "all"
+    ) -> SubjectMaterial:
+        # the same batches as material()'s: checks awaited on the event loop and readers in
+        # threads share them (stores/coalesce.py)
+        found = await self._single.wait((kind, key, reach))
         return found if found is not None else SubjectMaterial(node=None)
 
     def materials(
