@@ -1,14 +1,22 @@
-// What a page of a stored result reads, in one round trip (GraphStore.result_view): the
-// store's change token (store_version.cypher), the header of the result readers take under
-// the key (result_current.cypher's rule) and, when that is the run the reader already keeps
-// ($run), the chunks of it the page needs that the reader has not kept ($numbers).
+// What pages of stored results read, in one round trip for every page asked at once
+// (GraphStore.result_view; concurrent pages batched by stores/coalesce.py): the store's change
+// token (store_version.cypher), read once for all of them, and for each ask ($asks: {i, key,
+// run, numbers}) the header of the result readers take under its key (result_current.cypher's
+// rule) and, when that is the run the reader already keeps (run), the chunks of it the page
+// needs that the reader has not kept (numbers).
 OPTIONAL MATCH (v:StoreVersion {id: 'store'})
 WITH v
-OPTIONAL MATCH (r:Result {key: $key})
-WHERE r.complete AND r.chunk IS NOT NULL
-WITH v, r
-ORDER BY r.computed_at DESC
-WITH v, head(collect(r)) AS r
-OPTIONAL MATCH (c:ResultChunk)
-WHERE c.run = $run AND c.n IN $numbers AND r.id = $run
-RETURN v.epoch AS epoch, v.n AS n, r {.*} AS result, collect(c {.n, .rows}) AS chunks
+UNWIND $asks AS a
+CALL (a) {
+  OPTIONAL MATCH (r:Result {key: a.key})
+  WHERE r.complete AND r.chunk IS NOT NULL
+  WITH r
+  ORDER BY r.computed_at DESC
+  RETURN head(collect(r)) AS r
+}
+CALL (a, r) {
+  OPTIONAL MATCH (c:ResultChunk)
+  WHERE c.run = a.run AND c.n IN a.numbers AND r.id = a.run
+  RETURN collect(c {.n, .rows}) AS chunks
+}
+RETURN a.i AS i, v.epoch AS epoch, v.n AS n, r {.*} AS result, chunks

@@ -20,8 +20,6 @@ from fastapi.staticfiles import StaticFiles
 from graph_service.api import problems
 from graph_service.api.audit import Audited
 from graph_service.api.auth import ApiKeys, roles_of, security_requirement, security_schemes
-from graph_service.api.batching import MaterialBatcher
-from graph_service.api.deps import in_store
 from graph_service.api.docs import install_docs
 from graph_service.api.middleware import (
     BodyLimitMiddleware,
@@ -298,9 +296,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.materials = MaterialBatcher(
-        lambda asks: in_store(holder, lambda s: s.materials(asks))
-    )
     app.state.keys = keys
     app.state.keyring = PersonKeyring(secret)
     app.state.metrics = metrics

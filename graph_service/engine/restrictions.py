@@ -188,6 +188,20 @@ def _why(key: str) -> str:
     return f"{zh} / {en}"
 
 
+def _reach(cat: Catalogue, kind: SubjectKind, actions: list[str]) -> Reach:
+    """What a check of ``actions`` must read beyond the subject (a person only)."""
+    return cat.reach_needed(actions) if kind == "person" else "none"
+
+
+def material_request(
+    kind: SubjectKind, key: str, action: str, measures: Catalogue | None = None
+) -> MaterialRequest:
+    """The one store read :meth:`RestrictionEngine.check` makes for this question (for a
+    caller that reads concurrent checks' material together); ``UnknownAction`` for an
+    action the catalogue does not define."""
+    return (kind, key, _reach(measures or catalogue(), kind, [normalise_action(action)]))
+
+
 class RestrictionEngine:
     """Answers checks over any store."""
 
@@ -210,14 +224,10 @@ class RestrictionEngine:
 
         With ``known_at`` (a date or timestamp), records are taken as they were known then:
         the answer the service gave at that time. ``material``: what the store answered to
-        :meth:`reads` (read by the caller, with other callers' reads), else it is read here.
+        :func:`material_request` (read by the caller, with other callers' reads), else it is
+        read here.
         """
         return self.check_actions(kind, key, [action], on, known_at, material)[0]
-
-    def reads(self, kind: SubjectKind, key: str, action: str) -> MaterialRequest:
-        """The store read :meth:`check` makes for this question (``UnknownAction`` for an
-        action the catalogue does not define)."""
-        return (kind, key, self._reach(kind, [normalise_action(action)]))
 
     def check_actions(
         self,
@@ -234,7 +244,7 @@ class RestrictionEngine:
         names = [normalise_action(a) for a in asked]
         self._known_at = known_at
         if material is None:
-            material = self.store.material(kind, key, reach=self._reach(kind, names))
+            material = self.store.material(kind, key, reach=_reach(self.catalogue, kind, names))
         if material.node is None:
             raise _not_found(kind, key)
         return self._answers(kind, key, material.node, material, asked, names, on)
@@ -256,7 +266,7 @@ class RestrictionEngine:
             except DomainError as exc:
                 planned.append(exc)
                 continue
-            planned.append(((kind, key, self._reach(kind, [name])), action, name))
+            planned.append(((kind, key, _reach(self.catalogue, kind, [name])), action, name))
         found = self.store.materials(p[0] for p in planned if not isinstance(p, DomainError))
         out: list[CheckResult | DomainError] = []
         for p in planned:
@@ -270,10 +280,6 @@ class RestrictionEngine:
                 continue
             out += self._answers(kind, key, material.node, material, [action], [name], on)
         return out
-
-    def _reach(self, kind: SubjectKind, actions: list[str]) -> Reach:
-        """What a check of ``actions`` must read beyond the subject (a person only)."""
-        return self.catalogue.reach_needed(actions) if kind == "person" else "none"
 
     def _answers(
         self,

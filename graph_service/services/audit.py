@@ -122,8 +122,11 @@ class AuditLog:
 
     Entries asked for at once by several threads are written together (a group commit):
     the thread that gets to write writes every entry waiting, under one ``flock`` and one
-    fsync, and tells ``anchor`` the last; each caller still returns only once its own entry
-    is on disk.
+    fsync; each caller still returns only once its own entry is on disk. ``anchor`` (a write
+    to the store: a round trip) is told the last entry after the lock is let go, so the next
+    group is written meanwhile; one checkpoint is written at a time, and while one is, later
+    groups only note theirs and the writer goes on with the latest (the checkpoint keeps the
+    highest ``seq``): a lone caller's entry is checkpointed before it returns.
     """
 
     def __init__(
@@ -141,6 +144,9 @@ class AuditLog:
         self._lock = threading.Lock()  # held by the thread writing
         self._waiting_lock = threading.Lock()
         self._waiting: list[_Pending] = []
+        self._anchor_lock = threading.Lock()
+        self._anchor_next: tuple[int, str] | None = None  # the last entry not yet checkpointed
+        self._anchoring = False  # a thread is writing checkpoints
 
     def append(
         self,
@@ -156,8 +162,10 @@ class AuditLog:
         with self._waiting_lock:
             self._waiting.append(mine)
         with self._lock:
-            if mine.entry is None and mine.error is None:  # not in a group written meanwhile
-                self._write_waiting()
+            wrote = mine.entry is None and mine.error is None  # not in a group written meanwhile
+            last = self._write_waiting() if wrote else None
+        if last is not None:
+            self._checkpoint(last)
         if mine.entry is None:
             exc = mine.error
             if not isinstance(exc, OSError | ValueError):
@@ -172,8 +180,8 @@ class AuditLog:
             self.on_append()
         return mine.entry
 
-    def _write_waiting(self) -> None:
-        """Write every entry waiting (the caller holds ``_lock``), then checkpoint the last."""
+    def _write_waiting(self) -> dict[str, Any] | None:
+        """Write every entry waiting (the caller holds ``_lock``); the last, to checkpoint."""
         with self._waiting_lock:
             group, self._waiting = self._waiting, []
         try:
@@ -181,15 +189,37 @@ class AuditLog:
         except Exception as exc:  # each caller of the group raises it
             for p in group:
                 p.error = exc
-            return
+            return None
         for p, entry in zip(group, entries, strict=True):
             p.entry = entry
-        if self.anchor is not None:
-            last = entries[-1]
-            try:
-                self.anchor(str(self.path.resolve()), last["seq"], last["hash"])
-            except Exception as exc:  # the entries are written; the checkpoint is a second copy
-                log.warning("audit checkpoint not kept in the store: %s", exc)
+        return entries[-1]
+
+    def _checkpoint(self, last: Mapping[str, Any]) -> None:
+        """Tell ``anchor`` the latest entry written, unless a thread is at it (it goes on
+        with the latest when its write returns)."""
+        if self.anchor is None:
+            return
+        with self._anchor_lock:
+            if self._anchor_next is None or self._anchor_next[0] < last["seq"]:
+                self._anchor_next = (last["seq"], last["hash"])
+            if self._anchoring:
+                return
+            self._anchoring = True
+        try:
+            while True:
+                with self._anchor_lock:
+                    latest, self._anchor_next = self._anchor_next, None
+                    if latest is None:
+                        self._anchoring = False
+                        return
+                try:
+                    self.anchor(str(self.path.resolve()), *latest)
+                except Exception as exc:  # the entries are written; it is a second copy
+                    log.warning("audit checkpoint not kept in the store: %s", exc)
+        except BaseException:
+            with self._anchor_lock:
+                self._anchoring = False
+            raise
 
     def _append(
         self, group: list[tuple[str, str, str, Mapping[str, Any], str | None]]

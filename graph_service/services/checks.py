@@ -4,11 +4,12 @@ measures list they are answered from."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graph_service.engine.measures import Catalogue, action_names, catalogue
 from graph_service.engine.models import CheckResult
-from graph_service.engine.restrictions import RestrictionEngine
+from graph_service.engine.restrictions import RestrictionEngine, material_request
 from graph_service.engine.subjects import resolve_subject
 from graph_service.errors import DomainError
 from graph_service.ids.regions import current_regions, listed_regions, retired_regions
@@ -44,6 +45,25 @@ def measures() -> dict[str, Any]:
     return measures_catalogue().to_dict()
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A check as asked, read once: the subject it names, the action, and the one store read
+    that answers it (:meth:`GraphStore.material`'s arguments)."""
+
+    kind: SubjectKind
+    key: str
+    action: str
+    read: MaterialRequest
+
+
+def question(access: Access, subject: str, action: str) -> Question:
+    """The check ``subject`` and ``action`` ask (the subject resolved by the one rule of
+    :mod:`graph_service.engine.subjects`); raises what :func:`check` raises for a bad
+    subject or action."""
+    kind, key = resolve_subject(subject, access.keyring)
+    return Question(kind, key, action, material_request(kind, key, action))
+
+
 def check(
     store: GraphStore,
     access: Access,
@@ -51,24 +71,27 @@ def check(
     action: str,
     on: str | None,
     known_at: str | None = None,
-    material: SubjectMaterial | None = None,
 ) -> CheckResult:
     """Whether the subject may do the action on ``on`` (default today), with the findings and
-    their evidence, as known at ``known_at``. A check of a person is audited. ``material``:
-    the store's answer to :func:`check_reads`, when the caller read it (else read here)."""
-    kind, key = resolve_subject(subject, access.keyring)
+    their evidence, as known at ``known_at``. A check of a person is audited."""
+    return answer(store, access, question(access, subject, action), on, known_at)
+
+
+def answer(
+    store: GraphStore,
+    access: Access,
+    asked: Question,
+    on: str | None,
+    known_at: str | None = None,
+    material: SubjectMaterial | None = None,
+) -> CheckResult:
+    """:func:`check` of a question already read (:func:`question`). ``material``: the
+    store's answer to ``asked.read``, when the caller read it (else read here)."""
     engine = RestrictionEngine(store)
-    result = engine.check(kind, key, action, on or today(), known_at, material)
-    if kind == "person":
-        access.log("check", {"person_keys": [key], "action": action, "on": result.on})
+    result = engine.check(asked.kind, asked.key, asked.action, on or today(), known_at, material)
+    if asked.kind == "person":
+        access.log("check", {"person_keys": [asked.key], "action": asked.action, "on": result.on})
     return result
-
-
-def check_reads(store: GraphStore, access: Access, subject: str, action: str) -> MaterialRequest:
-    """The one store read :func:`check` makes for this question (for a caller that reads
-    concurrent checks' material in one batch); raises what :func:`check` raises for a bad
-    subject or action."""
-    return RestrictionEngine(store).reads(*resolve_subject(subject, access.keyring), action)
 
 
 def warm_up(store: GraphStore) -> None:

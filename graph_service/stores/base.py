@@ -19,6 +19,7 @@ Every node and relationship written by a load keeps ``source``, ``batch_id``, ``
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -404,6 +405,14 @@ class GraphStore(ABC):
         }
         out.entity_roles = self.roles_of(subjects) if subjects else []
         return out
+
+    async def material_awaited(
+        self, kind: SubjectKind, key: str, reach: Reach = "all"
+    ) -> SubjectMaterial:
+        """:meth:`material` for a coroutine, on a store read without a lock per request (a
+        networked one): awaited, never blocking the event loop. This default reads in a
+        thread; Neo4j reads concurrent callers' subjects together (stores/coalesce.py)."""
+        return await asyncio.to_thread(self.material, kind, key, reach)
 
     def materials(
         self, requests: Iterable[MaterialRequest]

@@ -67,7 +67,12 @@ from graph_service.stores.base import (
 )
 from graph_service.stores.coalesce import Coalescer
 from graph_service.stores.load_state import LoadState
-from graph_service.stores.neo4j_results import Neo4jResults, version_token
+from graph_service.stores.neo4j_results import (
+    VIEWS_AT_ONCE,
+    Neo4jResults,
+    ViewAsk,
+    version_token,
+)
 
 #: Relations returned per kind for one subject (supernodes are paged by the API).
 RELATION_LIMIT = 10_000
@@ -166,6 +171,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
         self._single: Coalescer[MaterialRequest, SubjectMaterial] = Coalescer(
             self.materials, MATERIALS_CHUNK
         )
+        # and result pages asked at the same time, with one query
+        self._views: Coalescer[ViewAsk, Any] = Coalescer(self.read_views, VIEWS_AT_ONCE)
         limits: dict[str, Any] = {
             "connection_timeout": connect_timeout,
             "connection_acquisition_timeout": acquire_timeout,
@@ -199,6 +206,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
             raise
 
     def close(self) -> None:
+        self._single.close()
+        self._views.close()
         if self._own_driver:
             self.driver.close()
 
@@ -506,6 +515,14 @@ class Neo4jStore(Neo4jResults, GraphStore):
         # Concurrent callers' subjects go in one materials() query (see stores/coalesce.py):
         # the same read and rows as a batch screening's, one round trip for all of them.
         found = self._single.get((kind, key, reach))
+        return found if found is not None else SubjectMaterial(node=None)
+
+    async def material_awaited(
+        self, kind: SubjectKind, key: str, reach: Reach = "all"
+    ) -> SubjectMaterial:
+        # the same batches as material()'s: checks awaited on the event loop and readers in
+        # threads share them (stores/coalesce.py)
+        found = await self._single.wait((kind, key, reach))
         return found if found is not None else SubjectMaterial(node=None)
 
     def materials(

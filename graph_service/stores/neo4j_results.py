@@ -8,6 +8,10 @@ tally there (:class:`~graph_service.stores.results.StoredRows`, shared with the 
 store); a page then reads the one or two chunks it shows (kept too). A page is one round
 trip (``result_view.cypher``: the change token, the current run's header, and the chunks it
 needs from the run the reader keeps for that key); a second only when the key has a new run.
+Pages asked at the same time share their round trip (:data:`ViewAsk`, read by a
+:class:`~graph_service.stores.coalesce.Coalescer` as concurrent checks are): the server runs
+one query for them, and each page still reads its token after it was asked, so its ``stale``
+flag is as exact as alone.
 A million rows are about 4,000 chunks and one filter node, written in a few dozen
 transactions, where a node per row took most of a grading job.
 
@@ -26,6 +30,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from graph_service.stores.coalesce import Coalescer
 from graph_service.stores.results import (
     CHUNK_ROWS,
     Lru,
@@ -54,6 +59,13 @@ _LEVEL = 1
 _RUNS: Lru[str, StoredRows] = Lru(8)
 #: The run last read under each result key (a guess a page's query checks).
 _LATEST: Lru[str, str] = Lru(64)
+
+
+#: Pages read in one query at most (each with the one or two chunks it may need).
+VIEWS_AT_ONCE = 64
+#: What one page asks the store (``result_view.cypher``): the result key's id, the run the
+#: reader keeps for it ("" for none) and the chunks of that run it needs.
+ViewAsk = tuple[str, str, tuple[int, ...]]
 
 
 def _info(node: dict[str, Any]) -> ResultInfo:
@@ -91,6 +103,8 @@ class Neo4jResults:
         def _records(self, name: str, write: bool = False, **params: Any) -> list[Any]: ...
 
         def _read(self, name: str, **params: Any) -> list[Any]: ...
+
+        _views: Coalescer[ViewAsk, Any]
 
     def save_result(self, info: ResultInfo, rows: ResultTable) -> ResultInfo:
         run = uuid.uuid4().hex
@@ -185,8 +199,8 @@ class Neo4jResults:
         run = _LATEST.find(key.id) or ""
         kept = _RUNS.find(run) if run else None
         numbers = kept.missing(kept.shown(where, offset, limit)) if kept else []
-        # auto-commit (Neo4jStore._read): a page is one small read, as a check is
-        found = self._read("result_view", key=key.id, run=run, numbers=numbers)[0]
+        found = self._views.get((key.id, run, tuple(numbers)))
+        assert found is not None  # result_view.cypher answers every ask
         token = version_token(found["epoch"], found["n"])
         node = found["result"]
         if node is None:
@@ -197,6 +211,17 @@ class Neo4jResults:
         else:  # a new run under the key (or none kept): its filters, then its chunks, read now
             kept = self._kept(node["id"], info, node["chunk"])
         return kept.page(where, offset, limit, self._chunks(node["id"]), token=token, info=info)
+
+    def read_views(self, asks: Sequence[ViewAsk]) -> dict[ViewAsk, Any]:
+        """What each page asked reads (its record of ``result_view.cypher``), in one query
+        (auto-commit, as a check's read: a page is a small read)."""
+        found = self._read(
+            "result_view",
+            asks=[
+                {"i": i, "key": k, "run": r, "numbers": list(n)} for i, (k, r, n) in enumerate(asks)
+            ],
+        )
+        return {asks[record["i"]]: record for record in found}
 
     def result_rows(self, key: ResultKey, where: ResultFilter) -> Iterator[dict[str, Any]]:
         stored = self._stored(key)

@@ -213,7 +213,7 @@ def test_entries_asked_for_at_once_share_a_write_and_stay_chained(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A group commit: threads appending at once are written under one fsync (and one
-    checkpoint) a group, each returns its own entry, and the chain verifies."""
+    checkpoint at most) a group, each returns its own entry, and the chain verifies."""
     synced: list[int] = []
     fsync = os.fsync
 
@@ -235,4 +235,6 @@ def test_entries_asked_for_at_once_share_a_write_and_stay_chained(
     assert sorted(e["what"]["i"] for e in entries) == list(range(64))
     checked = verify_chain(audit.path)
     assert checked.ok and checked.entries == 64
-    assert len(synced) < 64 and len(anchors) == len(synced) and anchors[-1] == 64
+    # one checkpoint write at a time, the latest entry each (outside the log's lock)
+    assert len(synced) < 64 and len(anchors) <= len(synced) and anchors[-1] == 64
+    assert anchors == sorted(set(anchors))

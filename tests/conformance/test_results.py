@@ -4,6 +4,7 @@ whole, and never a change of the store's change token."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
 import pandas as pd
@@ -154,6 +155,37 @@ def test_a_view_reads_the_token_the_header_the_rows_text_and_their_persons(
     assert again.rows == ['{"n":256}', '{"n":257}']
     missing = store.result_view(ResultKey("grades", "2024-06-03"), ResultFilter())
     assert (missing.info, missing.rows, missing.total) == (None, [], 0)
+
+
+def test_views_asked_at_once_answer_as_one_by_one_and_share_round_trips(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrent pages (on Neo4j read together, result_view.cypher over their asks): each
+    equal to its page asked alone, a key without a result among them, and on Neo4j fewer
+    queries than pages."""
+    _save(store, 3000)
+    asked = [(KEY, o * 50) for o in range(0, 60, 3)] + [(ResultKey("grades", "2024-06-03"), 0)]
+    asked *= 3
+    queries: list[int] = []
+    if store.backend == "neo4j":
+        read = store.read_views  # type: ignore[attr-defined]
+
+        def counted(asks: list[object]) -> object:
+            queries.append(len(asks))
+            return read(asks)
+
+        monkeypatch.setattr(store._views, "_read_many", counted)  # type: ignore[attr-defined]
+
+    def view(ask: tuple[ResultKey, int]) -> tuple[object, ...]:
+        page = store.result_view(ask[0], ResultFilter(grade="B"), offset=ask[1], limit=50)
+        return (page.token, page.info, page.rows, page.persons, page.total)
+
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(view, asked))
+    read_together = len(queries)
+    assert together == [view(a) for a in asked]
+    if store.backend == "neo4j":
+        assert 0 < read_together < len(asked)
 
 
 def test_a_starting_worker_reads_the_most_recent_results_so_no_first_page_reads_filters(

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
@@ -21,7 +22,6 @@ from graph_service.api.routers import (
     on_or_today,
 )
 from graph_service.engine.models import CheckResult, Flag
-from graph_service.engine.subjects import subject_kind
 from graph_service.services import checks, events, flags, profiles
 from graph_service.services.access import Principal
 from graph_service.services.checks import MAX_BATCH
@@ -92,22 +92,23 @@ async def check(
     measure and its basis, how S is reached (and in which capacity) and the dated path from the
     record's subject to S (each relationship with its role, dates and source)."""
     access, day = access_of(request, who), on_or_today(on)
-    inline = subject_kind(subject) == "entity"
+    asked = checks.question(access, subject, action)
+    # the answer computed on the event loop when it can be (the path a bidding platform calls
+    # most); a person's check appends to the fsynced audit log, and an answer as known then
+    # reads the records' history: those in the threadpool
+    inline = asked.kind == "entity" and known_at is None
     store = networked(request)
-    if inline and known_at is None and store is not None:
-        # Neo4j: the read awaited with concurrent checks' (api/batching.py), the answer
-        # computed on the event loop from what it read
-        material = await request.app.state.materials.get(
-            checks.check_reads(store, access, subject, action)
-        )
-        return checks.check(store, access, subject, action, day, material=material)
+    if store is None:  # the embedded store: under its lock, on the loop when it is free
 
-    def answer(store: GraphStore) -> CheckResult:
-        return checks.check(store, access, subject, action, day, known_at)
+        def answer(store: GraphStore) -> CheckResult:
+            return checks.answer(store, access, asked, day, known_at)
 
-    # async, the answer computed on the event loop when it can be (the path a bidding platform
-    # calls most); a person's check appends to the fsynced audit log: in the threadpool
-    return await answer_light(request, answer, inline=inline)
+        return await answer_light(request, answer, inline=asked.kind == "entity")
+    # Neo4j: the read awaited, read in one batch with concurrent checks' (stores/coalesce.py)
+    material = await store.material_awaited(*asked.read)
+    if inline:
+        return checks.answer(store, access, asked, day, material=material)
+    return await run_in_threadpool(checks.answer, store, access, asked, day, known_at, material)
 
 
 class BatchRequest(BaseModel):
