@@ -1,13 +1,13 @@
-// Create Record items for rows the load found missing (the store rolls back and
-// sends the batch to write_records when a uniqueness constraint refuses a node).
+// Create Record items for rows the load found missing (the store checks one was
+// created per row, else rolls back and sends the batch to write_records).
 // Generated from graph_service/schema/graph.yaml by `python -m graph_service.schema`:
 // edit the YAML, not this file. Each property is named, so the plan has no Eager.
 // $rows: [{..identity.., props}], $batch_id, $loaded_at
 UNWIND $rows AS row
 WITH row {.*} AS row  // a map: its fields are no property another row's SET changes
 MATCH (e0:Subject {sid: row.subject_sid})
-CREATE (n:Record {record_id: row.record_id})
-SET n.record_id = row.props.record_id,
+MERGE (n:Record {record_id: row.record_id})
+  ON CREATE SET n.record_id = row.props.record_id,
     n.kind = row.props.kind,
     n.status = row.props.status,
     n.status_on = row.props.status_on,

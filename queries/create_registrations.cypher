@@ -1,5 +1,5 @@
-// Create REGISTERED_IN items for rows the load found missing (the store rolls back and
-// sends the batch to write_registrations when it did not create one per row).
+// Create REGISTERED_IN items for rows the load found missing (the store checks one was
+// created per row, else rolls back and sends the batch to write_registrations).
 // Generated from graph_service/schema/graph.yaml by `python -m graph_service.schema`:
 // edit the YAML, not this file. Each property is named, so the plan has no Eager.
 // $rows: [{..identity.., props}], $batch_id, $loaded_at

@@ -1,9 +1,8 @@
 """How the Neo4j store writes a load: rows whose item is missing go to the generated
-``create_<table>`` queries (no ``Eager`` in their plans; nodes by ``CREATE``, relationships by
-``MERGE``), the rest that differ to the upsert ``write_<table>``; a create batch that finds
-items stored already (a concurrent writer: a uniqueness constraint refuses a node, a ``MERGE``
-finds a relationship) is rolled back and upserted. Whichever way a row goes, the graph is the
-upsert's, and a load cut short is completed by running it again."""
+``create_<table>`` queries (no ``Eager`` in their plans), the rest that differ to the upsert
+``write_<table>``; a create batch that finds items stored already (a concurrent writer) is
+rolled back and upserted. Whichever way a row goes, the graph is the upsert's, and a load cut
+short is completed by running it again."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from graph_service.queries import cypher
-from graph_service.schema.creates import create_queries, takes_extra
+from graph_service.schema.creates import create_queries
 from graph_service.stores.base import BatchMeta, WriteCounts
 from graph_service.stores.hashing import content_hash
 from graph_service.stores.neo4j import _KINDS, Neo4jStore
@@ -210,7 +209,7 @@ def test_a_create_batch_that_finds_nodes_made_meanwhile_is_upserted(
 ) -> None:
     """The database was empty when the load began (its rows are created without a read); a
     concurrent writer made three of the entities since, one of them with other content: the
-    uniqueness constraint refuses the batch's ``CREATE``, and the upsert writes it."""
+    create batch is rolled back, and the upsert writes it."""
     meta, other = _meta(1), _meta(2)
     _begin(neo, meta)
     rows = _entity_rows(10)
@@ -345,8 +344,7 @@ def test_a_load_cut_short_in_a_batch_is_completed_by_running_it_again(
 @pytest.mark.parametrize("name", sorted(create_queries()))
 def test_no_create_query_plans_an_eager(neo: Neo4jStore, name: str) -> None:
     """The reason the create queries exist: an ``Eager`` operator holds every row of a batch
-    before the writes (a relationship ``MERGE`` with ``SET r += map`` plans one). A node is
-    created (its uniqueness constraint refuses a second), a relationship merged."""
+    before the writes (a relationship ``MERGE`` with ``SET r += map`` plans one)."""
     _, summary, _ = neo.driver.execute_query(
         "EXPLAIN " + cypher(name),  # type: ignore[arg-type]
         rows=[],
@@ -354,10 +352,5 @@ def test_no_create_query_plans_an_eager(neo: Neo4jStore, name: str) -> None:
         loaded_at="t",
     )
     operators = [op.split("@")[0] for op in _operators(summary.plan)]
-    kind = next(k for k in _KINDS.values() if f"create_{k.table}" == name)
-    if kind.is_relationship:
-        assert "Merge" in operators or "LockingMerge" in operators, name
-        assert "Eager" not in operators, name
-    else:  # a SET n += map on a created node plans an Eager (it does not on a merged one)
-        assert "Create" in operators and "Merge" not in operators, name
-        assert ("Eager" in operators) == takes_extra(kind), name
+    assert "Merge" in operators or "LockingMerge" in operators, name
+    assert "Eager" not in operators, name

@@ -1,16 +1,11 @@
 """The create queries of a load (``queries/create_<table>.cypher``), written from ``graph.yaml``.
 
 A load sends the rows whose item is not stored yet to ``create_<table>`` rather than to the
-upsert ``write_<table>``: every property named, so the plan has no ``Eager`` operator (a ``SET
-r += map`` on a merged relationship plans one: the map could write the properties the ``MERGE``
-matches on), and no hash comparison per row. A node is written with ``CREATE``: the uniqueness
-constraint on the property it is found by (``schema.cypher``) refuses a node made meanwhile, and
-the store then rolls the batch back and sends it to ``write_<table>``. A relationship is
-written with ``MERGE … ON CREATE SET``: no constraint guards its identity (its ends and
-properties), so the ``MERGE`` is what finds one made meanwhile (a concurrent writer, a record
-event of the same load naming a person again); the store checks that the batch created one
-item per row and, if not, rolls it back and sends it to the upsert. Either way the outcome is
-the upsert's.
+upsert ``write_<table>``: ``MERGE … ON CREATE SET`` with every property named, so the plan has
+no ``Eager`` operator (a ``SET r += map`` on a merged relationship plans one: the map could
+write the properties the ``MERGE`` matches on), and no hash comparison per row. The store
+checks that the batch created one item per row; if not (a concurrent writer made some), it
+rolls the batch back and sends it to ``write_<table>``, so the outcome is the upsert's.
 
 Each row is ``{..identity.., props: the loaded row, extra: its columns the schema does not
 name}``, projected to a map first (``WITH row {.*} AS row``): the planner cannot tell what
@@ -27,8 +22,6 @@ Example
 ('uscc', 'region_code', 'end_date', 'source', '_h', '_src')
 >>> [x for x in create_cypher(graph_schema().by_rows("roles")).splitlines() if "MERGE" in x]
 ['MERGE (a)-[r:ROLE {role: row.role, start_date: row.start_date}]->(b)']
->>> [x for x in create_cypher(graph_schema().by_rows("entities")).splitlines() if "CREATE (" in x]
-['CREATE (n:Subject:Entity {sid: row.sid})']
 """
 
 from __future__ import annotations
@@ -84,20 +77,19 @@ def _match(var: str, end: End, schema: GraphSchema) -> str:
 
 
 def _sets(var: str, kind: Kind) -> list[str]:
-    """The ``SET`` items of a new item: each property from the row, provenance from the load."""
+    """The ``ON CREATE SET`` items: each property from the row, provenance from the load."""
     items = [f"{var}.{p} = row.props.{p}" for p in create_properties(kind)]
     return items + [f"{var}.{p} = {value}" for p, value in _FROM_LOAD.items()]
 
 
-def _created_node(kind: Kind, schema: GraphSchema) -> str:
-    """A node kind's ``CREATE`` pattern, with the unique property of its first label that has
-    one (``Subject``'s ``sid`` for entities and persons, the key otherwise): its constraint
-    refuses a second node of that identity."""
+def _merged_node(kind: Kind, schema: GraphSchema) -> str:
+    """A node kind's ``MERGE`` pattern: on the unique property of its first label that has
+    one (``Subject``'s ``sid`` for entities and persons, the key otherwise)."""
     for label in kind.labels:
         unique = [p.name for p in schema.node(label).properties if p.unique]
         if unique:
             return f"(n:{':'.join(kind.labels)} {{{unique[0]}: row.{unique[0]}}})"
-    raise ValueError(f"node {kind.name} has no unique property to be created by")
+    raise ValueError(f"node {kind.name} has no unique property to merge on")
 
 
 def _drawn_with(kind: Kind, schema: GraphSchema) -> list[Kind]:
@@ -112,13 +104,8 @@ def create_cypher(kind: Kind, schema: GraphSchema | None = None) -> str:
         raise ValueError(f"{kind.name} is not written by a load")
     sets = ",\n    ".join(_sets("r" if kind.is_relationship else "n", kind))
     head = [
-        f"// Create {kind.name} items for rows the load found missing (the store rolls back and",
-        f"// sends the batch to write_{kind.table} when "
-        + (
-            "it did not create one per row)."
-            if kind.is_relationship
-            else "a uniqueness constraint refuses a node)."
-        ),
+        f"// Create {kind.name} items for rows the load found missing (the store checks one was",
+        f"// created per row, else rolls back and sends the batch to write_{kind.table}).",
         "// Generated from graph_service/schema/graph.yaml by `python -m graph_service.schema`:",
         "// edit the YAML, not this file. Each property is named, so the plan has no Eager"
         + (
@@ -143,7 +130,7 @@ def create_cypher(kind: Kind, schema: GraphSchema | None = None) -> str:
     drawn = _drawn_with(kind, schema)
     body = [f"MATCH {_match(f'e{i}', r.end, schema)}" for i, r in enumerate(drawn) if r.end]
     extra = ",\n    n += row.extra" if takes_extra(kind, schema) else ""
-    body += [f"CREATE {_created_node(kind, schema)}", f"SET {sets}{extra}"]
+    body += [f"MERGE {_merged_node(kind, schema)}", f"  ON CREATE SET {sets}{extra}"]
     body += [f"CREATE (n)-[:{r.name}]->(e{i})" for i, r in enumerate(drawn)]
     return "\n".join(head + body) + "\n"
 

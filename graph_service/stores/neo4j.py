@@ -9,9 +9,7 @@ A load commits batch by batch. Every batch is an idempotent upsert, nodes are wr
 the relationships that need them, and the load log entry is written last, so a load that was
 interrupted leaves a consistent graph (each item whole) that rerunning the load completes. A
 batch first reads which of its rows are new or changed (content hashes, no locks) and writes
-only those; a load that sends most of a kind reads its stored hashes in one scan instead, and
-one into a kind the database did not hold reads nothing. Missing nodes are written with
-``CREATE`` (a uniqueness constraint refuses one made meanwhile, and the batch is upserted).
+only those; a load that sends most of a kind reads its stored hashes in one scan instead.
 
 Every write of what readers see also bumps a counter on one ``(:StoreVersion)`` node in its own
 transaction: the change token (see :meth:`Neo4jStore.change_token`, ``docs/decisions.md``).
@@ -28,7 +26,7 @@ from typing import Any, LiteralString, cast
 
 import neo4j
 from neo4j import GraphDatabase, NotificationDisabledClassification, RoutingControl
-from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, TransientError
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 
 from graph_service.errors import NotFound, RequestTimeout, StoreUnavailable
 from graph_service.ids.regions import region
@@ -389,8 +387,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
     ) -> bool:
         """Make the items of ``rows`` with ``create_<name>``, counted on the version node in
         the same transaction: True when it created one item per row; False when some existed
-        already (a concurrent writer, or a row the load sends twice: a node's uniqueness
-        constraint refuses it, a relationship's ``MERGE`` finds it), and then nothing is
+        already (a concurrent writer, or a row the load sends twice), and then nothing is
         written (rolled back) and the caller sends the rows to the upsert."""
         relationship = _KINDS[kind].is_relationship
 
@@ -406,7 +403,7 @@ class Neo4jStore(Neo4jResults, GraphStore):
         try:
             with self._translated(), self.driver.session(database=self.database) as session:
                 session.execute_write(work)
-        except (_Existed, ConstraintError):
+        except _Existed:
             return False
         return True
 
