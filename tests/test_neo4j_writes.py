@@ -1,7 +1,8 @@
 """How the Neo4j store writes a load: rows whose item is missing go to the generated
 ``create_<table>`` queries (no ``Eager`` in their plans), the rest that differ to the upsert
 ``write_<table>``; a create batch that finds items stored already (a concurrent writer) is
-rolled back and upserted. Whichever way a row goes, the graph is the upsert's."""
+rolled back and upserted. Whichever way a row goes, the graph is the upsert's, and a load cut
+short is completed by running it again."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from graph_service.queries import cypher
 from graph_service.schema.creates import create_queries
 from graph_service.stores.base import BatchMeta, WriteCounts
 from graph_service.stores.hashing import content_hash
-from graph_service.stores.neo4j import Neo4jStore
+from graph_service.stores.neo4j import _KINDS, Neo4jStore
 from graph_service.synth import generate
 from loaders.load import load_directory
 from tests.conftest import NEO4J_URI, RING, _wipe
@@ -54,8 +55,28 @@ def _graph(store: Neo4jStore) -> list[str]:
     return sorted(out)
 
 
+def _spy_creates(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Each create batch the store runs from now on: (its query, whether it created the batch
+    rather than falling back to the upsert)."""
+    create = Neo4jStore._create
+    runs: list[tuple[str, bool]] = []
+
+    def spy(store: Neo4jStore, name: str, *args: Any) -> bool:
+        done = create(store, name, *args)
+        runs.append((f"create_{name}", done))
+        return done
+
+    monkeypatch.setattr(Neo4jStore, "_create", spy)
+    return runs
+
+
 def _meta(n: int) -> BatchMeta:
     return BatchMeta(batch_id=f"batch-{n}", loaded_at=f"2026-01-0{n}T00:00:00+00:00")
+
+
+def _same_day(n: int) -> BatchMeta:
+    """Load ``n`` of the first day (a row's latest date depends on the day of its load)."""
+    return BatchMeta(batch_id=f"batch-{n}", loaded_at=_meta(1).loaded_at)
 
 
 def _rewrite(src: Path, dst: Path, keep: int, note: bool) -> None:
@@ -117,17 +138,9 @@ def test_the_create_path_gives_the_graph_the_upsert_gives(
 ) -> None:
     """A first load (every row created without a read) and a second one (the read sorts the
     rows into missing, changed and unchanged) leave the graph that upserting every row does."""
-    create = Neo4jStore._create
-    made: set[str] = set()
-
-    def spy(store: Neo4jStore, name: str, *args: Any) -> bool:
-        done = create(store, name, *args)
-        made.update([name] if done else [])
-        return done
-
-    monkeypatch.setattr(Neo4jStore, "_create", spy)
+    runs = _spy_creates(monkeypatch)
     created = _load_twice(neo, registry, tmp_path)
-    assert {f"create_{name}" for name in made} == set(create_queries())
+    assert {name for name, done in runs if done} == set(create_queries())
     _wipe(neo4j_driver)
     monkeypatch.setattr(Neo4jStore, "_create", lambda *_: False)
     upserted = _load_twice(neo, registry, tmp_path)
@@ -157,14 +170,53 @@ def _begin(store: Neo4jStore, meta: BatchMeta) -> None:
     store.begin_load({"batch_id": meta.batch_id, "directory": "t", "started_at": meta.loaded_at})
 
 
-def test_a_create_batch_that_finds_nodes_made_meanwhile_is_upserted(neo: Neo4jStore) -> None:
+def test_a_first_load_creates_every_batch_without_falling_back(
+    neo: Neo4jStore, registry: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty store, every kind's rows go to its create query, none to the upsert (the
+    record events of the load aside: they write new versions of records it created), and
+    loading the same files again changes nothing."""
+    runs = _spy_creates(monkeypatch)
+    part, _ = registry
+    first = load_directory(
+        part,
+        neo,
+        RING,
+        progress=False,
+        batch_size=200,
+        rejects_path=tmp_path / "r.csv",
+        meta=_same_day(1),
+    )
+    assert {name for name, _ in runs} == set(create_queries())
+    assert all(done for name, done in runs if name != "create_records"), runs
+    assert all(f.created == f.loaded for f in first.files if f.kind != "record_events")
+    graph, runs[:] = _graph(neo), []
+    again = load_directory(
+        part,
+        neo,
+        RING,
+        progress=False,
+        batch_size=200,
+        rejects_path=tmp_path / "r.csv",
+        meta=_same_day(2),
+    )
+    assert not runs and _graph(neo) == graph
+    assert sum(f.created + f.updated for f in again.files) == 0
+
+
+def test_a_create_batch_that_finds_nodes_made_meanwhile_is_upserted(
+    neo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The database was empty when the load began (its rows are created without a read); a
-    concurrent writer made three of the entities since, one of them with other content."""
+    concurrent writer made three of the entities since, one of them with other content: the
+    create batch is rolled back, and the upsert writes it."""
     meta, other = _meta(1), _meta(2)
     _begin(neo, meta)
     rows = _entity_rows(10)
     neo.write("entities", rows[:2] + _entity_rows(3, "别名")[2:], other)
+    runs = _spy_creates(monkeypatch)
     assert neo.write("entities", rows, meta) == WriteCounts(created=7, updated=1, unchanged=2)
+    assert runs == [("create_entities", False)]
     first = {e["uscc"]: e["first_batch_id"] for e in next(neo.scan_nodes("Entity"))}
     assert sorted(first.values()).count(other.batch_id) == 3
     assert neo.entity(uscc(2))["name"] == "企业2"  # type: ignore[index]
@@ -215,6 +267,78 @@ def _operators(plan: Any) -> Iterator[str]:
     yield plan["operatorType"]
     for child in plan.get("children", []):
         yield from _operators(child)
+
+
+def _without_provenance(graph: list[str]) -> list[str]:
+    """``graph`` without the batch and time of the load that wrote each item."""
+    out = []
+    for text in graph:
+        item = json.loads(text)
+        for value in item.values():
+            if isinstance(value, dict):
+                for name in ("batch_id", "first_batch_id", "loaded_at"):
+                    value.pop(name, None)
+        out.append(json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("cut", ["create_persons", "create_roles"])
+def test_a_load_cut_short_in_a_batch_is_completed_by_running_it_again(
+    neo: Neo4jStore,
+    neo4j_driver: Any,
+    registry: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cut: str,
+) -> None:
+    """The second batch of a kind fails after half its rows are written (the load stops
+    there, with the nodes of a fresh kind partly created); running the load again gives the
+    graph one whole load gives."""
+    _, whole = registry
+    load_directory(
+        whole,
+        neo,
+        RING,
+        progress=False,
+        batch_size=200,
+        rejects_path=tmp_path / "r.csv",
+        meta=_same_day(1),
+    )
+    expected = _without_provenance(_graph(neo))
+    _wipe(neo4j_driver)
+    create, calls = Neo4jStore._create, []
+
+    def failing(store: Neo4jStore, name: str, kind: Any, rows: list[Any], meta: Any) -> bool:
+        calls.append(name)
+        if f"create_{name}" == cut and calls.count(name) == 2:
+            create(store, name, kind, rows[: len(rows) // 2], meta)
+            raise RuntimeError("the loader died in the middle of a batch")
+        return create(store, name, kind, rows, meta)
+
+    monkeypatch.setattr(Neo4jStore, "_create", failing)
+    with pytest.raises(RuntimeError, match="died"):
+        load_directory(
+            whole,
+            neo,
+            RING,
+            progress=False,
+            batch_size=200,
+            rejects_path=tmp_path / "r.csv",
+            meta=_same_day(2),
+        )
+    monkeypatch.undo()
+    kind = next(k for k, s in _KINDS.items() if f"create_{s.table}" == cut)
+    assert 0 < neo.counts()[_KINDS[kind].name] < len(expected)  # cut short: part of the kind
+    load_directory(
+        whole,
+        neo,
+        RING,
+        progress=False,
+        batch_size=200,
+        rejects_path=tmp_path / "r.csv",
+        meta=_same_day(3),
+    )
+    assert _without_provenance(_graph(neo)) == expected
 
 
 @pytest.mark.parametrize("name", sorted(create_queries()))
