@@ -4,8 +4,9 @@
 // they lie on disk; paging by the start node's sid read them in index order, scattered — at
 // 1M entities four times the server's time, most of it waiting on the disk (docs/decisions.md,
 // "The grading scan"). The page comes back as one record, each row the ends' node ids (E:/P:
-// subjects by sid, C: records, R: regions) and the properties (or only $fields, as a list in
-// that order): a row per relationship would cost the driver a message each.
+// subjects by sid, C: records, R: regions; with $node_ids true their internal ids instead, from
+// the relationship record alone: no end node read) and the properties (or only $fields, as a
+// list in that order): a row per relationship would cost the driver a message each.
 // REL_TYPE is filled in by graph_service.queries.with_type with a type of the graph model,
 // never a caller's text. id() is deprecated in Cypher 5 without a replacement for a seek by a
 // range of ids; elementId() has none.
@@ -21,7 +22,8 @@ WHERE id(r) = i
        OR (type(r) = 'CONCERNS' AND a.decided_on <= $on)
        OR (type(r) IN ['ROLE', 'HOLDS', 'REGISTERED_IN'] AND r.start_date <= $on
            AND (r.end_date IS NULL OR r.end_date = '' OR $on <= r.end_date)))
-RETURN collect([CASE WHEN a:Record THEN 'C:' + a.record_id ELSE a.sid END,
-                CASE WHEN b:Region THEN 'R:' + b.code ELSE b.sid END,
+RETURN collect([CASE WHEN $node_ids THEN id(a) WHEN a:Record THEN 'C:' + a.record_id
+                     ELSE a.sid END,
+                CASE WHEN $node_ids THEN id(b) WHEN b:Region THEN 'R:' + b.code ELSE b.sid END,
                 CASE WHEN $fields IS NULL THEN properties(r) ELSE [f IN $fields | r[f]] END])
          AS rows

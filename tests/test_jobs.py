@@ -18,6 +18,7 @@ import pytest
 
 from graph_service.cli import main
 from graph_service.engine.evaluation import TABLE_COLUMNS, evaluation_config, nationwide
+from graph_service.services import jobs
 from graph_service.services.jobs import (
     Job,
     JobBoard,
@@ -129,7 +130,11 @@ def test_cli_jobs_list_says_which_results_are_stale(
     assert json.loads(capsys.readouterr().out)["results"][0]["stale"] is True
 
 
-def test_grade_rows_built_column_wise_are_the_rows_made_one_by_one() -> None:
+@pytest.mark.parametrize("per_slice", [1, 2, 10_000])
+def test_grade_rows_built_column_wise_are_the_rows_made_one_by_one(
+    per_slice: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "_JSON_SLICE", per_slice)  # the text written a slice at a time
     table = pd.DataFrame(
         {
             "uscc": ["U2", "U1", "U3"],

@@ -336,6 +336,15 @@ class GraphStore(ABC):
         for rows in self.scan_relationships(rtype, on=on, batch=batch, fields=fields):
             yield {f: [r.get(f) for r in rows] for f in names}
 
+    def scan_relationship_tables(
+        self, rtypes: Sequence[RelType], fields: Sequence[str], *, on: str | None = None
+    ) -> dict[RelType, dict[str, list[Any]]]:
+        """Every relationship of each of ``rtypes`` as whole columns: the batches of
+        :meth:`scan_relationship_columns` joined, in their order. A store may read what the
+        types share once for all of them (Neo4j: the ends' sids)."""
+        ends = ("from", "to", *fields)
+        return {t: gathered(self.scan_relationship_columns(t, fields, on=on), ends) for t in rtypes}
+
     @abstractmethod
     def change_token(self) -> str:
         """A short text that changes whenever anything a reader could see changes — a load,
@@ -784,3 +793,14 @@ def sort_relations(rel: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[
         )
 
     return {name: sorted(items, key=order) for name, items in rel.items()}
+
+
+def gathered(
+    batches: Iterable[Mapping[str, list[Any]]], names: Sequence[str]
+) -> dict[str, list[Any]]:
+    """A scan's batches of columns (those ``names``) as one batch."""
+    out: dict[str, list[Any]] = {n: [] for n in names}
+    for batch in batches:
+        for n, column in out.items():
+            column += batch[n]
+    return out

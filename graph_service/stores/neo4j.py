@@ -25,6 +25,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, LiteralString, cast
 
 import neo4j
+import numpy as np
+import numpy.typing as npt
 from neo4j import GraphDatabase, NotificationDisabledClassification, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, TransientError
 
@@ -55,6 +57,7 @@ from graph_service.stores.base import (
     batched,
     edge_order,
     edge_view,
+    gathered,
     named_order,
     node_id,
     node_view,
@@ -94,6 +97,10 @@ _NODE_SCANS: dict[NodeLabel, tuple[str, tuple[str, str]]] = {
 }
 #: The start label of each relationship type (graph.yaml).
 _STARTS = {t: k.start.label for t, k in graph_schema().relationships.items() if k.start}
+#: The end label of each relationship type (graph.yaml).
+_ENDS = {t: k.end.label for t, k in graph_schema().relationships.items() if k.end}
+#: The labels of subjects (scan_subject_nodes.cypher reads their sids by node id).
+_SUBJECTS = frozenset(_KEYS)
 #: Start nodes per page of a load's scan of the stored hashes (see _stored_hashes).
 HASH_PAGE = 50_000
 _HASHES = ["_h", "_src"]
@@ -669,24 +676,36 @@ class Neo4jStore(Neo4jResults, GraphStore):
         for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
             yield _columns(fields, wanted, zip(*rows, strict=True), len(rows))
 
-    def _relationship_pages(
-        self, rtype: RelType, on: str | None, fields: list[str] | None, batch: int
+    def _id_pages(
+        self, bounds: LiteralString, query: LiteralString, params: Mapping[str, Any], batch: int
     ) -> Iterator[list[Any]]:
-        """The pages of a relationship scan: rows of [from, to, properties or fields], those
-        of ``batch`` relationship ids each, over the type's range of ids."""
-        # Files of the repository with a type of the model (RelType, checked by with_type).
-        bounds: LiteralString = with_type("scan_relationship_ids", rtype)
-        query: LiteralString = with_type("scan_relationships", rtype)
+        """The rows of a scan by internal id: ``bounds`` gives the range of ids (``lo``,
+        ``hi``), each page of ``query`` the rows of ``batch`` ids of it (pages not empty)."""
         found = self._page(bounds, {})
         lo, hi = found["lo"], found["hi"]
         if lo is None:
             return
         ranges = ({"lo": a, "hi": min(a + batch, hi + 1)} for a in range(lo, hi + 1, batch))
-        for page in self._read_ahead(
-            query, {"on": on, "fields": fields}, lambda _: next(ranges, None)
-        ):
+        for page in self._read_ahead(query, params, lambda _: next(ranges, None)):
             if page["rows"]:
                 yield page["rows"]
+
+    def _relationship_pages(
+        self,
+        rtype: RelType,
+        on: str | None,
+        fields: list[str] | None,
+        batch: int,
+        node_ids: bool = False,
+    ) -> Iterator[list[Any]]:
+        """The pages of a relationship scan: rows of [from, to, properties or fields], those
+        of ``batch`` relationship ids each, over the type's range of ids; the ends by sid, or
+        by internal node id with ``node_ids``."""
+        # Files of the repository with a type of the model (RelType, checked by with_type).
+        bounds: LiteralString = with_type("scan_relationship_ids", rtype)
+        query: LiteralString = with_type("scan_relationships", rtype)
+        params = {"on": on, "fields": fields, "node_ids": node_ids}
+        return self._id_pages(bounds, query, params, batch)
 
     def scan_relationships(
         self,
@@ -718,6 +737,87 @@ class Neo4jStore(Neo4jResults, GraphStore):
             starts, stops, data = zip(*rows, strict=True)
             columns = _columns(fields, wanted, zip(*data, strict=True), len(rows))
             yield {"from": list(starts), "to": list(stops)} | columns
+
+    def scan_relationship_tables(
+        self, rtypes: Sequence[RelType], fields: Sequence[str], *, on: str | None = None
+    ) -> dict[RelType, dict[str, list[Any]]]:
+        """The relationships between subjects come with their ends' internal node ids, and
+        the ends' sids from one pass over the subjects by id, beside the scans: an end's sid
+        read per relationship was half the server's time of a scan (docs/decisions.md,
+        "Relationship ends by node id"). Other types are scanned as
+        :meth:`scan_relationship_columns` does."""
+        wanted = visible(fields)
+        by_id = [t for t in rtypes if _STARTS.get(t) in _SUBJECTS and _ENDS.get(t) in _SUBJECTS]
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tables") as pool:
+            subjects = pool.submit(self._subject_nodes) if by_id else None
+            scans = {
+                t: pool.submit(self._ended_columns, t, fields, wanted, on)
+                if t in by_id
+                else pool.submit(
+                    gathered,
+                    self.scan_relationship_columns(t, fields, on=on),
+                    ("from", "to", *fields),
+                )
+                for t in rtypes
+            }
+            tables = {t: f.result() for t, f in scans.items()}
+            if subjects is None:
+                return tables
+            ids, sids = subjects.result()
+        for t in by_id:
+            for end in ("from", "to"):
+                ends = np.asarray(tables[t][end], dtype=np.int64)
+                tables[t][end] = self._sids_of(ends, ids, sids)
+        return tables
+
+    def _ended_columns(
+        self, rtype: RelType, fields: Sequence[str], wanted: list[str], on: str | None
+    ) -> dict[str, Any]:
+        """A relationship scan's columns, ``from`` and ``to`` as arrays of node ids."""
+        starts: list[npt.NDArray[np.int64]] = []
+        stops: list[npt.NDArray[np.int64]] = []
+        out: dict[str, Any] = {f: [] for f in fields}
+        for rows in self._relationship_pages(rtype, on, wanted, SCAN_BATCH, node_ids=True):
+            a, b, data = zip(*rows, strict=True)
+            starts.append(np.array(a, dtype=np.int64))
+            stops.append(np.array(b, dtype=np.int64))
+            for f, column in _columns(fields, wanted, zip(*data, strict=True), len(rows)).items():
+                out[f] += column
+        none = np.zeros(0, dtype=np.int64)
+        out["from"] = np.concatenate(starts) if starts else none
+        out["to"] = np.concatenate(stops) if stops else none
+        return out
+
+    def _subject_nodes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+        """Every subject's internal node id (ascending) and its sid, in one pass by id."""
+        ids: list[int] = []
+        sids: list[str] = []
+        pages = self._id_pages(
+            _q("scan_subject_node_ids"), _q("scan_subject_nodes"), {}, SCAN_BATCH
+        )
+        for rows in pages:
+            i, s = zip(*rows, strict=True)
+            ids += i
+            sids += s
+        return np.array(ids, dtype=np.int64), np.array(sids, dtype=object)
+
+    def _sids_of(
+        self,
+        ends: npt.NDArray[np.int64],
+        ids: npt.NDArray[np.int64],
+        sids: npt.NDArray[np.object_],
+    ) -> list[Any]:
+        """The sids of node ids ``ends`` by the subjects' ``ids`` and ``sids``; an end the
+        pass over the subjects missed (created since) is asked for by its id."""
+        at = np.minimum(np.searchsorted(ids, ends), max(len(ids) - 1, 0))
+        found = sids[at] if len(ids) else np.full(len(ends), None, dtype=object)
+        missed = np.flatnonzero(ids[at] != ends) if len(ids) else np.arange(len(ends))
+        if len(missed):
+            asked = np.unique(ends[missed])
+            rows = self._page(_q("subject_nodes_by_id"), {"ids": asked.tolist()})["rows"]
+            late = dict(map(tuple, rows))
+            found[missed] = [late.get(int(e)) for e in ends[missed]]
+        return cast(list[Any], found.tolist())
 
     # -- graph exploration -----------------------------------------------------------------
 

@@ -14,7 +14,7 @@ office by its role, a holding by its percent.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +26,7 @@ import pandas as pd
 from graph_service.catalogue import responsible_roles
 from graph_service.engine.evaluation.config import EvaluationConfig
 from graph_service.engine.timeline import in_force
-from graph_service.stores.base import GraphStore, RelType, sid
+from graph_service.stores.base import GraphStore, RelType, gathered, sid
 
 #: Entity columns a pass keeps.
 ENTITY_FIELDS = (
@@ -103,38 +103,23 @@ def indexer(keys: Sequence[str], wanted: Iterable[str]) -> npt.NDArray[np.int64]
     return found.astype(np.int64)
 
 
-def _gathered(batches: Iterator[Columns], names: Sequence[str]) -> Columns:
-    """A scan's batches of columns as one batch."""
-    out: Columns = {n: [] for n in names}
-    for batch in batches:
-        for n in names:
-            out[n] += batch[n]
-    return out
-
-
 def _records(store: GraphStore) -> list[dict[str, Any]]:
     return [r for batch in store.scan_nodes("Record") for r in batch]
 
 
 def read_registry(store: GraphStore, on: str, cfg: EvaluationConfig) -> Registry:
     """Everything a nationwide pass needs from ``store`` as of ``on``."""
-    ends = ("from", "to", *RELATIONSHIP_FIELDS)
-    reads: list[Callable[[], Any]] = [
-        lambda: _gathered(store.scan_node_columns("Entity", ENTITY_FIELDS), ENTITY_FIELDS),
+    reads: list[Callable[[], Any]] = [  # the longest first: the relationships
+        lambda: store.scan_relationship_tables(WEIGHED, RELATIONSHIP_FIELDS, on=on),
+        lambda: gathered(store.scan_node_columns("Entity", ENTITY_FIELDS), ENTITY_FIELDS),
         lambda: _records(store),
-        *(
-            lambda t=rtype: _gathered(
-                store.scan_relationship_columns(t, RELATIONSHIP_FIELDS, on=on), ends
-            )
-            for rtype in WEIGHED
-        ),
     ]
     if store.concurrent_reads:  # the server reads while this process decodes and computes
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="registry") as pool:
-            entities, records, *rels = [f.result() for f in [pool.submit(r) for r in reads]]
+            rels, entities, records = [f.result() for f in [pool.submit(r) for r in reads]]
     else:
-        entities, records, *rels = [read() for read in reads]
-    return _registry(on, entities, records, dict(zip(WEIGHED, rels, strict=True)), cfg)
+        rels, entities, records = [read() for read in reads]
+    return _registry(on, entities, records, rels, cfg)
 
 
 def _registry(
