@@ -7,15 +7,15 @@ through Arrow: one header file (the node id stored as the key property, ``sid:ID
 ``:START_ID``/``:END_ID``; typed properties) and one data file per node label and
 relationship type, the labels given on the command line. The nodes and relationships carry
 the same properties as the incremental loader's (provenance included), so both give the
-same graph. A large input is validated in two processes, file group beside file group
-(:data:`STAGES`), with the same outcome.
+same graph. Record events go through the record life cycle as they do in an incremental load,
+over the records they name, which are held until then and written with their earlier
+versions (:mod:`loaders.bulk_records`). A large input is validated in two processes, file
+group beside file group (:data:`STAGES`), with the same outcome.
 
 The import itself runs on a stopped server (``scripts/neo4j-local import`` stops it, imports
 and starts it again); then, over Bolt, the constraints are created side by side (each fills
-its index),
-the other indexes are created together and fill in the background while the load is logged
-and record events (which go through the record life cycle) are applied, and the load waits
-for them.
+its index), the other indexes are created together and fill in the background while the load
+is logged, and the load waits for them.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from graph_service.ids.regions import region
 from graph_service.schema import graph_schema
 from graph_service.stores import open_neo4j
 from graph_service.stores.base import BatchMeta, RowKind, SubjectKind, WriteCounts, sid
+from loaders.bulk_records import ARRAY_DELIMITER, VERSION_OF, HeldRecords, event_records
 from loaders.columns import warm
 from loaders.contract import contract
 from loaders.load import FileReport, LoadReport, load_directory, new_batch_meta
@@ -110,6 +111,8 @@ class _File:
     #: None once the file is closed (its rows all written).
     writer: pacsv.CSVWriter | None
     rows: int = 0
+    #: Its node label or relationship type when not its file's name (a second file of one).
+    group: str | None = None
 
 
 @dataclass
@@ -118,12 +121,15 @@ class ImportFiles:
     validates: it knows what it has written (for references) and counts every row created.
 
     Rows are written column by column through Arrow's CSV writer, a batch at a time: a null
-    is an empty field (no property), as is an empty string."""
+    is an empty field (no property), as is an empty string. The records of ``held`` (those
+    the load's events name) and their ``NAMES`` are held and written last, as the events
+    leave them (:mod:`loaders.bulk_records`)."""
 
     directory: Path
     meta: BatchMeta
     backend: str = "neo4j-import"
     concurrent_writes: bool = False
+    held: HeldRecords = field(default_factory=HeldRecords)
     _files: dict[str, _File] = field(default_factory=dict)
     _subjects: dict[SubjectKind, set[str]] = field(
         default_factory=lambda: {"entity": set(), "person": set()}
@@ -143,15 +149,25 @@ class ImportFiles:
         return set(keys) & self._subjects[kind]
 
     def records_by_id(self, record_ids: Collection[str]) -> list[dict[str, Any]]:
-        """Records this load has written (only their ids: nothing else is asked of them)."""
-        return [{"record_id": r} for r in record_ids if r in self._records]
+        """Records this load has written: the held ones whole (their events read them), the
+        others only their ids (nothing else is asked of them)."""
+        held = self.held.records(record_ids)
+        ids = {r["record_id"] for r in held}
+        return held + [{"record_id": r} for r in record_ids if r in self._records and r not in ids]
 
     def write(
         self, kind: RowKind, rows: Sequence[Mapping[str, Any]], meta: BatchMeta
     ) -> WriteCounts:
-        """Append ``rows`` to the importer files of ``kind``; every row is created."""
+        """Append ``rows`` to the importer files of ``kind``; every row is created, but those of
+        held records, which are upserted (:class:`HeldRecords`)."""
+        counts = WriteCounts()
+        if kind in ("records", "record_persons") and self.held.ids:
+            counts = self._write_held_rows(
+                kind, [r for r in rows if r["record_id"] in self.held.ids], meta
+            )
+            rows = [r for r in rows if r["record_id"] not in self.held.ids]
         if not rows:
-            return WriteCounts()
+            return counts
         group = _GROUPS[kind]
         stamps: dict[str, Column] = {
             "batch_id": meta.batch_id,
@@ -181,7 +197,28 @@ class ImportFiles:
         names = f.columns if f else [*ends, *given, *stamps]
         columns = {c: ends[c] if c in ends else [r.get(c) for r in rows] for c in names}
         self._append(group, columns | stamps, len(rows))
-        return WriteCounts(created=len(rows))
+        counts.created += len(rows)
+        return counts
+
+    def _write_held_rows(
+        self, kind: RowKind, rows: list[Mapping[str, Any]], meta: BatchMeta
+    ) -> WriteCounts:
+        """Upsert rows of held records (a record's ``CONCERNS`` is written when it is
+        created: an event never changes its subject)."""
+        counts = WriteCounts()
+        upsert = self.held.write_record if kind == "records" else self.held.write_name
+        created = []
+        for row in rows:
+            outcome = upsert(row, meta)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if kind == "records" and outcome == "created":
+                created.append(row)
+        if created:
+            ids = [r["record_id"] for r in created]
+            self._records.update(ids)
+            concerns = [sid(r["subject_type"], r["subject_key"]) for r in created]
+            self._append("CONCERNS", {":START_ID": ids, ":END_ID": concerns}, len(created))
+        return counts
 
     def link_superiors(self, meta: BatchMeta) -> None:
         """SUPERVISED_BY to each superior unit the load wrote."""
@@ -243,9 +280,16 @@ class ImportFiles:
                 f.writer.close()
                 f.writer = None
 
+    def _write_held(self) -> None:
+        """Write the held records and what their events made (once: they are dropped)."""
+        for group, stem, rows in self.held.write_files(self.directory):
+            self._files[stem] = _File([], pa.schema([]), None, rows, group)
+        self.held = HeldRecords(self.held.ids)
+
     def written(self) -> Written:
         """What this writer has written (its files closed), for the process it was forked
         from to :meth:`add`."""
+        self._write_held()
         self.close_files()
         files = {g: replace(f, writer=None) for g, f in self._files.items()}
         return Written(self._subjects, self._records, self._regions, files)
@@ -274,14 +318,19 @@ class ImportFiles:
                 },
                 len(codes),
             )
+        self._write_held()
         self.close_files()
-        args = [f"--report-file={self.directory / 'import.report'}"]
-        for group in self._files:
-            files = f"{self.directory / f'{group}.header.csv'},{self.directory / f'{group}.csv'}"
-            if group in _END_SPACES:
+        args = [
+            f"--report-file={self.directory / 'import.report'}",
+            f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+        ]
+        for stem, f in self._files.items():
+            group = f.group or stem
+            files = f"{self.directory / f'{stem}.header.csv'},{self.directory / f'{stem}.csv'}"
+            if group in _END_SPACES or group == VERSION_OF:
                 args.append(f"--relationships={group}={files}")
             else:
-                args.append(f"--nodes={_LABELS[group]}={files}")
+                args.append(f"--nodes={_LABELS.get(group, group)}={files}")
         return args
 
 
@@ -318,7 +367,7 @@ def _typed(column: str, group: str, types: Mapping[str, pa.DataType]) -> str:
 #: keys of their ID numbers, which roles, holdings and records key again.
 STAGES = (
     (("persons",), ("entities",)),
-    (("roles",), ("registrations", "shareholdings", "records", "record_persons")),
+    (("roles",), ("registrations", "shareholdings", "records", "record_persons", "record_events")),
 )
 #: Input (all its files) from which a bulk load validates in two processes: below it, forking
 #: costs more than it saves.
@@ -476,15 +525,14 @@ def bulk_load(
 
     meta = new_batch_meta()
     work_dir = work_dir or directory / "import" / meta.batch_id
-    files = ImportFiles(work_dir, meta)
-    kinds = [k for k in contract() if k != "record_events"]
+    files = ImportFiles(work_dir, meta, held=HeldRecords(frozenset(event_records(directory))))
     report = validate_files(
         directory,
         files,
         keyring,
         rejects_path=rejects_path or directory / "rejects" / f"{meta.batch_id}.csv",
         progress=progress,
-        kinds=kinds,
+        kinds=list(contract()),
         parallel=parallel,
     )
     lap("validate")
@@ -492,19 +540,12 @@ def bulk_load(
     shutil.rmtree(work_dir)
     lap("import")
     # The constraints are made (and their indexes filled) as the store opens; the other
-    # indexes fill in the background while the events are applied, and are awaited last.
+    # indexes fill in the background while the load is logged, and are awaited last.
     neo = open_neo4j(uri)
     with neo as store:
         lap("schema")
-        report.phases = phases  # the events' and indexes' time is in the report, not the log
+        report.phases = phases  # the indexes' time is in the report, not the log
         store.record_load(report.to_dict())
-        sources, _ = discover(directory)
-        if any(s.kind == "record_events" for s in sources):
-            events = load_directory(
-                directory, store, keyring, progress=progress, kinds=["record_events"]
-            )
-            report.files += events.files
-        lap("events")
         neo.await_indexes()
         lap("indexes")
     return report

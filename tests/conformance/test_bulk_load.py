@@ -24,7 +24,7 @@ from graph_service.stores.embedded import EmbeddedStore
 from graph_service.stores.neo4j import Neo4jStore
 from loaders.bulk import BulkLoadError, bulk_load
 from loaders.load import load_directory
-from tests.conftest import NEO4J_URI, RING
+from tests.conftest import NEO4J_URI, RING, _wipe
 from tests.factories import small_registry, write_csv
 
 pytestmark = pytest.mark.slow  # stops and restarts Neo4j
@@ -92,6 +92,88 @@ def test_bulk_load_gives_the_incremental_graph(own_server: tuple[str, str], tmp_
         sealed = bulk.sealed_person_id(RING.key(ids["p1"]))
         assert sealed is not None and RING.unseal(sealed) == ids["p1"]
         # A second load of the same files over the imported graph changes nothing.
+        again = load_directory(tmp_path / "in", bulk, RING, progress=False)
+        assert sum(f.created + f.updated for f in again.files) == 0
+    finally:
+        bulk.close()
+
+
+def _history(store: GraphStore, record_id: str) -> list[dict[str, Any]]:
+    """A record's versions without provenance, the current one last (earlier ones of one
+    load carry the same stamps, so the stores may list them in any order: by their events)."""
+    *earlier, current = [
+        {k: v for k, v in version.items() if k not in PROVENANCE}
+        for version in store.record_history(record_id)
+    ]
+    return [*sorted(earlier, key=lambda v: len(v.get("events", []))), current]
+
+
+def test_bulk_load_applies_record_events_as_the_incremental_loader_does(
+    own_server: tuple[str, str], tmp_path: Path
+) -> None:
+    """Events, valid and not, in any order: the same graph (versions and the persons events
+    name included), the same report and the same rejects as an incremental load."""
+    uri, command = own_server
+    ids = small_registry(tmp_path / "in")
+    p1, p2 = ids["p1"], ids["p2"]
+    write_csv(
+        tmp_path / "in" / "record_events.csv",
+        [
+            {"record_id": "R1", "event": "resolve", "on": "2020-03-01", "outcome": "upheld"},
+            {"record_id": "R1", "event": "object", "on": "2020-01-10", "reason": "当事人异议"},
+            {"record_id": "R1", "event": "add_person", "on": "2020-04-01", "person_id": p2},
+            {"record_id": "R1", "event": "add_person", "on": "2020-05-01", "person_id": p2},
+            {"record_id": "R1", "event": "release_person", "on": "2020-06-01", "person_id": p1},
+            {
+                "record_id": "R1",
+                "event": "extend",
+                "on": "2020-07-01",
+                "effective_to": "2030-01-01",
+            },
+            {"record_id": "R1", "event": "object", "on": "2020-07-01"},
+            {
+                "record_id": "R1",
+                "event": "object",
+                "on": "2020-01-10",
+                "reason": "当事人异议",
+            },  # dup
+            {"record_id": "R2", "event": "object", "on": "2022-01-05"},  # R2 is repaired
+            {"record_id": "R2", "event": "remove", "on": "2022-02-01", "outcome": "performed"},
+            {"record_id": "NO-SUCH", "event": "object", "on": "2021-05-01"},
+            {"record_id": "R2", "event": "object", "on": "2021-13-01"},
+        ],
+    )
+    incremental = EmbeddedStore(tmp_path / "g.graph")
+    inc = load_directory(
+        tmp_path / "in", incremental, RING, rejects_path=tmp_path / "inc.csv", progress=False
+    )
+    earlier = Neo4jStore(uri)  # holds the graph of the test before
+    _wipe(earlier.driver)
+    earlier.close()
+    report = bulk_load(
+        tmp_path / "in",
+        uri,
+        RING,
+        import_command=command,
+        progress=False,
+        parallel=True,
+        rejects_path=tmp_path / "bulk.csv",
+    )
+    files = [(f.file, f.rows, f.created, f.updated, f.unchanged, f.rejected) for f in report.files]
+    assert files == [
+        (f.file, f.rows, f.created, f.updated, f.unchanged, f.rejected) for f in inc.files
+    ]
+    assert next(f for f in report.files if f.kind == "record_events").rejected >= 4
+    assert (tmp_path / "bulk.csv").read_bytes() == (tmp_path / "inc.csv").read_bytes()
+    bulk = Neo4jStore(uri)
+    try:
+        assert bulk.counts() == incremental.counts()
+        assert _tables(bulk) == _tables(incremental)
+        for record_id in ("R1", "R2"):
+            assert len(bulk.record_history(record_id)) > 1
+            assert _history(bulk, record_id) == _history(incremental, record_id)
+        assert [x["batch_id"] for x in bulk.loads()] == [report.batch_id]
+        # The events are part of the graph as imported: loading them again changes nothing.
         again = load_directory(tmp_path / "in", bulk, RING, progress=False)
         assert sum(f.created + f.updated for f in again.files) == 0
     finally:
