@@ -20,7 +20,7 @@ from graph_service.stores.base import BatchMeta, WriteCounts
 from graph_service.stores.hashing import content_hash
 from graph_service.stores.neo4j import _KINDS, Neo4jStore
 from graph_service.synth import generate
-from loaders.load import load_directory
+from loaders.load import LoadReport, load_directory
 from tests.conftest import NEO4J_URI, RING, _wipe
 from tests.factories import pid, uscc
 
@@ -114,18 +114,18 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return tmp / "part", tmp / "whole"
 
 
+def _load(store: Neo4jStore, directory: Path, meta: BatchMeta, rejects: Path) -> LoadReport:
+    """Load ``directory`` in batches of 200 rows (several batches: the parallel writers each
+    take a part of a file)."""
+    return load_directory(
+        directory, store, RING, progress=False, batch_size=200, meta=meta, rejects_path=rejects
+    )
+
+
 def _load_twice(store: Neo4jStore, registry: tuple[Path, Path], tmp: Path) -> list[str]:
     part, whole = registry
     for n, directory in enumerate((part, whole), start=1):
-        load_directory(
-            directory,
-            store,
-            RING,
-            progress=False,
-            batch_size=200,  # several batches: the parallel writers each take a part of a file
-            meta=_meta(n),
-            rejects_path=tmp / f"{n}.csv",
-        )
+        _load(store, directory, _meta(n), tmp / f"{n}.csv")
     return _graph(store)
 
 
@@ -178,28 +178,12 @@ def test_a_first_load_creates_every_batch_without_falling_back(
     loading the same files again changes nothing."""
     runs = _spy_creates(monkeypatch)
     part, _ = registry
-    first = load_directory(
-        part,
-        neo,
-        RING,
-        progress=False,
-        batch_size=200,
-        rejects_path=tmp_path / "r.csv",
-        meta=_same_day(1),
-    )
+    first = _load(neo, part, _same_day(1), tmp_path / "r.csv")
     assert {name for name, _ in runs} == set(create_queries())
     assert all(done for name, done in runs if name != "create_records"), runs
     assert all(f.created == f.loaded for f in first.files if f.kind != "record_events")
     graph, runs[:] = _graph(neo), []
-    again = load_directory(
-        part,
-        neo,
-        RING,
-        progress=False,
-        batch_size=200,
-        rejects_path=tmp_path / "r.csv",
-        meta=_same_day(2),
-    )
+    again = _load(neo, part, _same_day(2), tmp_path / "r.csv")
     assert not runs and _graph(neo) == graph
     assert sum(f.created + f.updated for f in again.files) == 0
 
@@ -295,15 +279,7 @@ def test_a_load_cut_short_in_a_batch_is_completed_by_running_it_again(
     there, with the nodes of a fresh kind partly created); running the load again gives the
     graph one whole load gives."""
     _, whole = registry
-    load_directory(
-        whole,
-        neo,
-        RING,
-        progress=False,
-        batch_size=200,
-        rejects_path=tmp_path / "r.csv",
-        meta=_same_day(1),
-    )
+    _load(neo, whole, _same_day(1), tmp_path / "r.csv")
     expected = _without_provenance(_graph(neo))
     _wipe(neo4j_driver)
     create, calls = Neo4jStore._create, []
@@ -317,27 +293,11 @@ def test_a_load_cut_short_in_a_batch_is_completed_by_running_it_again(
 
     monkeypatch.setattr(Neo4jStore, "_create", failing)
     with pytest.raises(RuntimeError, match="died"):
-        load_directory(
-            whole,
-            neo,
-            RING,
-            progress=False,
-            batch_size=200,
-            rejects_path=tmp_path / "r.csv",
-            meta=_same_day(2),
-        )
+        _load(neo, whole, _same_day(2), tmp_path / "r.csv")
     monkeypatch.undo()
     kind = next(k for k, s in _KINDS.items() if f"create_{s.table}" == cut)
     assert 0 < neo.counts()[_KINDS[kind].name] < len(expected)  # cut short: part of the kind
-    load_directory(
-        whole,
-        neo,
-        RING,
-        progress=False,
-        batch_size=200,
-        rejects_path=tmp_path / "r.csv",
-        meta=_same_day(3),
-    )
+    _load(neo, whole, _same_day(3), tmp_path / "r.csv")
     assert _without_provenance(_graph(neo)) == expected
 
 
