@@ -146,7 +146,7 @@ def test_a_run_reads_the_last_grades_from_the_snapshot_and_the_lines_after_it(
     second = first.assign(grade=["D", "B", "C"])
     ledger.record(second, "2024-07-01", "v1")
     snapshot.write_bytes(kept)
-    assert ledger.last_grades().grades.to_dict() == {"A1": "D", "B2": "B", "C3": "C"}
+    assert ledger.last_grades().to_dict() == {"A1": "D", "B2": "B", "C3": "C"}
     third = ledger.record(second.assign(grade=["D", "A", "C"]), "2024-08-01", "v1")
     assert (third.changes, third.transitions) == (1, {"B→A": 1})
 
@@ -161,6 +161,6 @@ def test_a_snapshot_of_another_ledger_is_not_trusted(tmp_path: Path) -> None:
     lines = ledger.path.read_bytes().split(b"\n")
     ledger.path.write_bytes(b"\n".join(lines[:3]) + b"\n")
     snapshot_path(ledger.path).write_bytes(kept)
-    assert ledger.last_grades().grades.to_dict() == {"A1": "A", "B2": "B"}
+    assert ledger.last_grades().to_dict() == {"A1": "A", "B2": "B"}
     snapshot_path(ledger.path).write_bytes(b"not parquet")
-    assert ledger.last_grades().grades.to_dict() == {"A1": "A", "B2": "B"}
+    assert ledger.last_grades().to_dict() == {"A1": "A", "B2": "B"}

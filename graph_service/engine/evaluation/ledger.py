@@ -74,9 +74,10 @@ class GradeLedger:
                 if entry is not None:
                     yield entry
 
-    def last_grades(self) -> LastGrades:
-        """Each entity's grade as the latest run that changed it left it: the snapshot and the
-        lines appended after it, or the whole ledger when there is no snapshot to trust."""
+    def last_grades(self) -> pd.Series:
+        """Each entity's grade (index: USCC) as the latest run that changed it left it: the
+        snapshot and the lines appended after it, or the whole ledger when there is no
+        snapshot to trust."""
         kept = read_snapshot(self.path)
         grades = kept.grades if kept is not None else pd.Series(dtype=object)
         start = kept.offset if kept is not None else 0
@@ -84,7 +85,7 @@ class GradeLedger:
         if later:
             usccs, tos = zip(*later, strict=True)
             grades = _updated(grades, pd.Series(tos, index=list(usccs), dtype=object))
-        return LastGrades(grades, self.path.stat().st_size if self.path.exists() else 0)
+        return grades
 
     def record(
         self,
@@ -99,7 +100,7 @@ class GradeLedger:
         run_id = f"grade-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         with locked(self.path) as fh:
             last = self.last_grades()
-            before = table["uscc"].map(last.grades).astype(object)  # NaN: never graded
+            before = table["uscc"].map(last).astype(object)  # NaN: never graded
             grades = table["grade"].astype(str)
             changed = before.to_numpy(dtype=object) != grades.to_numpy(dtype=object)
             moved = before[changed]
@@ -124,7 +125,7 @@ class GradeLedger:
             fh.buffer.write(lines)  # type: ignore[attr-defined]  # the text file's bytes
             fh.buffer.flush()  # type: ignore[attr-defined]
             os.fsync(fh.fileno())
-            grown = _updated(last.grades, pd.Series(grade.to_numpy(), index=usccs.to_numpy()))
+            grown = _updated(last, pd.Series(grade.to_numpy(), index=usccs.to_numpy()))
             write_snapshot(self.path, LastGrades(grown, os.fstat(fh.fileno()).st_size))
         return summary
 
