@@ -3,10 +3,13 @@
 // id (a seek, no index). Pages of ids walk the relationship and property stores in the order
 // they lie on disk; paging by the start node's sid read them in index order, scattered — at
 // 1M entities four times the server's time, most of it waiting on the disk (docs/decisions.md,
-// "The grading scan"). The page comes back as one record, each row the ends' node ids (E:/P:
+// "The grading scan").
+// The page comes back as one record, in columns: `starts` and `ends`, the ends' keys (E:/P:
 // subjects by sid, C: records, R: regions; with $node_ids true their internal ids instead, from
-// the relationship record alone: no end node read) and the properties (or only $fields, as a
-// list in that order): a row per relationship would cost the driver a message each.
+// the relationship record alone: no end node read), and the properties — with $fields a list
+// per field (`columns`, in that order), else a map per relationship (`props`). A row per
+// relationship would cost the driver a message each, and a list per relationship took both
+// sides three times a column's time (docs/decisions.md, "Scans in columns").
 // REL_TYPE is filled in by graph_service.queries.with_type with a type of the graph model,
 // never a caller's text. id() is deprecated in Cypher 5 without a replacement for a seek by a
 // range of ids; elementId() has none.
@@ -22,8 +25,11 @@ WHERE id(r) = i
        OR (type(r) = 'CONCERNS' AND a.decided_on <= $on)
        OR (type(r) IN ['ROLE', 'HOLDS', 'REGISTERED_IN'] AND r.start_date <= $on
            AND (r.end_date IS NULL OR r.end_date = '' OR $on <= r.end_date)))
-RETURN collect([CASE WHEN $node_ids THEN id(a) WHEN a:Record THEN 'C:' + a.record_id
-                     ELSE a.sid END,
-                CASE WHEN $node_ids THEN id(b) WHEN b:Region THEN 'R:' + b.code ELSE b.sid END,
-                CASE WHEN $fields IS NULL THEN properties(r) ELSE [f IN $fields | r[f]] END])
-         AS rows
+WITH collect(CASE WHEN $node_ids THEN id(a) WHEN a:Record THEN 'C:' + a.record_id
+                  ELSE a.sid END) AS starts,
+     collect(CASE WHEN $node_ids THEN id(b) WHEN b:Region THEN 'R:' + b.code ELSE b.sid END)
+       AS ends,
+     collect(r) AS rels
+RETURN starts, ends,
+       CASE WHEN $fields IS NULL THEN [x IN rels | properties(x)] END AS props,
+       CASE WHEN $fields IS NOT NULL THEN [f IN $fields | [x IN rels | x[f]]] END AS columns

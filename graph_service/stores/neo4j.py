@@ -381,10 +381,10 @@ class Neo4jStore(Neo4jResults, GraphStore):
         schema = _KINDS[kind]
         start = _STARTS.get(cast(RelType, schema.name), schema.name)
         if start == "Record" and schema.is_relationship:
-            for rows in self._relationship_pages(
+            for page in self._relationship_pages(
                 cast(RelType, schema.name), None, _HASHES, HASH_PAGE
             ):
-                yield from (h for _, _, hashes in rows for h in hashes if h)
+                yield from (h for column in page["columns"] for h in column if h)
             return
         if start == "Record":
             for rows in self._pages(_q("scan_records"), {"fields": _HASHES}, _ANY, HASH_PAGE):
@@ -678,17 +678,18 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     def _id_pages(
         self, bounds: LiteralString, query: LiteralString, params: Mapping[str, Any], batch: int
-    ) -> Iterator[list[Any]]:
-        """The rows of a scan by internal id: ``bounds`` gives the range of ids (``lo``,
-        ``hi``), each page of ``query`` the rows of ``batch`` ids of it (pages not empty)."""
+    ) -> Iterator[neo4j.Record]:
+        """The pages of a scan by internal id: ``bounds`` gives the range of ids (``lo``,
+        ``hi``), each page of ``query`` the columns of ``batch`` ids of it (pages whose first
+        column is empty are left out)."""
         found = self._page(bounds, {})
         lo, hi = found["lo"], found["hi"]
         if lo is None:
             return
         ranges = ({"lo": a, "hi": min(a + batch, hi + 1)} for a in range(lo, hi + 1, batch))
         for page in self._read_ahead(query, params, lambda _: next(ranges, None)):
-            if page["rows"]:
-                yield page["rows"]
+            if page[0]:
+                yield page
 
     def _relationship_pages(
         self,
@@ -697,10 +698,11 @@ class Neo4jStore(Neo4jResults, GraphStore):
         fields: list[str] | None,
         batch: int,
         node_ids: bool = False,
-    ) -> Iterator[list[Any]]:
-        """The pages of a relationship scan: rows of [from, to, properties or fields], those
-        of ``batch`` relationship ids each, over the type's range of ids; the ends by sid, or
-        by internal node id with ``node_ids``."""
+    ) -> Iterator[neo4j.Record]:
+        """The pages of a relationship scan, those of ``batch`` relationship ids each over the
+        type's range of ids, in columns (scan_relationships.cypher): ``starts``, ``ends`` (by
+        sid, or by internal node id with ``node_ids``) and ``props`` (a map each) or, with
+        ``fields``, ``columns`` (a list per field)."""
         # Files of the repository with a type of the model (RelType, checked by with_type).
         bounds: LiteralString = with_type("scan_relationship_ids", rtype)
         query: LiteralString = with_type("scan_relationships", rtype)
@@ -716,10 +718,11 @@ class Neo4jStore(Neo4jResults, GraphStore):
         fields: Sequence[str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         wanted = None if fields is None else visible(fields)
-        for rows in self._relationship_pages(rtype, on, wanted, batch):
+        for page in self._relationship_pages(rtype, on, wanted, batch):
+            data = page["props"] if wanted is None else zip(*page["columns"], strict=True)
             out = []
-            for a, b, data in rows:
-                row = _scanned(data, wanted)
+            for a, b, values in zip(page["starts"], page["ends"], data, strict=True):
+                row = _scanned(values, wanted)
                 row["type"], row["from"], row["to"] = rtype, a, b
                 out.append(row)
             yield from batched(out, batch)
@@ -733,10 +736,10 @@ class Neo4jStore(Neo4jResults, GraphStore):
         batch: int = SCAN_BATCH,
     ) -> Iterator[dict[str, list[Any]]]:
         wanted = visible(fields)
-        for rows in self._relationship_pages(rtype, on, wanted, batch):
-            starts, stops, data = zip(*rows, strict=True)
-            columns = _columns(fields, wanted, zip(*data, strict=True), len(rows))
-            yield {"from": list(starts), "to": list(stops)} | columns
+        for page in self._relationship_pages(rtype, on, wanted, batch):
+            starts = page["starts"]
+            columns = _columns(fields, wanted, page["columns"], len(starts))
+            yield {"from": starts, "to": page["ends"]} | columns
 
     def scan_relationship_tables(
         self, rtypes: Sequence[RelType], fields: Sequence[str], *, on: str | None = None
@@ -777,11 +780,11 @@ class Neo4jStore(Neo4jResults, GraphStore):
         starts: list[npt.NDArray[np.int64]] = []
         stops: list[npt.NDArray[np.int64]] = []
         out: dict[str, Any] = {f: [] for f in fields}
-        for rows in self._relationship_pages(rtype, on, wanted, SCAN_BATCH, node_ids=True):
-            a, b, data = zip(*rows, strict=True)
-            starts.append(np.array(a, dtype=np.int64))
-            stops.append(np.array(b, dtype=np.int64))
-            for f, column in _columns(fields, wanted, zip(*data, strict=True), len(rows)).items():
+        for page in self._relationship_pages(rtype, on, wanted, SCAN_BATCH, node_ids=True):
+            starts.append(np.array(page["starts"], dtype=np.int64))
+            stops.append(np.array(page["ends"], dtype=np.int64))
+            n = len(page["starts"])
+            for f, column in _columns(fields, wanted, page["columns"], n).items():
                 out[f] += column
         none = np.zeros(0, dtype=np.int64)
         out["from"] = np.concatenate(starts) if starts else none
@@ -795,10 +798,9 @@ class Neo4jStore(Neo4jResults, GraphStore):
         pages = self._id_pages(
             _q("scan_subject_node_ids"), _q("scan_subject_nodes"), {}, SCAN_BATCH
         )
-        for rows in pages:
-            i, s = zip(*rows, strict=True)
-            ids += i
-            sids += s
+        for page in pages:
+            ids += page["ids"]
+            sids += page["sids"]
         return np.array(ids, dtype=np.int64), np.array(sids, dtype=object)
 
     def _sids_of(
