@@ -4,6 +4,7 @@
 MATCH (n:Region)
 WHERE n.code > $after AND n.code < $below
 WITH n ORDER BY n.code LIMIT $limit
-RETURN collect(CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END)
-         AS rows,
-       max(n.code) AS last, count(n) AS n
+WITH collect(n) AS page
+RETURN CASE WHEN $fields IS NULL THEN [x IN page | properties(x)] END AS rows,
+       CASE WHEN $fields IS NOT NULL THEN [f IN $fields | [x IN page | x[f]]] END AS columns,
+       page[-1].code AS last, size(page) AS n

@@ -387,16 +387,16 @@ class Neo4jStore(Neo4jResults, GraphStore):
                 yield from (h for column in page["columns"] for h in column if h)
             return
         if start == "Record":
-            for rows in self._pages(_q("scan_records"), {"fields": _HASHES}, _ANY, HASH_PAGE):
-                yield from (h for hashes in rows for h in hashes if h)
+            for page in self._pages(_q("scan_records"), {"fields": _HASHES}, _ANY, HASH_PAGE):
+                yield from (h for column in page["columns"] for h in column if h)
             return
         query = (
             with_type("hashes_relationships", schema.name)
             if schema.is_relationship
             else _q("hashes_subjects")
         )
-        for rows in self._pages(query, {}, _KEYS[start], HASH_PAGE):
-            yield from rows
+        for page in self._pages(query, {}, _KEYS[start], HASH_PAGE):
+            yield from page["rows"]
 
     def _create(
         self, name: str, kind: RowKind, rows: list[dict[str, Any]], meta: BatchMeta
@@ -644,11 +644,11 @@ class Neo4jStore(Neo4jResults, GraphStore):
 
     def _pages(
         self, query: LiteralString, params: Mapping[str, Any], keys: tuple[str, str], size: int
-    ) -> Iterator[list[Any]]:
-        """The rows of a keyset-paged node scan (``scan_*.cypher``): each page the next
-        ``size`` nodes after the last one's key, between ``keys`` (lower and upper,
-        exclusive), one record each (``rows``, ``last``, ``n``). Returns pages that are not
-        empty."""
+    ) -> Iterator[neo4j.Record]:
+        """The pages of a keyset-paged node scan (``scan_*.cypher``, ``hashes_*.cypher``):
+        each the next ``size`` nodes after the last one's key, between ``keys`` (lower and
+        upper, exclusive), one record each (``rows`` or ``columns``, ``last``, ``n``), those
+        of at least one node."""
         after, below = keys
 
         def step(page: neo4j.Record | None) -> Mapping[str, Any] | None:
@@ -657,15 +657,16 @@ class Neo4jStore(Neo4jResults, GraphStore):
             return {"after": after if page is None else page["last"], "below": below}
 
         for page in self._read_ahead(query, dict(params) | {"limit": size}, step):
-            if page["rows"]:
-                yield page["rows"]
+            if page["n"]:
+                yield page
 
     def scan_nodes(
         self, label: NodeLabel, *, batch: int = SCAN_BATCH, fields: Sequence[str] | None = None
     ) -> Iterator[list[dict[str, Any]]]:
         name, keys = _NODE_SCANS[label]
         wanted = None if fields is None else visible(fields)
-        for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
+        for page in self._pages(_q(name), {"fields": wanted}, keys, batch):
+            rows = page["rows"] if wanted is None else zip(*page["columns"], strict=True)
             yield [_scanned(r, wanted) for r in rows]
 
     def scan_node_columns(
@@ -673,8 +674,8 @@ class Neo4jStore(Neo4jResults, GraphStore):
     ) -> Iterator[dict[str, list[Any]]]:
         name, keys = _NODE_SCANS[label]
         wanted = visible(fields)
-        for rows in self._pages(_q(name), {"fields": wanted}, keys, batch):
-            yield _columns(fields, wanted, zip(*rows, strict=True), len(rows))
+        for page in self._pages(_q(name), {"fields": wanted}, keys, batch):
+            yield _columns(fields, wanted, page["columns"], page["n"])
 
     def _id_pages(
         self, bounds: LiteralString, query: LiteralString, params: Mapping[str, Any], batch: int
