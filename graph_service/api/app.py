@@ -14,12 +14,19 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 from graph_service.api import problems
 from graph_service.api.audit import Audited
-from graph_service.api.auth import ApiKeys, roles_of, security_requirement, security_schemes
+from graph_service.api.auth import (
+    ApiKeys,
+    Guard,
+    roles_of,
+    security_requirement,
+    security_schemes,
+)
 from graph_service.api.docs import install_docs
 from graph_service.api.middleware import (
     BodyLimitMiddleware,
@@ -54,6 +61,9 @@ from graph_service.settings import DEV_SECRET, Settings, get_settings, jobs_dir
 from graph_service.stores.base import GraphStore
 
 log = logging.getLogger("graph_service.api")
+
+#: FastAPI's native OpenTelemetry spans, metrics and logs: all off (decisions.md).
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 DESCRIPTION = """
 信用联合惩戒图分析服务（国办发〔2019〕35号）。/ Graph analytics for cross-region joint
@@ -95,17 +105,11 @@ class Endpoint:
 
 
 def endpoints(app: FastAPI) -> list[Endpoint]:
-    """Every API operation of ``app``, routers included (FastAPI ≥ 0.130 keeps included routers
-    nested, older versions flatten them: both are walked)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - older FastAPI
-        contexts: list[Any] = [r for r in app.routes if isinstance(r, APIRoute)]
-        pairs = [(r, r) for r in contexts]
-    else:
-        pairs = [(c, c.original_route) for c in iter_route_contexts(app.routes)]
+    """Every API operation of ``app``, routers included (FastAPI keeps included routers
+    nested: each is walked through its contexts)."""
     out = []
-    for ctx, original in pairs:
+    for ctx in iter_route_contexts(app.routes):
+        original = ctx.original_route
         if not isinstance(original, APIRoute) or not getattr(ctx, "include_in_schema", True):
             continue
         for method in sorted(ctx.methods or ()):
@@ -197,11 +201,11 @@ def _problem_responses(op: dict[str, Any], statuses: set[int]) -> None:
 
 
 def _calls(route: APIRoute) -> list[Any]:
-    calls = []
+    calls: list[Any] = []
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
-        calls.append(dep.call)
+        calls.extend(dep.call.parts() if isinstance(dep.call, Guard) else [dep.call])
         stack.extend(dep.dependencies)
     return calls
 
@@ -293,6 +297,10 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served from local assets by install_docs (no CDN)
         redoc_url=None,
+        # FastAPI's own OpenTelemetry layer asks the global providers on every request whether
+        # anyone listens (6 µs of a request); nobody does here: the service's metrics are its
+        # own Prometheus registry (/metrics)
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     app.state.holder = holder

@@ -44,6 +44,7 @@ import yaml
 from fastapi import Request
 from fastapi.security import APIKeyHeader, HTTPBearer
 
+from graph_service.api.audit import Audited
 from graph_service.errors import ConfigError, Conflict
 from graph_service.problems import Forbidden, Unauthenticated
 from graph_service.services.access import Principal, Role
@@ -351,6 +352,26 @@ class Allow:
                 f"{', '.join(self.roles)}",
             )
         return principal
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A route's :class:`Audited` declaration and its :class:`Allow` as one dependency (the
+    same two calls, in the same order): FastAPI solves one dependency instead of two, which
+    matters on the path a bidding platform calls most (``GET /v1/check``). Used as
+    ``Depends(Guard(Allow(...), Audited(...)))`` in place of both; :meth:`parts` is what the
+    OpenAPI document and the route tests read."""
+
+    allow: Allow
+    audited: Audited
+
+    async def __call__(self, request: Request) -> Principal:
+        await self.audited(request)
+        return await self.allow(request)
+
+    def parts(self) -> tuple[Allow, Audited]:
+        """The two declarations it stands for."""
+        return self.allow, self.audited
 
 
 def roles_of(dependencies: Iterable[Any]) -> tuple[Role, ...] | None:
