@@ -28,6 +28,7 @@ from __future__ import annotations
 import uuid
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from graph_service.stores.coalesce import Coalescer
@@ -128,12 +129,21 @@ class Neo4jResults:
             "result_write_filters", write=True, run=run, data=parquet_bytes(rows.arrow_filters())
         )
         step = CHUNK * WRITE_CHUNKS
-        for at in range(0, len(rows), step):
-            chunks = [
-                {"n": (at + i) // CHUNK, "rows": _chunk(rows.rows[at + i : at + i + CHUNK])}
-                for i in range(0, min(step, len(rows) - at), CHUNK)
-            ]
-            self._run("result_write_chunks", write=True, run=run, chunks=chunks)
+        # The server writes one group of chunks while this thread compresses the next.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="result") as writer:
+            sent: Future[Any] | None = None
+            for at in range(0, len(rows), step):
+                chunks = [
+                    {"n": (at + i) // CHUNK, "rows": _chunk(rows.rows[at + i : at + i + CHUNK])}
+                    for i in range(0, min(step, len(rows) - at), CHUNK)
+                ]
+                if sent is not None:
+                    sent.result()
+                sent = writer.submit(
+                    self._run, "result_write_chunks", write=True, run=run, chunks=chunks
+                )
+            if sent is not None:
+                sent.result()
         done = self._run(
             "result_commit", write=True, run=run, rows=info.rows, computed_at=info.computed_at
         )
