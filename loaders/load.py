@@ -307,6 +307,12 @@ class _FileLoader:
             for row, line in zip(chunk.rows, chunk.lines, strict=True):
                 self._reject(line, row, problems)
             return
+        if not result.problems and self._first_seen(result.rows, chunk.lines):
+            # Every row valid and new (a clean file): no row is looked at on its own here.
+            rows = cast(list[dict[str, Any]], result.rows)
+            raws = map(chunk.raw, range(len(rows)))
+            self._resolve(list(zip(chunk.lines, raws, rows, strict=True)), final=False)
+            return
         good: list[_Row] = []
         for i, (norm, line) in enumerate(zip(result.rows, chunk.lines, strict=True)):
             # The row as read is built only for a row refused (the rejects file shows it).
@@ -333,6 +339,15 @@ class _FileLoader:
             good.append((line, raw, norm))
         self._resolve(good, final=False)
 
+    def _first_seen(self, rows: list[dict[str, Any] | None], lines: list[int]) -> bool:
+        """Whether no two of ``rows`` (all valid) share an identity and none has one seen
+        before in this file; if so, they are now seen, at ``lines``."""
+        idents = [_identity(self.spec, cast(dict[str, Any], norm)) for norm in rows]
+        if len(set(idents)) < len(idents) or not self.seen.keys().isdisjoint(idents):
+            return False
+        self.seen.update(zip(idents, lines, strict=True))
+        return True
+
     def _resolve(self, rows: list[_Row], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
         file_kind = self.spec.kind
@@ -357,6 +372,9 @@ class _FileLoader:
         check_refs = any(missing.values())
         stored = self._stored_records(rows)
         ok: list[dict[str, Any]] = []
+        if not (check_refs or stored or self.record_refs or file_kind == "record_events"):
+            ok = [norm for _, _, norm in rows]  # nothing below could refuse or hold a row
+            rows = []
         for line, raw, norm in rows:
             problems = []
             for column, kind, key_field in self.refs if check_refs else ():

@@ -165,6 +165,8 @@ def sniff_encoding(path: Path) -> str:
     lines = head.split(b"\n")
     if len(head) == _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle of a character
+    if _is_utf8(b"\n".join(lines)):  # each line then decodes too (a break is never inside
+        return "utf-8-sig"  # a character): the common case, without a loop over lines
     utf8 = other = 0
     for line in lines:
         if line.isascii():
