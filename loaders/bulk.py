@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from graph_service.ids.person_key import PersonKeyring
@@ -253,7 +252,7 @@ class ImportFiles:
             if isinstance(values, str):
                 arrays.append(pa.repeat(pa.scalar(values, kind), n))
             elif kind == pa.string():
-                arrays.append(_blank_as_null(pa.array(values, kind)))
+                arrays.append(pa.array([v or None for v in values], kind))
             else:
                 arrays.append(pa.array(values, kind))
         assert f.writer is not None, f"{group}.csv is closed"
@@ -335,16 +334,6 @@ class ImportFiles:
             else:
                 args.append(f"--nodes={_LABELS.get(group, group)}={files}")
         return args
-
-
-#: An importer field with no property: Arrow's CSV writer writes a null as nothing, and an
-#: empty string as ``""`` (which the importer would store).
-_NULL_STRING = pa.scalar(None, pa.string())
-
-
-def _blank_as_null(array: pa.Array) -> pa.Array:
-    """A string column with its empty strings made null (no property)."""
-    return pc.if_else(pc.equal(array, ""), _NULL_STRING, array)
 
 
 @dataclass
