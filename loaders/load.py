@@ -14,7 +14,7 @@ import gc
 import secrets
 import time
 import zipfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -36,7 +36,7 @@ from graph_service.stores.base import (
     Touched,
     WriteCounts,
     iter_batches,
-    row_identity,
+    row_identity_of,
 )
 from loaders.columns import ChunkResult, FrameValidator
 from loaders.contract import FileSpec, contract
@@ -194,6 +194,7 @@ class _FileLoader:
         self.keyring, self.rejects, self.meta = keyring, rejects, meta
         self.batch_size = batch_size
         self.seen: dict[tuple[str, ...], int] = {}
+        self.identity = _identity_of(spec)
         self.report = FileReport(
             kind=spec.kind, file=src.path.name, format=src.format, encoding=src.encoding
         )
@@ -307,6 +308,12 @@ class _FileLoader:
             for row, line in zip(chunk.rows, chunk.lines, strict=True):
                 self._reject(line, row, problems)
             return
+        if not result.problems and self._first_seen(result.rows, chunk.lines):
+            # Every row valid and new (a clean file): no row is looked at on its own here.
+            rows = cast(list[dict[str, Any]], result.rows)
+            raws = map(chunk.raw, range(len(rows)))
+            self._resolve(list(zip(chunk.lines, raws, rows, strict=True)), final=False)
+            return
         good: list[_Row] = []
         for i, (norm, line) in enumerate(zip(result.rows, chunk.lines, strict=True)):
             # The row as read is built only for a row refused (the rejects file shows it).
@@ -314,7 +321,7 @@ class _FileLoader:
             if norm is None:
                 self._reject(line, raw, result.problems[i])
                 continue
-            ident = _identity(self.spec, norm)
+            ident = self.identity(norm)
             first = self.seen.get(ident)
             if first is not None:
                 self._reject(
@@ -332,6 +339,15 @@ class _FileLoader:
             self.seen[ident] = line
             good.append((line, raw, norm))
         self._resolve(good, final=False)
+
+    def _first_seen(self, rows: list[dict[str, Any] | None], lines: list[int]) -> bool:
+        """Whether no two of ``rows`` (all valid) share an identity and none has one seen
+        before in this file; if so, they are now seen, at ``lines``."""
+        idents = list(map(self.identity, cast(list[dict[str, Any]], rows)))
+        if len(set(idents)) < len(idents) or not self.seen.keys().isdisjoint(idents):
+            return False
+        self.seen.update(zip(idents, lines, strict=True))
+        return True
 
     def _resolve(self, rows: list[_Row], final: bool) -> None:
         """Check references against the store, then write the rows that pass."""
@@ -357,6 +373,9 @@ class _FileLoader:
         check_refs = any(missing.values())
         stored = self._stored_records(rows)
         ok: list[dict[str, Any]] = []
+        if not (check_refs or stored or self.record_refs or file_kind == "record_events"):
+            ok = [norm for _, _, norm in rows]  # nothing below could refuse or hold a row
+            rows = []
         for line, raw, norm in rows:
             problems = []
             for column, kind, key_field in self.refs if check_refs else ():
@@ -478,10 +497,12 @@ PARALLEL_BYTES = 2 * CHUNK_BYTES
 READ_ERRORS = (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError)
 
 
-def _identity(spec: FileSpec, norm: Mapping[str, Any]) -> tuple[str, ...]:
+def _identity_of(spec: FileSpec) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """The identity of a valid row of ``spec``'s file (a later row with the same one
+    duplicates it)."""
     if spec.kind == "record_events":
-        return (norm["record_id"], event_key(norm))
-    return row_identity(spec.kind, norm)
+        return lambda norm: (norm["record_id"], event_key(norm))
+    return row_identity_of(spec.kind)
 
 
 def _record_problem(column: str, record_id: str) -> Problem:

@@ -165,6 +165,8 @@ def sniff_encoding(path: Path) -> str:
     lines = head.split(b"\n")
     if len(head) == _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle of a character
+    if _is_utf8(b"\n".join(lines)):  # each line then decodes too (a break is never inside
+        return "utf-8-sig"  # a character): the common case, without a loop over lines
     utf8 = other = 0
     for line in lines:
         if line.isascii():
@@ -400,6 +402,14 @@ class _CsvChunks:
         self.columns: list[str] | None = None
         #: Lines read but not yet yielded (bad lines before the header).
         self.pending: list[BadLine] = []
+        #: Bytes :meth:`_cut` searches first (learnt from the chunks cut so far).
+        self.window = chunk_bytes
+
+    def _took(self, cut: int) -> int:
+        """Note that a whole chunk took ``cut`` bytes (the next search starts with a window a
+        half larger); ``cut``."""
+        self.window = cut + cut // 2
+        return cut
 
     def __iter__(self) -> Iterator[Chunk]:
         carry = b""
@@ -436,11 +446,18 @@ class _CsvChunks:
         first ``chunk_bytes`` unless no record ends there), or None when no record ends in
         it yet (``eof``: the block is the rest of the file)."""
         whole = np.frombuffer(block, dtype=np.uint8)
+        wanted = self.chunk_rows + (1 if self.columns is None else 0)
+        if self.window < self.chunk_bytes:
+            # First the bytes the last chunk took and a half again: the chunk nearly always
+            # ends there, and the rest of the block (up to two) is not searched for breaks.
+            arr = whole[: self.window]
+            ends = _record_ends(arr, np.flatnonzero(arr == _NEWLINE))
+            if len(ends) > wanted:
+                return self._took(int(ends[wanted - 1]) + 1)
         for arr in (whole[: self.chunk_bytes], whole):
             ends = _record_ends(arr, np.flatnonzero(arr == _NEWLINE))
-            wanted = self.chunk_rows + (1 if self.columns is None else 0)
             if len(ends) > wanted:
-                return int(ends[wanted - 1]) + 1
+                return self._took(int(ends[wanted - 1]) + 1)
             if eof and len(arr) == len(whole):
                 return len(block)
             if len(ends):

@@ -44,6 +44,18 @@ def test_a_long_table_with_repeats_hashes_as_its_rows(rows: list[dict[str, Any]]
     assert content_hashes(columns, len(full)) == one_each * 400
 
 
+def test_a_column_with_repeats_beside_distinct_ones_hashes_as_its_rows() -> None:
+    # Each column goes its own way (value by value, or cell by cell): the same digests.
+    n = 3000
+    columns: dict[str, list[Any]] = {
+        "id": [f"k{i}" for i in range(n)],
+        "source": ["synth:seed=7"] * n,
+        "end": [None if i % 3 else f"2024-01-{i % 28 + 1:02d}" for i in range(n)],
+    }
+    rows = [{k: v[i] for k, v in columns.items()} for i in range(n)]
+    assert content_hashes(columns, n) == [content_hash(r) for r in rows]
+
+
 def test_each_type_and_each_column_counts() -> None:
     digests = {
         content_hash(row)

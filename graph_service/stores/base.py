@@ -602,6 +602,12 @@ def row_identity(kind: RowKind, row: Mapping[str, Any]) -> tuple[str, ...]:
     return _ROW_IDENTITY[kind](row)
 
 
+def row_identity_of(kind: RowKind) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """:func:`row_identity` for rows of ``kind``, as one function (a load maps it over a
+    chunk's rows)."""
+    return _ROW_IDENTITY[kind]
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Consecutive lists of at most ``size`` of ``items``, read as they are consumed."""
     batch: list[T] = []

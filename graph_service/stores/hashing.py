@@ -53,13 +53,18 @@ def content_hashes(columns: Mapping[str, Sequence[Any]], rows: int) -> list[str]
         return []
     if rows < _SMALL:  # a few rows: the column-wise type checks would cost more than a loop
         tags, texts = _typed_cells([v for k in names for v in columns[k]])
+        hashed = np.stack(_siphashes(texts))
     else:
         typed = [_typed(columns[k], rows) for k in names]
         tags = np.concatenate([t for t, _ in typed]) if typed else np.zeros(0, np.uint64)
-        texts = np.concatenate([x for _, x in typed]) if typed else np.zeros(0, object)
+        # Column by column: each column with many repeats (a status, a source, a date) is
+        # hashed value by value even when the table's other columns are all distinct.
+        hashed = np.zeros((2, 0), np.uint64)
+        if typed:
+            hashed = np.concatenate([np.stack(_siphashes(x)) for _, x in typed], axis=1)
     powers = _powers(len(names))
     with np.errstate(over="ignore"):
-        cells = np.stack(_siphashes(texts)) + tags * _GOLDEN  # (halves, columns × rows)
+        cells = hashed + tags * _GOLDEN  # (halves, columns × rows)
         parts = _mix(cells.reshape(2, len(names), rows) ^ _name_hashes(tuple(names))[:, :, None])
         folded = (parts * powers[1:, None]).sum(axis=1, dtype=np.uint64)
         halves = _mix(folded + _SEEDS[:, None] * powers[0])
