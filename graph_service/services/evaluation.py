@@ -26,6 +26,7 @@ from graph_service.services.access import Access
 from graph_service.services.jobs import grade_rows, keep_result, result_key
 from graph_service.services.results import (
     Freshness,
+    PageAsk,
     RowsPage,
     current_result,
     rows_page,
@@ -138,11 +139,24 @@ def grades(
     (only ``grade``'s, only watch-list candidates if ``watch``), worst score first, from the
     stored grading of ``on`` (default today); ``result`` says which run and if it is stale
     (sent as a :class:`~graph_service.services.models.GradePage`)."""
+    ask = grades_ask(on, region, industry, grade, watch, limit, offset)
+    return rows_page(store, ask, freshness=freshness)
+
+
+def grades_ask(
+    on: str | None,
+    region: str,
+    industry: str,
+    grade: str | None,
+    watch: bool,
+    limit: int,
+    offset: int,
+) -> PageAsk:
+    """What a page of :func:`grades` reads (the API awaits it: ``rows_page_awaited``)."""
     where = ResultFilter(
         region=region, industry=industry, grade=grade or "", watch=watch, active=True
     )
-    key = result_key("grades", on or today())
-    return rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    return PageAsk(result_key("grades", on or today()), where, offset, limit)
 
 
 def summary(

@@ -26,7 +26,13 @@ from graph_service.services.jobs import (
     result_key,
 )
 from graph_service.services.models import Flows, NoticePage, ResultHeader
-from graph_service.services.results import Freshness, RowsPage, current_result, rows_page
+from graph_service.services.results import (
+    Freshness,
+    PageAsk,
+    RowsPage,
+    current_result,
+    rows_page,
+)
 from graph_service.services.shaping import today
 from graph_service.stores.base import GraphStore, Touched
 from graph_service.stores.results import ResultFilter, ResultInfo
@@ -46,12 +52,25 @@ def relocations(
     """A page of the relocation flags on ``on`` (default today) at ``level`` (only
     ``pattern``'s, if given), highest score first, each with its evidence, from the stored
     detection; the persons shown are audited."""
+    ask = relocations_ask(on, level, pattern, limit, offset)
+    found = rows_page(store, ask, freshness=freshness)
+    audit_relocations(access, found)
+    return found
+
+
+def relocations_ask(
+    on: str | None, level: Level, pattern: str | None, limit: int, offset: int
+) -> PageAsk:
+    """What a page of :func:`relocations` reads (the API awaits it: ``rows_page_awaited``,
+    then :func:`audit_relocations` before the page leaves)."""
     key = result_key("relocations", on or today(), level)
-    where = ResultFilter(pattern=pattern or "")
-    found = rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    return PageAsk(key, ResultFilter(pattern=pattern or ""), offset, limit)
+
+
+def audit_relocations(access: Access, found: RowsPage) -> None:
+    """Audit the persons a page of relocation flags shows (none: nothing written)."""
     if found.persons:
         access.log("relocations", {"person_keys": found.persons})
-    return found
 
 
 def flows(
@@ -88,9 +107,8 @@ def notices(
     """A page of the notices due on ``on`` (default today) for records decided in ``region``
     (a prefix), from the stored listing; the persons the page names are audited."""
     day = on or today()
-    key = result_key("notices", day)
-    where = ResultFilter(region=region)
-    found = rows_page(store, key, where, offset=offset, limit=limit, freshness=freshness)
+    ask = PageAsk(result_key("notices", day), ResultFilter(region=region), offset, limit)
+    found = rows_page(store, ask, freshness=freshness)
     _audit_notices(access, day, found.persons)
     return NoticePage(
         items=found.items(),

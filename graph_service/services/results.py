@@ -29,6 +29,7 @@ from graph_service.stores.results import (
     ResultFilter,
     ResultInfo,
     ResultKey,
+    StoredPage,
     Tally,
     row_json,
 )
@@ -110,28 +111,50 @@ class RowsPage:
         return ('{"items":[' + ",".join(self.rows) + "]," + tail[1:]).encode("utf-8")
 
 
-def rows_page(
-    store: GraphStore,
-    key: ResultKey,
-    where: ResultFilter,
-    *,
-    offset: int,
-    limit: int,
-    freshness: Freshness,
-) -> RowsPage:
-    """A page of the stored rows of ``key`` that ``where`` takes, with the stored result's
-    header: one read of the store (one round trip on Neo4j), the pass run first if
-    ``freshness`` asks for a current result. Raises :class:`ResultMissing`."""
-    found = store.result_view(key, where, offset=offset, limit=limit)
+@dataclass(frozen=True, slots=True)
+class PageAsk:
+    """What a page of a stored result asks: the result, which rows (``where``), and the
+    ``offset`` and ``limit`` of the page among them."""
+
+    key: ResultKey
+    where: ResultFilter
+    offset: int
+    limit: int
+
+
+def rows_page(store: GraphStore, ask: PageAsk, *, freshness: Freshness = "stored") -> RowsPage:
+    """The page ``ask`` names, with the stored result's header: one read of the store (one
+    round trip on Neo4j), the pass run first if ``freshness`` asks for a current result.
+    Raises :class:`ResultMissing`."""
+    found = _view(store, ask)
     if freshness == "current" and (found.info is None or found.info.token != found.token):
-        run_job(store, key)
-        found = store.result_view(key, where, offset=offset, limit=limit)
+        run_job(store, ask.key)
+        found = _view(store, ask)
+    return _answer(ask, found)
+
+
+async def rows_page_awaited(store: GraphStore, ask: PageAsk) -> RowsPage:
+    """:func:`rows_page` of the stored result (the API's policy) for a coroutine, on a store
+    read without a lock per request (Neo4j): the read awaited, read in one query with the
+    pages asked at the same time. Raises :class:`ResultMissing`."""
+    where, offset, limit = ask.where, ask.offset, ask.limit
+    found = await store.result_view_awaited(ask.key, where, offset=offset, limit=limit)
+    return _answer(ask, found)
+
+
+def _view(store: GraphStore, ask: PageAsk) -> StoredPage:
+    return store.result_view(ask.key, ask.where, offset=ask.offset, limit=ask.limit)
+
+
+def _answer(ask: PageAsk, found: StoredPage) -> RowsPage:
+    """The page an answer sends from what the store read for ``ask``."""
     if found.info is None:
-        raise _missing(key)
+        raise _missing(ask.key)
     rows, persons = found.rows, found.persons
     if persons is None:
-        rows, persons = _from_format_1(key, rows)
-    return RowsPage(rows, persons, found.total, offset, limit, found.info.public(found.token))
+        rows, persons = _from_format_1(ask.key, rows)
+    header = found.info.public(found.token)
+    return RowsPage(rows, persons, found.total, ask.offset, ask.limit, header)
 
 
 def _from_format_1(key: ResultKey, rows: list[str]) -> tuple[list[str], list[str]]:

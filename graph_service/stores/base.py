@@ -516,6 +516,14 @@ class GraphStore(ABC):
         of the rows that ``where`` takes, ``offset``/``limit`` of them in stored order, the
         persons they name and their total."""
 
+    async def result_view_awaited(
+        self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
+    ) -> StoredPage:
+        """:meth:`result_view` for a coroutine, on a store read without a lock per request (a
+        networked one): awaited, never blocking the event loop. This default reads in a
+        thread; Neo4j reads concurrent pages together (stores/coalesce.py)."""
+        return await asyncio.to_thread(self.result_view, key, where, offset=offset, limit=limit)
+
     def result_page(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
     ) -> Page:

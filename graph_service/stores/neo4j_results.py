@@ -25,6 +25,7 @@ change token.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -205,18 +206,50 @@ class Neo4jResults:
     def result_view(
         self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
     ) -> StoredPage:
-        # the run this key had when last read, and the chunks of it the page needs
+        ask, kept = self._view_ask(key, where, offset, limit)
+        return self._viewed(self._views.get(ask), ask, kept, where, offset, limit)
+
+    async def result_view_awaited(
+        self, key: ResultKey, where: ResultFilter, *, offset: int = 0, limit: int = 100
+    ) -> StoredPage:
+        # the same batches as result_view()'s, awaited (stores/coalesce.py); the page is then
+        # made on the loop from what the reader keeps, unless the key has a run not kept (its
+        # filters are read then: seconds for a million rows, in a thread)
+        ask, kept = self._view_ask(key, where, offset, limit)
+        found = await self._views.wait(ask)
+        node = found["result"] if found is not None else None
+        if node is not None and (kept is None or node["id"] != ask[1]):
+            return await asyncio.to_thread(self._viewed, found, ask, kept, where, offset, limit)
+        return self._viewed(found, ask, kept, where, offset, limit)
+
+    def _view_ask(
+        self, key: ResultKey, where: ResultFilter, offset: int, limit: int
+    ) -> tuple[ViewAsk, StoredRows | None]:
+        """What a page asks ``result_view.cypher`` — the run this key had when last read and
+        the chunks of it the page needs — and what the reader keeps of that run."""
         run = _LATEST.find(key.id) or ""
         kept = _RUNS.find(run) if run else None
         numbers = kept.missing(kept.shown(where, offset, limit)) if kept else []
-        found = self._views.get((key.id, run, tuple(numbers)))
+        return (key.id, run, tuple(numbers)), kept
+
+    def _viewed(
+        self,
+        found: Any,
+        ask: ViewAsk,
+        kept: StoredRows | None,
+        where: ResultFilter,
+        offset: int,
+        limit: int,
+    ) -> StoredPage:
+        """The page from what ``ask`` read (``found``, its record of ``result_view.cypher``)
+        and what the reader kept of the run it asked about (``kept``)."""
         assert found is not None  # result_view.cypher answers every ask
         token = version_token(found["epoch"], found["n"])
         node = found["result"]
         if node is None:
             return StoredPage(token=token, info=None, rows=[], persons=[], total=0)
         info = _info(node)
-        if kept is not None and node["id"] == run:
+        if kept is not None and node["id"] == ask[1]:
             kept.keep({c["n"]: _unchunk(bytes(c["rows"])) for c in found["chunks"]})
         else:  # a new run under the key (or none kept): its filters, then its chunks, read now
             kept = self._kept(node["id"], info, node["chunk"])

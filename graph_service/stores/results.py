@@ -344,6 +344,11 @@ class StoredRows:
         self.filters = filters
         self.starts = np.asarray(starts, dtype=np.int64)
         self.persons = persons
+        # each row's persons as a code into the keys of each distinct value, split once: a
+        # page indexing the categorical column row by row spent ~0.6 ms of pandas per 50 rows
+        column = filters["persons"]
+        self._person_codes = column.cat.codes.to_numpy()
+        self._person_keys = [str(c).split() for c in column.cat.categories]
         self._selected: Lru[ResultFilter, np.ndarray[Any, Any]] = Lru(64)
         self._tallies: Lru[tuple[ResultFilter, str], list[Tally]] = Lru(64)
         self._chunks: Lru[int, Sequence[str]] = Lru(chunks)
@@ -416,22 +421,19 @@ class StoredRows:
         (read again if pushed out meanwhile)."""
         groups = self._chunk_of(positions)
         have: dict[int, Sequence[str]] = {}
-        for n in np.unique(groups):
-            found = self._chunks.find(int(n))
-            have[int(n)] = found if found is not None else read([int(n)])[int(n)]
-        return [
-            have[int(n)][int(p - self.starts[n])] for p, n in zip(positions, groups, strict=True)
-        ]
+        for n in np.unique(groups).tolist():
+            found = self._chunks.find(n)
+            have[n] = found if found is not None else read([n])[n]
+        at = (positions - self.starts[groups]).tolist()  # Python ints: no numpy scalar per row
+        return [have[n][i] for n, i in zip(groups.tolist(), at, strict=True)]
 
     def _persons(self, positions: np.ndarray[Any, Any]) -> list[str] | None:
         """The keys of the persons the rows at ``positions`` name, row by row (None: not
         kept)."""
         if not self.persons:
             return None
-        column = self.filters["persons"]
-        names = column.cat.categories
-        codes = column.cat.codes.to_numpy()[positions]
-        return [k for c in codes if c >= 0 for k in str(names[c]).split()]
+        keys = self._person_keys
+        return [k for c in self._person_codes[positions].tolist() if c >= 0 for k in keys[c]]
 
 
 def _matching(column: pd.Series, test: Callable[[str], bool]) -> np.ndarray[Any, Any]:

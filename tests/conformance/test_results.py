@@ -4,6 +4,7 @@ whole, and never a change of the store's change token."""
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
@@ -22,6 +23,7 @@ from graph_service.stores.results import (
     ResultKey,
     ResultRow,
     ResultTable,
+    StoredPage,
     parquet_bytes,
     read_filters,
 )
@@ -186,6 +188,35 @@ def test_views_asked_at_once_answer_as_one_by_one_and_share_round_trips(
     assert together == [view(a) for a in asked]
     if store.backend == "neo4j":
         assert 0 < read_together < len(asked)
+
+
+def test_awaited_views_answer_as_result_view_does(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API's pages awaited (GraphStore.result_view_awaited; on Neo4j read together on the
+    event loop): the first one of a run not yet kept, then pages asked at once, each equal to
+    result_view's, their persons included, a key without a result among them."""
+    rows = [ResultRow(data={"n": i}, persons=f"p{i}" if i % 3 else "") for i in range(900)]
+    store.save_result(
+        ResultInfo(key=KEY, token="t", computed_at="2024-06-02T00:00:00+00:00"),
+        ResultTable.of(rows),
+    )
+    other = ResultKey("grades", "2024-06-03")
+    asked = [(KEY, o) for o in range(0, 900, 70)] + [(other, 0)]
+
+    async def together() -> list[StoredPage]:
+        first = await store.result_view_awaited(KEY, ResultFilter(), offset=500, limit=3)
+        assert first.rows == ['{"n":500}', '{"n":501}', '{"n":502}']
+        assert first.persons == ["p500", "p502"]
+        pages = [store.result_view_awaited(k, ResultFilter(), offset=o, limit=60) for k, o in asked]
+        return list(await asyncio.gather(*pages))
+
+    if store.backend == "neo4j":  # reset what readers keep: the first page reads the run's filters
+        monkeypatch.setattr(neo4j_results, "_RUNS", neo4j_results.Lru(8))
+        monkeypatch.setattr(neo4j_results, "_LATEST", neo4j_results.Lru(64))
+    awaited = asyncio.run(together())
+    assert awaited == [store.result_view(k, ResultFilter(), offset=o, limit=60) for k, o in asked]
+    assert awaited[-1].info is None
 
 
 def test_a_starting_worker_reads_the_most_recent_results_so_no_first_page_reads_filters(

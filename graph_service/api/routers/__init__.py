@@ -8,10 +8,13 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BeforeValidator
 
+from graph_service.api.deps import answer_light, networked
 from graph_service.api.models import Problem
+from graph_service.services.results import PageAsk, RowsPage, rows_page, rows_page_awaited
+from graph_service.stores.base import GraphStore
 
 #: Problem responses every authenticated endpoint may give (for the OpenAPI document).
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -53,3 +56,18 @@ On = Annotated[IsoDate | None, Query(description="日期（默认今天）/ As o
 def on_or_today(value: dt.date | None) -> str:
     """The ISO date asked about: ``value``, or today."""
     return (value or dt.date.today()).isoformat()
+
+
+async def stored_page(request: Request, ask: PageAsk) -> RowsPage:
+    """The page of a stored result ``ask`` names, for an async handler (409 when no job has
+    made the result). Neo4j: the read awaited on the event loop, in one query with the pages
+    asked at the same time (no thread per page). The embedded store: under its lock, on the
+    event loop when the lock is free (a page it keeps is tens of microseconds of work)."""
+    store = networked(request)
+    if store is not None:
+        return await rows_page_awaited(store, ask)
+
+    def read(store: GraphStore) -> RowsPage:
+        return rows_page(store, ask)
+
+    return await answer_light(request, read)

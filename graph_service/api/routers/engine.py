@@ -20,6 +20,7 @@ from graph_service.api.routers import (
     IsoDate,
     On,
     on_or_today,
+    stored_page,
 )
 from graph_service.engine.models import CheckResult, Flag
 from graph_service.services import checks, events, flags, profiles
@@ -148,7 +149,7 @@ def check_batch(
     responses=ERRORS | RESULT_MISSING,
     dependencies=[Depends(Audited("relocations"))],
 )
-def relocations(
+async def relocations(
     request: Request,
     who: FlagReaders,
     on: On = None,
@@ -162,10 +163,11 @@ def relocations(
     "relocations"}`` makes it; 409 when there is none). The body stays a list; the headers
     say the total (``X-Total-Count``) and which run answered (``X-Result-Computed-At``,
     ``X-Result-Token``, ``X-Result-Stale``: true when the store has changed since)."""
-    with store_of(request) as store:
-        found = flags.relocations(
-            store, access_of(request, who), on_or_today(on), level, pattern, limit, offset
-        )
+    found = await stored_page(
+        request, flags.relocations_ask(on_or_today(on), level, pattern, limit, offset)
+    )
+    if found.persons:  # the fsynced audit log, in the threadpool: no store lock held meanwhile
+        await run_in_threadpool(flags.audit_relocations, access_of(request, who), found)
     # the flags' stored JSON is what the response model shows (no empty field): sent as it is
     return Response(
         found.list_json(),

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from graph_service.api.audit import Audited
 from graph_service.api.auth import Allow
-from graph_service.api.deps import access_of, answer_light, store_of
+from graph_service.api.deps import access_of, store_of
 from graph_service.api.routers import (
     ERRORS,
     NOT_FOUND,
@@ -23,6 +23,7 @@ from graph_service.api.routers import (
     IsoDate,
     On,
     on_or_today,
+    stored_page,
 )
 from graph_service.engine.evaluation import (
     Evaluation,
@@ -33,7 +34,6 @@ from graph_service.rendering.report import render_html, render_pdf
 from graph_service.services import evaluation, sampling
 from graph_service.services.access import Principal
 from graph_service.services.models import GradePage
-from graph_service.services.results import RowsPage
 from graph_service.services.shaping import MAX_LIMIT
 from graph_service.settings import Settings, grade_ledger_path
 from graph_service.stores.base import GraphStore
@@ -114,15 +114,10 @@ async def grades(
     the watch-list candidates (重点关注对象名单) the grades imply. Paged from the stored
     grading of that date (``POST /v1/jobs {"kind": "grades"}`` makes it; 409 when there is
     none); ``result`` names the run, and ``stale`` is true when the store has changed since."""
-    day = on_or_today(on)
-
-    def answer(store: GraphStore) -> RowsPage:
-        return evaluation.grades(store, day, region, industry, grade, watch, limit, offset)
-
-    # async, the page read on the event loop when it can be: a stored page is about a
-    # millisecond of work, less than the hop through the threadpool (no person: no audit line);
-    # the rows' stored JSON is what the response model shows: sent as it is
-    found = await answer_light(request, answer)
+    ask = evaluation.grades_ask(on_or_today(on), region, industry, grade, watch, limit, offset)
+    found = await stored_page(request, ask)
+    # the rows' stored JSON is what the response model shows: sent as it is (no person: no
+    # audit line)
     return Response(found.page_json(), media_type="application/json")
 
 
