@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import shutil
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from itertools import compress
@@ -400,7 +399,8 @@ def migrate_pickle_store(old: str | Path, new: str | Path) -> dict[str, int]:
         target._graph, target._loads = graph, [dict(x) for x in source._loads]
         with target.transaction():
             target._dirty = True
-        anchors = old_path.with_name(old_path.name + ".audit-anchors.json")
-        if anchors.exists():
-            shutil.copyfile(anchors, new_path.with_name(new_path.name + ".audit-anchors.json"))
+        anchors = source._anchors()
+        if anchors:
+            target._anchor_path().parent.mkdir(parents=True, exist_ok=True)
+            target._anchor_path().write_text(json.dumps(anchors), encoding="utf-8")
     return target.counts()

@@ -557,15 +557,22 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
         return [dict(x) for x in self._loads] + begun
 
     def _anchor_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".audit-anchors.json")
+        """The audit checkpoints' file, in a folder of its own beside the store: each
+        checkpoint is renamed into place, and a rename in the store's own folder changes its
+        mtime, which :meth:`_begun_names` keys its listing on (a listing per audited
+        request)."""
+        return self.path.with_name(self.path.name + ".audit") / "anchors.json"
 
     def audit_anchor(self, log: str) -> tuple[int, str] | None:
         found = self._anchors().get(log)
         return (int(found["seq"]), str(found["hash"])) if found else None
 
     def _anchors(self) -> dict[str, Any]:
+        path = self._anchor_path()
+        if not path.exists():  # where stores before 2026-12-03 kept them
+            path = self.path.with_name(self.path.name + ".audit-anchors.json")
         try:
-            anchors = json.loads(self._anchor_path().read_text(encoding="utf-8"))
+            anchors = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except ValueError:  # cut short by a crash: the next checkpoint writes it whole again
@@ -576,7 +583,8 @@ class EmbeddedStore(EmbeddedResults, GraphStore):
     def keep_audit_anchor(self, log: str, seq: int, entry_hash: str) -> None:
         path = self._anchor_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock_path.with_name(path.name + ".lock").open("a") as lock:
+        locked = self._lock_path.with_name(self.path.name + ".audit-anchors.json.lock")
+        with locked.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 anchors = self._anchors()

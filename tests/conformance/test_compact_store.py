@@ -312,3 +312,33 @@ def test_a_pickle_file_opened_as_a_compact_store_is_refused_with_the_migrating_c
     with pytest.raises(StoreUnavailable) as caught:
         CompactStore(tmp_path / "old.cgraph")
     assert MIGRATE_COMMAND in str(caught.value.en)
+
+
+@pytest.mark.parametrize("kind", [EmbeddedStore, CompactStore])
+def test_an_audit_checkpoint_leaves_the_store_folder_as_it_was(
+    tmp_path: Path, kind: type[EmbeddedStore]
+) -> None:
+    """The change token lists the store's folder again whenever its mtime moves: a checkpoint
+    renamed into that folder on every audited request made every request list it."""
+    store = kind(tmp_path / "store.cgraph")
+    store.keep_audit_anchor("/var/log/audit.jsonl", 1, "h1")  # makes its folder once
+    before = os.stat(tmp_path).st_mtime_ns
+    for seq in range(2, 6):
+        store.keep_audit_anchor("/var/log/audit.jsonl", seq, f"h{seq}")
+    assert os.stat(tmp_path).st_mtime_ns == before
+    assert store.audit_anchor("/var/log/audit.jsonl") == (5, "h5")
+
+
+def test_checkpoints_kept_beside_the_store_by_older_versions_are_read_and_carried_on(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "store.cgraph.audit-anchors.json").write_text(
+        '{"/var/log/audit.jsonl": {"seq": 7, "hash": "h7"}}', encoding="utf-8"
+    )
+    store = CompactStore(tmp_path / "store.cgraph")
+    assert store.audit_anchor("/var/log/audit.jsonl") == (7, "h7")
+    store.keep_audit_anchor("/var/log/audit.jsonl", 6, "h6")  # behind the old checkpoint
+    assert store.audit_anchor("/var/log/audit.jsonl") == (7, "h7")
+    store.keep_audit_anchor("/other.jsonl", 1, "o1")
+    assert store.audit_anchor("/var/log/audit.jsonl") == (7, "h7")
+    assert store.audit_anchor("/other.jsonl") == (1, "o1")
