@@ -12,10 +12,10 @@ over the records they name, which are held until then and written with their ear
 versions (:mod:`loaders.bulk_records`). A large input is validated in two processes, file
 group beside file group (:data:`STAGES`), with the same outcome.
 
-The import itself runs on a stopped server (``scripts/neo4j-local import`` stops it, imports
-and starts it again); then, over Bolt, the constraints are created side by side (each fills
-its index), the other indexes are created together and fill in the background while the load
-is logged, and the load waits for them.
+The import itself runs on a stopped server (``scripts/neo4j-local import -`` stops it while
+the files are validated, imports and starts it again); then, over Bolt, the constraints are
+created side by side (each fills its index), the other indexes are created together and fill
+in the background while the load is logged, and the load waits for them.
 """
 
 from __future__ import annotations
@@ -482,11 +482,25 @@ def merge_rejects(parts: Sequence[Path], path: Path, order: Mapping[str, int]) -
     return True
 
 
-def run_import(command: str, args: list[str]) -> None:
-    """Run the importer (``command`` then ``args``); raises :class:`BulkLoadError` on failure."""
-    done = subprocess.run([*shlex.split(command), *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        tail = (done.stderr or done.stdout)[-4000:]
+def start_import(command: str) -> subprocess.Popen[str]:
+    """Start the importer's command (``command -``): it stops the server while the files are
+    written and waits for its arguments (:func:`run_import`)."""
+    return subprocess.Popen(
+        [*shlex.split(command), "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_import(command: str, importer: subprocess.Popen[str], args: list[str] | None) -> None:
+    """Hand ``args`` to the importer started by :func:`start_import` (``None``: the load failed,
+    no import, the server is started again) and wait for it; raises :class:`BulkLoadError`
+    when the import fails."""
+    out, err = importer.communicate("".join(f"{a}\0" for a in args or ()))
+    if args is not None and importer.returncode != 0:
+        tail = (err or out)[-4000:]
         raise BulkLoadError(f"导入失败 / the import failed ({command}):\n{tail}")
 
 
@@ -503,9 +517,11 @@ def bulk_load(
 ) -> LoadReport:
     """Load ``directory`` into the empty Neo4j database at ``uri`` through the bulk importer.
 
-    ``import_command`` runs the importer with the arguments it is given, on a stopped server
-    (``scripts/neo4j-local import``). ``work_dir`` holds the importer's files (default
-    ``DIR/import/<batch>``; removed after a successful import). Raises
+    ``import_command`` (``scripts/neo4j-local import``), started with the argument ``-`` as
+    the validation begins, stops the server, reads the importer's arguments from its
+    standard input (each ended by a NUL; none if the load failed before its files were
+    ready), runs the importer with them and starts the server again. ``work_dir`` holds the
+    importer's files (default ``DIR/import/<batch>``; removed after a successful import). Raises
     :class:`BulkLoadError` when the database is not empty or the import fails.
     ``parallel``: validate in two processes (:func:`validate_files`).
     """
@@ -529,18 +545,26 @@ def bulk_load(
 
     meta = new_batch_meta()
     work_dir = work_dir or directory / "import" / meta.batch_id
-    files = ImportFiles(work_dir, meta, held=HeldRecords(frozenset(event_records(directory))))
-    report = validate_files(
-        directory,
-        files,
-        keyring,
-        rejects_path=rejects_path or directory / "rejects" / f"{meta.batch_id}.csv",
-        progress=progress,
-        kinds=list(contract()),
-        parallel=parallel,
-    )
-    lap("validate")
-    run_import(import_command, files.finish())
+    # The server stops while the files are validated (its stop costs the load no time); it
+    # is started again whatever happens to them.
+    importer = start_import(import_command)
+    try:
+        files = ImportFiles(work_dir, meta, held=HeldRecords(frozenset(event_records(directory))))
+        report = validate_files(
+            directory,
+            files,
+            keyring,
+            rejects_path=rejects_path or directory / "rejects" / f"{meta.batch_id}.csv",
+            progress=progress,
+            kinds=list(contract()),
+            parallel=parallel,
+        )
+        lap("validate")
+        args = files.finish()
+    except BaseException:
+        run_import(import_command, importer, None)
+        raise
+    run_import(import_command, importer, args)
     shutil.rmtree(work_dir)
     lap("import")
     # The constraints are made (and their indexes filled) as the store opens; the other

@@ -195,3 +195,27 @@ def test_bulk_load_refuses_a_database_that_is_not_empty(
         assert store.counts() == before
     finally:
         store.close()
+
+
+def test_a_load_failing_before_the_import_starts_the_server_again(
+    own_server: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server is stopped while the files are validated: a validation that fails leaves it
+    running again, with nothing imported."""
+    uri, command = own_server
+    earlier = Neo4jStore(uri)
+    _wipe(earlier.driver)
+    earlier.close()
+    small_registry(tmp_path / "in")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr("loaders.bulk.validate_files", broken)
+    with pytest.raises(OSError, match="no space"):
+        bulk_load(tmp_path / "in", uri, RING, import_command=command, progress=False)
+    store = Neo4jStore(uri)
+    try:
+        assert store.is_empty()
+    finally:
+        store.close()
