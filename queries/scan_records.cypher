@@ -4,7 +4,10 @@
 MATCH (n:Record)
 WHERE n.record_id > $after AND n.record_id < $below
 WITH n ORDER BY n.record_id LIMIT $limit
-WITH collect(n) AS page
-RETURN CASE WHEN $fields IS NULL THEN [x IN page | properties(x)] END AS rows,
-       CASE WHEN $fields IS NOT NULL THEN [f IN $fields | [x IN page | x[f]]] END AS columns,
-       page[-1].record_id AS last, size(page) AS n
+WITH collect(CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END)
+       AS page,
+     max(n.record_id) AS last
+RETURN CASE WHEN $fields IS NULL THEN page END AS rows,
+       CASE WHEN $fields IS NOT NULL
+         THEN [i IN range(0, size($fields) - 1) | [row IN page | row[i]]] END AS columns,
+       last, size(page) AS n

@@ -4,7 +4,10 @@
 MATCH (n:Region)
 WHERE n.code > $after AND n.code < $below
 WITH n ORDER BY n.code LIMIT $limit
-WITH collect(n) AS page
-RETURN CASE WHEN $fields IS NULL THEN [x IN page | properties(x)] END AS rows,
-       CASE WHEN $fields IS NOT NULL THEN [f IN $fields | [x IN page | x[f]]] END AS columns,
-       page[-1].code AS last, size(page) AS n
+WITH collect(CASE WHEN $fields IS NULL THEN properties(n) ELSE [f IN $fields | n[f]] END)
+       AS page,
+     max(n.code) AS last
+RETURN CASE WHEN $fields IS NULL THEN page END AS rows,
+       CASE WHEN $fields IS NOT NULL
+         THEN [i IN range(0, size($fields) - 1) | [row IN page | row[i]]] END AS columns,
+       last, size(page) AS n

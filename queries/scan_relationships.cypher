@@ -29,7 +29,8 @@ WITH collect(CASE WHEN $node_ids THEN id(a) WHEN a:Record THEN 'C:' + a.record_i
                   ELSE a.sid END) AS starts,
      collect(CASE WHEN $node_ids THEN id(b) WHEN b:Region THEN 'R:' + b.code ELSE b.sid END)
        AS ends,
-     collect(r) AS rels
+     collect(CASE WHEN $fields IS NULL THEN properties(r) ELSE [f IN $fields | r[f]] END) AS rows
 RETURN starts, ends,
-       CASE WHEN $fields IS NULL THEN [x IN rels | properties(x)] END AS props,
-       CASE WHEN $fields IS NOT NULL THEN [f IN $fields | [x IN rels | x[f]]] END AS columns
+       CASE WHEN $fields IS NULL THEN rows END AS props,
+       CASE WHEN $fields IS NOT NULL
+         THEN [i IN range(0, size($fields) - 1) | [row IN rows | row[i]]] END AS columns
