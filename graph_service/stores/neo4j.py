@@ -911,11 +911,12 @@ def _scanned(data: Any, fields: list[str] | None) -> dict[str, Any]:
 
 
 def _columns(
-    fields: Sequence[str], wanted: list[str], values: Iterable[Sequence[Any]], rows: int
+    fields: Sequence[str], wanted: list[str], values: Sequence[list[Any]], rows: int
 ) -> dict[str, list[Any]]:
     """A page's columns by field: ``values`` holds those of the ``wanted`` fields, in that
-    order; a field a caller may not see is all None (as :func:`_scanned` leaves it out)."""
-    found = dict(zip(wanted, map(list, values), strict=False))
+    order (the lists the server sent, kept as they are); a field a caller may not see is all
+    None (as :func:`_scanned` leaves it out)."""
+    found = dict(zip(wanted, values, strict=True))
     return {f: found.get(f) or [None] * rows for f in fields}
 
 
